@@ -1,0 +1,24 @@
+import type { TestProject } from 'vitest/node'
+import { resolveTestServer } from './resolveServer'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDatabaseUrl: string
+  }
+}
+
+/**
+ * Vitest global set-up: finds or starts PostgreSQL once per test run and hands its URL to
+ * every test file through `inject('testDatabaseUrl')`.
+ *
+ * @example
+ * // vitest.config.ts
+ * export default defineConfig({ test: { globalSetup: ['@sluice/test-database/global-setup'] } })
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await resolveTestServer()
+  project.provide('testDatabaseUrl', server.url)
+  // Child processes a test starts (an engine, say) find the same server.
+  process.env.TEST_DATABASE_URL = server.url
+  return () => server.stop()
+}
