@@ -48,6 +48,11 @@ export interface PlannedStatement {
   /** From the parser, for spans: the main table, e.g. `public.accounts`. */
   readonly collection?: string
   /**
+   * True when the planner knows this statement may share a transaction with others (no
+   * transaction control, no VACUUM / CONCURRENTLY, ...). Unset means "do not assume".
+   */
+  readonly transactionSafe?: boolean
+  /**
    * Splits this statement's result into one share per entry of `queryIndexes`, same order.
    * For a `single` statement: the outcome itself.
    */
