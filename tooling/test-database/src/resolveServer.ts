@@ -69,7 +69,8 @@ async function startEmbedded(): Promise<TestServer> {
 }
 
 /**
- * Finds the server tests run against: `TEST_DATABASE_URL` when set, else PostgreSQL on
+ * Finds the server tests run against: `TEST_DATABASE_URL` when set (`embedded` forces an
+ * embedded server), else PostgreSQL on
  * 127.0.0.1:5432 (database `test`, user `postgres`), else a freshly started embedded server.
  *
  * @example
@@ -79,6 +80,8 @@ async function startEmbedded(): Promise<TestServer> {
  */
 export async function resolveTestServer(): Promise<TestServer> {
   const configured = process.env.TEST_DATABASE_URL
+  // `TEST_DATABASE_URL=embedded` forces the embedded server, to check the no-PostgreSQL path.
+  if (configured === 'embedded') return startEmbedded()
   if (configured) {
     if (!(await canConnect(configured))) {
       throw new Error(`TEST_DATABASE_URL is set but no PostgreSQL answers there: ${redact(configured)}`)
