@@ -14,3 +14,13 @@ export type {
   Row,
   Strategy,
 } from './types'
+export { createOtelInstrumentation } from './tracing/otelInstrumentation'
+export { BATCH_SPAN_NAME, DbAttributes, SluiceAttributes } from './tracing/tracingAttributes'
+export { SluiceMetrics } from './tracing/pipelineMetrics'
+export type {
+  BatchSummary,
+  BatchTrace,
+  PipelineInstrumentation,
+  StatementSpanInfo,
+  StatementTrace,
+} from './tracing/instrumentation'

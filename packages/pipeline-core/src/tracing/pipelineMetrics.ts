@@ -13,7 +13,14 @@ import { INSTRUMENTATION_SCOPE, SluiceAttributes } from './tracingAttributes'
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-/** Metric names, for dashboards and tests. */
+/**
+ * Names of Sluice's metrics, for dashboards and tests. Every one carries `sluice.pipeline.name`.
+ *
+ * @example
+ * import { SluiceMetrics } from '@sluice/pipeline-core'
+ * // Prometheus renders `sluice.batch.duration` (unit s) as `sluice_batch_duration_seconds`.
+ * const isBatchDuration = metric.descriptor.name === SluiceMetrics.batchDuration
+ */
 export const SluiceMetrics = {
   /** Histogram, `{query}`: queries per batch. */
   batchSize: 'sluice.batch.size',

@@ -52,7 +52,13 @@ export const DbAttributes = {
 /** `db.system.name` of every statement Sluice sends. */
 export const DB_SYSTEM_POSTGRESQL = 'postgresql'
 
-/** Name of the span of one batch. */
+/**
+ * Name of the span of one batch.
+ *
+ * @example
+ * import { BATCH_SPAN_NAME } from '@sluice/pipeline-core'
+ * const batchSpans = exporter.getFinishedSpans().filter((span) => span.name === BATCH_SPAN_NAME)
+ */
 export const BATCH_SPAN_NAME = 'sluice.batch'
 
 /** Instrumentation scope of Sluice's tracer and meter. */
