@@ -1,0 +1,99 @@
+import { z } from 'zod'
+
+/** Most bind parameters PostgreSQL's protocol allows in one statement. */
+export const maxParameters = 65_535
+
+/** Most queries one ingest request may carry. */
+export const maxQueriesPerRequest = 10_000
+
+const hasNul = (value: unknown): boolean => {
+  if (typeof value === 'string') return value.includes('\u0000')
+  if (Array.isArray(value)) return value.some(hasNul)
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasNul)
+  return false
+}
+
+/**
+ * One query as applications send it: parameterized SQL (`$1`, `$2`, ...), JSON parameters and an
+ * optional id of the caller's own that comes back with the result.
+ *
+ * @example
+ * queryInputSchema.parse({ sql: 'INSERT INTO t (v) VALUES ($1)', params: [42], callbackId: 'order-7' })
+ */
+export const queryInputSchema = z.object({
+  sql: z
+    .string({ error: 'sql must be a string' })
+    .min(1, 'sql must not be empty')
+    .max(1_000_000, 'sql must be at most 1,000,000 characters')
+    .refine((sql) => sql.trim().length > 0, 'sql must not be blank')
+    .refine((sql) => !sql.includes('\u0000'), 'sql contains a NUL byte, which PostgreSQL text cannot hold'),
+  params: z
+    .array(z.json(), { error: 'params must be an array of JSON values' })
+    .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
+    .refine((params) => !hasNul(params), 'params contain a NUL byte, which PostgreSQL text cannot hold')
+    .default([]),
+  callbackId: z
+    .string({ error: 'callbackId must be a string' })
+    .max(200, 'callbackId must be at most 200 characters')
+    .optional(),
+})
+export type QueryInputBody = z.input<typeof queryInputSchema>
+
+/**
+ * Body of `POST /v1/pipelines/:name/queries`. With `group: true` the queries run in the same
+ * batch (atomic under the `transactional` strategy).
+ *
+ * @example
+ * ingestRequestSchema.parse({ queries: [{ sql: 'SELECT 1' }] })
+ */
+export const ingestRequestSchema = z.object(
+  {
+    queries: z
+      .array(queryInputSchema, { error: 'queries must be an array of { sql, params?, callbackId? }' })
+      .min(1, 'queries must hold at least one query')
+      .max(maxQueriesPerRequest, `queries must hold at most ${maxQueriesPerRequest} queries per request`),
+    group: z.boolean({ error: 'group must be true or false' }).default(false),
+  },
+  { error: 'body must be a JSON object { queries: [...], group? }' },
+)
+export type IngestRequest = z.output<typeof ingestRequestSchema>
+
+/** Why a query did not succeed: PostgreSQL's SQLSTATE, message and detail, or a Sluice code. */
+export const queryErrorSchema = z.object({
+  message: z.string(),
+  /** SQLSTATE (e.g. `23505`) or a Sluice code (e.g. `QUEUE_FULL`). */
+  code: z.string().optional(),
+  detail: z.string().optional(),
+  /** A COMMIT was sent and no answer came: it may or may not have applied. */
+  outcomeUnknown: z.boolean().optional(),
+})
+export type QueryErrorView = z.output<typeof queryErrorSchema>
+
+/**
+ * How a query ended. `rejected` means the engine never accepted it (e.g. the queue filled up
+ * between two queries of one request), so it did not run and is not in the failures store.
+ */
+export const queryOutcomeSchema = z.enum(['succeeded', 'failed', 'skipped', 'rolled_back', 'rejected'])
+
+/** One query's result, in the order the queries were sent. */
+export const queryResultViewSchema = z.object({
+  queryId: z.string().nullable(),
+  status: queryOutcomeSchema,
+  success: z.boolean(),
+  rows: z.array(z.record(z.string(), z.unknown())),
+  rowCount: z.number(),
+  error: queryErrorSchema.optional(),
+  retryCount: z.number(),
+  callbackId: z.string().optional(),
+  batchId: z.string().nullable(),
+  durationMs: z.number(),
+  traceId: z.string().optional(),
+  /** Id in the failed-queries store, for a query that did not succeed. */
+  failureId: z.string().optional(),
+})
+export type QueryResultView = z.output<typeof queryResultViewSchema>
+
+/** Answer of `POST /v1/pipelines/:name/queries`. */
+export interface IngestResponse {
+  results: QueryResultView[]
+}

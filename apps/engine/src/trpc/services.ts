@@ -1,0 +1,77 @@
+import type {
+  BatchList,
+  FailedQueryView,
+  FailureFilter,
+  FailurePage,
+  FlushResult,
+  Health,
+  MetricsHistory,
+  MetricsTick,
+  PipelineConfig,
+  PipelineConfigPatch,
+  PipelineView,
+  RetryReport,
+  TargetCheck,
+  TargetView,
+} from '../schemas'
+
+/*
+ * What the tRPC routers need from the engine, as interfaces: the routers (and the `AppRouter`
+ * type the console imports) depend on these, not on the classes behind them.
+ */
+
+/** Named pipelines: lifecycle and live configuration. */
+export interface PipelineService {
+  list(): Promise<PipelineView[]>
+  get(name: string): Promise<PipelineView>
+  create(name: string, config: PipelineConfig, paused: boolean): Promise<PipelineView>
+  update(name: string, patch: PipelineConfigPatch): Promise<PipelineView>
+  delete(name: string): Promise<void>
+  pause(name: string): Promise<PipelineView>
+  resume(name: string): Promise<PipelineView>
+  flush(name: string): Promise<FlushResult>
+}
+
+/** The failed-queries store and retries. */
+export interface FailureService {
+  list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<FailurePage>
+  count(filter: FailureFilter): Promise<number>
+  get(id: string): Promise<FailedQueryView>
+  retry(ids: readonly string[], params?: readonly unknown[]): Promise<RetryReport>
+  retryAll(filter: FailureFilter): Promise<RetryReport>
+  discard(ids: readonly string[]): Promise<number>
+  discardAll(filter: FailureFilter): Promise<number>
+}
+
+/** Per-second samples, live and for the last hour. */
+export interface MetricsService {
+  history(pipeline: string | undefined, windowSeconds: number): MetricsHistory
+  /** Every second's samples until `signal` aborts. */
+  live(pipelines: readonly string[] | undefined, signal: AbortSignal | undefined): AsyncIterable<MetricsTick>
+}
+
+/** Recent batches with their trace ids. */
+export interface BatchService {
+  list(pipeline: string | undefined, limit: number): BatchList
+}
+
+/** Named data sources; never exposes a connection string or password. */
+export interface TargetService {
+  list(): TargetView[]
+  check(name: string): Promise<TargetCheck>
+}
+
+/** Liveness and readiness. */
+export interface HealthService {
+  get(): Promise<Health>
+}
+
+/** Everything a tRPC call can reach. */
+export interface EngineServices {
+  readonly pipelines: PipelineService
+  readonly failures: FailureService
+  readonly metrics: MetricsService
+  readonly batches: BatchService
+  readonly targets: TargetService
+  readonly health: HealthService
+}

@@ -1,0 +1,94 @@
+import { initTRPC, TRPCError } from '@trpc/server'
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
+import { z } from 'zod'
+import { EngineError, type EngineErrorCode } from '../errors'
+import type { EngineServices } from './services'
+
+/** What every tRPC call sees: the engine's services and whether the caller passed auth. */
+export interface TrpcContext {
+  readonly services: EngineServices
+  /** True when no token is configured, or the request carried the right one. */
+  readonly authorized: boolean
+  /** True once shutdown began: mutations are refused with SERVICE_UNAVAILABLE. */
+  readonly draining: () => boolean
+}
+
+const trpcCodeOf: Readonly<Record<EngineErrorCode, TRPC_ERROR_CODE_KEY>> = {
+  INVALID_INPUT: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  QUEUE_FULL: 'TOO_MANY_REQUESTS',
+  PIPELINE_PAUSED: 'CONFLICT',
+  PIPELINE_HALTED: 'CONFLICT',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  isDev: false,
+  sse: {
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 20_000 },
+  },
+  /*
+   * Adds `engineCode` (the EngineError code) and `fieldErrors` (zod issues by field path, for
+   * forms to show next to the field) to every error's `data`.
+   */
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    const fieldErrors =
+      cause instanceof z.ZodError
+        ? Object.fromEntries(cause.issues.map((issue) => [issue.path.join('.') || '(root)', issue.message]))
+        : null
+    return {
+      ...shape,
+      message: cause instanceof z.ZodError ? describeZodError(cause) : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        engineCode: cause instanceof EngineError ? cause.code : null,
+        fieldErrors,
+      },
+    }
+  },
+})
+
+/** "field: problem; other.field: problem" from a ZodError, for messages that name the field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ')
+}
+
+const mapEngineErrors = t.middleware(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && result.error.cause instanceof EngineError) {
+    const cause = result.error.cause
+    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause })
+  }
+  return result
+})
+
+const requireAuth = t.middleware(({ ctx, next }) => {
+  if (!ctx.authorized) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)' })
+  }
+  return next()
+})
+
+const refuseWhileDraining = t.middleware(({ ctx, next }) => {
+  if (ctx.draining()) {
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the engine is shutting down' })
+  }
+  return next()
+})
+
+/** Builds routers. */
+export const router = t.router
+
+/** Reads: authorized callers only. */
+export const readProcedure = t.procedure.use(requireAuth).use(mapEngineErrors)
+
+/** Changes: authorized, and refused once shutdown began. */
+export const writeProcedure = readProcedure.use(refuseWhileDraining)
