@@ -1,0 +1,54 @@
+import { testDatabaseUrl } from '@sluice/test-database'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFaultProxy, type FaultProxy } from './faultProxy'
+
+describe('startFaultProxy', () => {
+  let proxy: FaultProxy
+  let url: string
+  beforeAll(async () => {
+    const server = new URL(testDatabaseUrl())
+    proxy = await startFaultProxy({ host: server.hostname, port: Number(server.port || 5432) })
+    server.port = String(proxy.port)
+    url = server.toString()
+  })
+  afterAll(async () => {
+    await proxy.close()
+  })
+
+  it('adds its delay each way, keeping order', async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    proxy.set({ delayMs: 40 })
+    const started = performance.now()
+    const { rows } = await client.query<{ n: number }>('SELECT 1 AS n')
+    const elapsed = performance.now() - started
+    proxy.set({ delayMs: 0 })
+    expect(rows).toEqual([{ n: 1 }])
+    expect(elapsed).toBeGreaterThanOrEqual(75)
+    await client.end()
+  })
+
+  it('cuts every open connection, and refuses new ones on demand', async () => {
+    const client = new pg.Client({ connectionString: url })
+    client.on('error', () => undefined)
+    await client.connect()
+    expect(proxy.cutAll()).toBeGreaterThanOrEqual(1)
+    await expect(client.query('SELECT 1')).rejects.toThrow()
+    proxy.set({ refuseNew: true })
+    const refused = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
+    refused.on('error', () => undefined)
+    await expect(refused.connect()).rejects.toThrow()
+    proxy.set({ refuseNew: false })
+  })
+
+  it('swallows replies when asked, so a request runs but its answer is lost', async () => {
+    const client = new pg.Client({ connectionString: url, query_timeout: 500 })
+    client.on('error', () => undefined)
+    await client.connect()
+    proxy.set({ dropReplies: true })
+    await expect(client.query('SELECT 1')).rejects.toThrow(/timeout/i)
+    proxy.set({ dropReplies: false })
+    proxy.cutAll()
+  })
+})
