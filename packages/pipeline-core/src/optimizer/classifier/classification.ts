@@ -1,0 +1,90 @@
+/** A table as written in the SQL: `schema` only when the SQL qualified it. */
+export interface TableName {
+  readonly schema?: string
+  readonly name: string
+}
+
+/**
+ * A single-row `INSERT INTO t [(cols)] VALUES (...)` whose row holds only parameters, constants
+ * and DEFAULT: rows of several such queries can go into one multi-row statement.
+ */
+export interface InsertShape {
+  readonly kind: 'insert'
+  readonly table: TableName
+  /** The explicit column list, or undefined when the SQL has none (all columns, in order). */
+  readonly columns: readonly string[] | undefined
+  readonly returning: boolean
+  /** `ON CONFLICT ...`: per-query row counts cannot be told apart after a merge. */
+  readonly onConflict: boolean
+}
+
+/**
+ * `SELECT ... FROM t WHERE key = $1 [AND param-free conditions]`, read-only, one parameter, no
+ * ORDER BY / LIMIT / OFFSET / DISTINCT / set operation / CTE / locking.
+ */
+export interface PointReadShape {
+  readonly kind: 'point_read'
+  readonly table: TableName
+  readonly keyColumn: string
+}
+
+/** `UPDATE t SET c1 = $i, c2 = <constant>, ... WHERE key = $n`, no FROM / RETURNING / CTE. */
+export interface KeyedUpdateShape {
+  readonly kind: 'keyed_update'
+  readonly table: TableName
+  readonly keyColumn: string
+  readonly keyParam: number
+  /** Columns set from a parameter (constants stay as written). */
+  readonly assignments: readonly { readonly column: string; readonly param: number }[]
+}
+
+/** What merging may do with a statement. */
+export type MergeShape = InsertShape | PointReadShape | KeyedUpdateShape
+
+/** Why the parser rejected the text. */
+export interface SyntaxErrorInfo {
+  readonly message: string
+  /** 1-based character position as PostgreSQL reports it, when known. */
+  readonly position?: number
+}
+
+/** What the parser says about one SQL text. Immutable and cached by text. */
+export interface Classification {
+  readonly sql: string
+  /** Statements in the text (0 for an empty text or a syntax error). */
+  readonly statementCount: number
+  readonly syntaxError?: SyntaxErrorInfo
+  /**
+   * A plain SELECT / VALUES with no data-modifying CTE, no FOR UPDATE/SHARE, no SELECT INTO and
+   * no call outside the side-effect-free allow-list. Only such statements may be deduplicated
+   * or moved.
+   */
+  readonly readOnly: boolean
+  /** Tables read, as written (`schema.name` or `name`), sorted, unique. */
+  readonly reads: readonly string[]
+  /** Tables written (INSERT/UPDATE/DELETE/MERGE targets, DDL objects), as written. */
+  readonly writes: readonly string[]
+  /**
+   * True when the statement may change things beyond `writes`: a call of an unknown function,
+   * DDL, SET, transaction control, any statement kind the classifier does not model.
+   */
+  readonly writesUnknown: boolean
+  /** E.g. `SELECT`, `INSERT`, `CREATE TABLE`; for spans (`db.operation.name`). */
+  readonly operation?: string
+  /** The main table, as written; for spans (`db.collection.name`). */
+  readonly collection?: string
+  /**
+   * False for statements that cannot run inside a transaction block or that control
+   * transactions themselves (BEGIN/COMMIT/SAVEPOINT, VACUUM, CREATE INDEX CONCURRENTLY, ...).
+   */
+  readonly transactionSafe: boolean
+  /** Highest `$n` in the text (0 when it has no parameters). */
+  readonly paramCount: number
+  /** Set when the statement has a shape the merger understands. */
+  readonly shape?: MergeShape
+}
+
+/** `schema.name`, or `name` when unqualified. */
+export function tableNameText(table: TableName): string {
+  return table.schema === undefined ? table.name : `${table.schema}.${table.name}`
+}

@@ -1,0 +1,84 @@
+import { asArray } from './ast'
+import type { Classification } from './classification'
+import { LruCache } from './lruCache'
+import { mergeShape } from './mergeShapes'
+import { loadParser, parseLoaded } from './parser'
+import { statementEffects } from './statementEffects'
+import { walk } from './ast'
+
+/** Distinct SQL texts remembered; applications rarely send more than a few hundred. */
+const CACHE_SIZE = 2_000
+const cache = new LruCache<string, Classification>(CACHE_SIZE)
+
+function highestParam(tree: unknown): number {
+  let highest = 0
+  walk(tree, (type, inner) => {
+    if (type === 'ParamRef' && typeof inner.number === 'number') highest = Math.max(highest, inner.number)
+    return true
+  })
+  return highest
+}
+
+/**
+ * Classifies SQL once parsing is loaded; synchronous so the planner can classify a whole batch
+ * without awaiting per query. Prefer `classifySql` unless the parser is known to be loaded.
+ */
+export function classifyLoaded(sql: string): Classification {
+  const cached = cache.get(sql)
+  if (cached) return cached
+  const classification = computeClassification(sql)
+  cache.set(sql, classification)
+  return classification
+}
+
+function computeClassification(sql: string): Classification {
+  const parsed = parseLoaded(sql)
+  if ('error' in parsed) {
+    return {
+      sql,
+      statementCount: 0,
+      syntaxError: parsed.error,
+      readOnly: false,
+      reads: [],
+      writes: [],
+      writesUnknown: true,
+      transactionSafe: false,
+      paramCount: 0,
+    }
+  }
+  const stmts = asArray(parsed.tree.stmts).map((raw) => (raw as { stmt?: unknown }).stmt)
+  const effects = stmts.map(statementEffects)
+  const first = effects[0]
+  const only = stmts.length === 1 ? stmts[0] : undefined
+  const readOnly = effects.length > 0 && effects.every((effect) => effect.readOnly)
+  // Several statements in one text are never merged: only a single statement gets a shape.
+  const shape = only === undefined ? undefined : mergeShape(only, readOnly)
+  return {
+    sql,
+    statementCount: stmts.length,
+    readOnly,
+    reads: [...new Set(effects.flatMap((effect) => effect.reads))].sort(),
+    writes: [...new Set(effects.flatMap((effect) => effect.writes))].sort(),
+    writesUnknown: effects.some((effect) => effect.writesUnknown),
+    ...(first ? { operation: first.operation } : {}),
+    ...(first?.collection !== undefined ? { collection: first.collection } : {}),
+    transactionSafe: effects.every((effect) => effect.transactionSafe),
+    paramCount: highestParam(parsed.tree),
+    ...(shape ? { shape } : {}),
+  }
+}
+
+/**
+ * Classifies a SQL text with PostgreSQL's own parser (libpg-query): statement count, syntax
+ * error, read-only or not, tables read and written, operation and main table for spans, whether
+ * it may share a transaction, and the shape merging needs. Cached by text (bounded LRU).
+ *
+ * @example
+ * const c = await classifySql('WITH d AS (DELETE FROM jobs RETURNING *) SELECT * FROM d')
+ * c.readOnly // false: a data-modifying CTE
+ * c.writes   // ['jobs']
+ */
+export async function classifySql(sql: string): Promise<Classification> {
+  await loadParser()
+  return classifyLoaded(sql)
+}

@@ -1,0 +1,55 @@
+import type { ParseResult } from 'libpg-query'
+import { hasSqlDetails, loadModule, parseSync, scanSync } from 'libpg-query'
+import type { SyntaxErrorInfo } from './classification'
+
+let loading: Promise<void> | undefined
+
+/**
+ * Loads the PostgreSQL parser (a WebAssembly module) once per process; later calls return the
+ * same promise. Every `*Sync` call below requires it to have resolved.
+ */
+export function loadParser(): Promise<void> {
+  loading ??= loadModule()
+  return loading
+}
+
+/** A parse tree, or why there is none. */
+export type ParseOutcome = { readonly tree: ParseResult } | { readonly error: SyntaxErrorInfo }
+
+/** Parses `sql` with PostgreSQL's own grammar. Call after `loadParser()` resolved. */
+export function parseLoaded(sql: string): ParseOutcome {
+  try {
+    return { tree: parseSync(sql) }
+  } catch (error) {
+    if (hasSqlDetails(error)) {
+      const position = error.sqlDetails?.cursorPosition
+      return {
+        error: {
+          message: error.message,
+          // libpg-query counts from 0; PostgreSQL reports positions from 1.
+          ...(position !== undefined && position >= 0 ? { position: position + 1 } : {}),
+        },
+      }
+    }
+    return { error: { message: error instanceof Error ? error.message : String(error) } }
+  }
+}
+
+/** A lexical token with its byte range in the UTF-8 text. */
+export interface SqlToken {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+  /** The scanner's name, e.g. `PARAM`, `IDENT`, `ASCII_40` for `(`; keywords are `UNKNOWN`. */
+  readonly kind: string
+}
+
+/** PostgreSQL's lexer over `sql`. Call after `loadParser()` resolved. */
+export function scanLoaded(sql: string): SqlToken[] {
+  return scanSync(sql).tokens.map((token) => ({
+    start: token.start,
+    end: token.end,
+    text: token.text,
+    kind: token.tokenName,
+  }))
+}
