@@ -18,7 +18,7 @@ const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  *
  * @example
  * import { SluiceMetrics } from '@sluice/pipeline-core'
- * // Prometheus renders `sluice.batch.duration` (unit s) as `sluice_batch_duration_seconds`.
+ * // Prometheus shows `sluice.batch.duration` (seconds) as `sluice_batch_duration` with `# UNIT s`.
  * const isBatchDuration = metric.descriptor.name === SluiceMetrics.batchDuration
  */
 export const SluiceMetrics = {

@@ -1,0 +1,60 @@
+import { SpanStatusCode } from '@opentelemetry/api'
+import { hrTimeToMilliseconds } from '@opentelemetry/core'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { BATCH_ATTRIBUTES, BATCH_SPAN } from './batchSpanConvention'
+
+/** One finished batch, as its `sluice.batch` span recorded it. */
+export interface RecentBatch {
+  readonly pipeline: string
+  readonly batchId: string
+  /** Open it in Jaeger: `http://localhost:16686/trace/{traceId}`. */
+  readonly traceId: string
+  readonly spanId: string
+  readonly strategy: string
+  /** Queries in the batch. */
+  readonly size: number
+  /** Statements sent to PostgreSQL (fewer than `size` when merged or deduplicated). */
+  readonly statements: number
+  /** When the batch started, ms since the epoch. */
+  readonly startTime: number
+  readonly durationMs: number
+  readonly succeeded: number
+  readonly failed: number
+  readonly skipped: number
+  readonly rolledBack: number
+  readonly merged: number
+  readonly deduplicated: number
+  /** The span's error message when a query failed. */
+  readonly error?: string
+}
+
+function count(span: ReadableSpan, key: string): number {
+  const value = span.attributes[key]
+  return typeof value === 'number' ? value : 0
+}
+
+/** The batch a span describes, or `undefined` for any other span. */
+export function recentBatchFromSpan(span: ReadableSpan): RecentBatch | undefined {
+  if (span.name !== BATCH_SPAN.name || span.instrumentationScope.name !== BATCH_SPAN.scope) return undefined
+  const pipeline = span.attributes[BATCH_ATTRIBUTES.pipelineName]
+  if (typeof pipeline !== 'string') return undefined
+  const { traceId, spanId } = span.spanContext()
+  return {
+    pipeline,
+    batchId: String(span.attributes[BATCH_ATTRIBUTES.batchId] ?? ''),
+    traceId,
+    spanId,
+    strategy: String(span.attributes[BATCH_ATTRIBUTES.batchStrategy] ?? ''),
+    size: count(span, BATCH_ATTRIBUTES.batchSize),
+    statements: count(span, BATCH_ATTRIBUTES.batchStatements),
+    startTime: hrTimeToMilliseconds(span.startTime),
+    durationMs: hrTimeToMilliseconds(span.duration),
+    succeeded: count(span, BATCH_ATTRIBUTES.batchSucceeded),
+    failed: count(span, BATCH_ATTRIBUTES.batchFailed),
+    skipped: count(span, BATCH_ATTRIBUTES.batchSkipped),
+    rolledBack: count(span, BATCH_ATTRIBUTES.batchRolledBack),
+    merged: count(span, BATCH_ATTRIBUTES.batchMerged),
+    deduplicated: count(span, BATCH_ATTRIBUTES.batchDeduplicated),
+    ...(span.status.code === SpanStatusCode.ERROR ? { error: span.status.message ?? 'error' } : {}),
+  }
+}

@@ -1,0 +1,67 @@
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { trace } from '@opentelemetry/api'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Telemetry } from './startTelemetry'
+import { startTelemetry } from './startTelemetry'
+
+/** A port nothing listens on: bound, read, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => { resolve() }))
+  return port
+}
+
+let telemetry: Telemetry | undefined
+afterEach(async () => {
+  await telemetry?.shutdown()
+  telemetry = undefined
+  delete process.env.OTEL_TRACES_EXPORTER
+  delete process.env.OTEL_EXPORTER_OTLP_TIMEOUT
+})
+
+function emitBatchSpans(count: number): void {
+  const tracer = trace.getTracer('app')
+  for (let i = 0; i < count; i++) tracer.startSpan(`work ${i}`).end()
+}
+
+describe('startTelemetry when spans cannot be exported', () => {
+  it('warns once, never throws, and shuts down within its bound', async () => {
+    // Standard variable, honoured by the exporter: give up on a dead collector after 1 s.
+    process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '1000'
+    const warnings: string[] = []
+    const port = await closedPort()
+    telemetry = await startTelemetry({
+      serviceName: 'sluice-test',
+      otlpEndpoint: `http://127.0.0.1:${port}`,
+      prometheus: false,
+      shutdownTimeoutMs: 3000,
+      logger: { warn: (message) => warnings.push(message) },
+    })
+    expect(telemetry.traceExportUrl).toBe(`http://127.0.0.1:${port}/v1/traces`)
+    emitBatchSpans(3)
+    await telemetry.forceFlush()
+    emitBatchSpans(3)
+    await telemetry.forceFlush()
+    const started = Date.now()
+    await telemetry.shutdown()
+    telemetry = undefined
+    expect(Date.now() - started).toBeLessThan(4000)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`could not export 3 span(s) to http://127.0.0.1:${port}/v1/traces`)
+  })
+
+  it('exports nothing with OTEL_TRACES_EXPORTER=none, and is restartable after shutdown', async () => {
+    process.env.OTEL_TRACES_EXPORTER = 'none'
+    const warnings: string[] = []
+    telemetry = await startTelemetry({ serviceName: 'sluice-test', prometheus: false, logger: { warn: (m) => warnings.push(m) } })
+    expect(telemetry.traceExportUrl).toBeUndefined()
+    expect(telemetry.metricsHandler).toBeUndefined()
+    await expect(startTelemetry({ serviceName: 'again' })).rejects.toThrow(/already called/)
+    emitBatchSpans(2)
+    await telemetry.forceFlush()
+    expect(warnings).toEqual([])
+  })
+})

@@ -1,0 +1,44 @@
+/** Where the Prometheus exporter is served. */
+export interface PrometheusOptions {
+  /**
+   * Set to start the exporter's own HTTP server on this port. Unset: no server; the engine
+   * serves `GET /metrics` itself with `Telemetry.metricsHandler`.
+   */
+  readonly port?: number
+  /** Host of the exporter's own server. Default `127.0.0.1`. */
+  readonly host?: string
+  /** Path of the exporter's own server. Default `/metrics`. */
+  readonly endpoint?: string
+}
+
+/** Something that can print a warning; `console` by default. */
+export interface TelemetryLogger {
+  warn(message: string): void
+}
+
+/** Options of `startTelemetry`. */
+export interface TelemetryOptions {
+  /** `service.name` of every span and metric, e.g. `sluice-engine`. */
+  readonly serviceName: string
+  readonly serviceVersion?: string
+  /**
+   * Base URL of the OTLP/HTTP receiver (Jaeger's 4318), `/v1/traces` is appended. Unset: the
+   * standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else
+   * `http://localhost:4318`. `false` (or `OTEL_TRACES_EXPORTER=none`): spans are not exported
+   * (they still feed `recentBatches`).
+   */
+  readonly otlpEndpoint?: string | false
+  /** Prometheus metrics. Default `{}`: an exporter with no server of its own. `false`: none. */
+  readonly prometheus?: PrometheusOptions | false
+  /** How many recent `sluice.batch` spans to keep per pipeline. Default 100. */
+  readonly recentBatchesPerPipeline?: number
+  /** How long `shutdown()` may wait for the last exports. Default 5000 ms. */
+  readonly shutdownTimeoutMs?: number
+  /** Where export failures are reported, at most once a minute. Default `console`. */
+  readonly logger?: TelemetryLogger
+}
+
+/** Default of `recentBatchesPerPipeline`. */
+export const DEFAULT_RECENT_BATCHES_PER_PIPELINE = 100
+/** Default OTLP/HTTP base URL: Jaeger's OTLP port. */
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318'
