@@ -1,0 +1,83 @@
+import type { DelayProxyImplementation } from '../proxy/delayProxy'
+
+/** Per-workload numbers (size, naive cap...). */
+export type PerWorkload = Readonly<Record<string, number>>
+
+/** Everything a benchmark run is configured by. */
+export interface BenchOptions {
+  readonly quick: boolean
+  readonly sizes: PerWorkload
+  /** The naive form is measured on at most this many rows (scaled linearly beyond). */
+  readonly naiveSizes: PerWorkload
+  readonly runs: number
+  readonly naiveRuns: number
+  readonly warmups: number
+  /** One-way delays to run at, µs; 0 means direct (no proxy). */
+  readonly delaysUs: readonly number[]
+  readonly proxy: DelayProxyImplementation | 'auto'
+  readonly only?: readonly string[]
+  readonly sweeps: boolean
+  readonly extras: boolean
+  readonly outDir: string
+  readonly docsDir: string
+}
+
+const FULL_SIZES: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 100_000, transfers: 1_000 }
+const QUICK_SIZES: PerWorkload = { 'bulk-insert': 2_000, 'batch-update': 1_000, 'multi-get': 500, etl: 10_000, transfers: 300 }
+// The naive form costs a round trip per row; at 1 ms that is minutes for the ETL. The full run
+// measures it on 20,000 rows of the 100,000 (scaled, and labelled so); quick runs scale more.
+const FULL_NAIVE: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 20_000, transfers: 1_000 }
+const QUICK_NAIVE: PerWorkload = { 'bulk-insert': 500, 'batch-update': 500, 'multi-get': 500, etl: 1_000, transfers: 100 }
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const prefix = `--${name}=`
+  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length)
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`)
+  return n
+}
+
+/**
+ * Reads the command line: `--quick`, `--only=bulk-insert,etl`, `--runs=5`, `--naive-runs=2`,
+ * `--delays=0,500` (one-way µs), `--proxy=native|node|auto`, `--naive-full` (never scale the
+ * naive form), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`.
+ *
+ * @example
+ * const options = parseBenchOptions(['--quick'], '/repo/bench')
+ */
+export function parseBenchOptions(args: readonly string[], benchDir: string): BenchOptions {
+  const known = ['--quick', '--naive-full', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=']
+  for (const arg of args) {
+    if (!known.some((k) => (k.endsWith('=') ? arg.startsWith(k) : arg === k))) {
+      throw new Error(`unknown option "${arg}"; known: ${known.join(' ')}`)
+    }
+  }
+  const quick = args.includes('--quick')
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES
+  const naiveSizes = args.includes('--naive-full') ? sizes : quick ? QUICK_NAIVE : FULL_NAIVE
+  const proxy = flag(args, 'proxy') ?? 'auto'
+  if (proxy !== 'auto' && proxy !== 'native' && proxy !== 'node') {
+    throw new Error(`--proxy must be auto, native or node, got "${proxy}"`)
+  }
+  const delays = (flag(args, 'delays') ?? '0,500').split(',').map((d) => positiveInt(d, 'delays', 0))
+  const only = flag(args, 'only')?.split(',')
+  return {
+    quick,
+    sizes,
+    naiveSizes,
+    runs: Math.max(1, positiveInt(flag(args, 'runs'), 'runs', quick ? 3 : 5)),
+    naiveRuns: Math.max(1, positiveInt(flag(args, 'naive-runs'), 'naive-runs', quick ? 1 : 3)),
+    warmups: positiveInt(flag(args, 'warmups'), 'warmups', 1),
+    delaysUs: delays,
+    proxy,
+    ...(only ? { only } : {}),
+    sweeps: !args.includes('--no-sweeps'),
+    extras: !args.includes('--no-extras'),
+    outDir: flag(args, 'out') ?? `${benchDir}/results`,
+    docsDir: flag(args, 'docs') ?? `${benchDir}/../docs`,
+  }
+}
