@@ -9,6 +9,9 @@
  * - `QUEUE_FULL`: the queue is full and the caller asked not to wait.
  * - `CONNECTION_LOST`: the connection to PostgreSQL broke while a query ran.
  * - `OUTCOME_UNKNOWN`: a COMMIT was sent but its answer never came back.
+ * - `SKIPPED`: (result error code) not run because an earlier query of a `sequential` pipeline failed.
+ * - `ROLLED_BACK`: (result error code) undone because another query of its transaction failed.
+ * - `INTERNAL`: (result error code) the executor itself failed; the query's outcome is reported, never dropped.
  */
 export type PipelineErrorCode =
   | 'INVALID_QUERY'
@@ -20,6 +23,9 @@ export type PipelineErrorCode =
   | 'QUEUE_FULL'
   | 'CONNECTION_LOST'
   | 'OUTCOME_UNKNOWN'
+  | 'SKIPPED'
+  | 'ROLLED_BACK'
+  | 'INTERNAL'
 
 /**
  * The one error type Sluice throws. `code` says what kind of problem it is; the message names

@@ -1,3 +1,6 @@
+export { QueryPipeline } from './pipeline/queryPipeline'
+export type { AcceptedQuery, AddOptions } from './pipeline/queryPipeline'
+export type { PipelineEvents, SubmittedQuery } from './pipeline/pipelineEvents'
 export { PipelineError } from './errors'
 export type { PipelineErrorCode } from './errors'
 export { STRATEGIES } from './types'
@@ -5,6 +8,8 @@ export type {
   AdaptiveBatchSizeConfig,
   BatchEvent,
   PipelineConfig,
+  PipelineSettings,
+  PipelineState,
   PipelineStatus,
   QueryError,
   QueryInput,
@@ -14,13 +19,5 @@ export type {
   Row,
   Strategy,
 } from './types'
-export { createOtelInstrumentation } from './tracing/otelInstrumentation'
-export { BATCH_SPAN_NAME, DbAttributes, SluiceAttributes } from './tracing/tracingAttributes'
-export { SluiceMetrics } from './tracing/pipelineMetrics'
-export type {
-  BatchSummary,
-  BatchTrace,
-  PipelineInstrumentation,
-  StatementSpanInfo,
-  StatementTrace,
-} from './tracing/instrumentation'
+export type { Plan, PlannedStatement, StatementKind } from './plan/plan'
+export type { PipelineInstrumentation } from './tracing/instrumentation'

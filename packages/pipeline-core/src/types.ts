@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { PipelineInstrumentation } from './tracing/instrumentation'
 
 /** How a batch runs. See ARCHITECTURE.md, "The contract of a query". */
 export type Strategy = 'sequential' | 'parallel' | 'transactional' | 'best_effort'
@@ -74,19 +75,45 @@ export interface PipelineConfig {
   readonly adaptiveBatchSize?: Partial<AdaptiveBatchSizeConfig> | false
   /** Keep results for `flush()`. False: results only through promises and the `result` event. */
   readonly retainResults?: boolean
+  /**
+   * Tracing and metrics. Default: OpenTelemetry through `@opentelemetry/api` (costs next to nothing
+   * when no SDK is registered).
+   */
+  readonly instrumentation?: PipelineInstrumentation
 }
+
+/** What `configure()` may change on a running pipeline (name and connection are fixed). */
+export type PipelineSettings = Pick<
+  PipelineConfig,
+  | 'batchSize'
+  | 'flushIntervalMs'
+  | 'strategy'
+  | 'maxQueueSize'
+  | 'maxConnections'
+  | 'maxInFlightBatches'
+  | 'retry'
+  | 'optimize'
+  | 'adaptiveBatchSize'
+  | 'retainResults'
+>
+
+/**
+ * Lifecycle of a pipeline: `running`; `paused` (accepts queries, runs none); `halted` (a
+ * `sequential` batch failed; `resume()` continues); `closing` (draining after `close()`); `closed`.
+ */
+export type PipelineState = 'running' | 'paused' | 'halted' | 'closing' | 'closed'
 
 /** A query as given to `addGroup` or `explain`. */
 export interface QueryInput {
   sql: string
-  params?: unknown[]
+  params?: readonly unknown[]
   callbackId?: string
 }
 
 /** What `getStatus()` reports. */
 export interface PipelineStatus {
   name: string
-  state: 'running' | 'halted' | 'closed'
+  state: PipelineState
   strategy: Strategy
   queueSize: number
   inFlight: number

@@ -1,0 +1,146 @@
+import type { SpanContext } from '@opentelemetry/api'
+import type { BatchQuery, Plan, Planner, PlanningContext, StatementOutcome } from '../plan/plan'
+import { createPlainPlanner } from '../plan/plainPlanner'
+import type { PipelineInstrumentation } from '../tracing/instrumentation'
+import type { BatchEvent, QueryError, QueryResult, Strategy } from '../types'
+import { BatchLedger, internalError } from './batchLedger'
+import type { ConnectionSource } from './connectionSource'
+import type { ExecutionContext, StrategyRunner } from './executionContext'
+import { RetryPolicy } from './retryPolicy'
+import { RoundTripSession } from './roundTripSession'
+import type { ResolvedSettings } from '../config/resolvedSettings'
+import { runBestEffort } from './strategies/bestEffort'
+import { createParallelRunner } from './strategies/parallel'
+import { runSequential } from './strategies/sequential'
+import { runTransactional } from './strategies/transactional'
+
+/** A query of a batch as the executor sees it. */
+export interface ExecutableQuery extends BatchQuery {
+  readonly id: string
+  readonly callbackId?: string
+  readonly callerContext?: SpanContext
+}
+
+/** What running a batch produced. */
+export interface ExecutedBatch {
+  /** One per query, in submission order. */
+  readonly results: QueryResult[]
+  readonly event: BatchEvent
+  /** Set when a `sequential` batch stopped at a failure. */
+  readonly haltedBy?: QueryError
+}
+
+const fallbackPlanner = createPlainPlanner()
+
+/**
+ * Runs one batch: plans it, runs the plan with the batch's strategy over pipelined connections,
+ * and turns every query's outcome into exactly one QueryResult (an executor failure becomes a
+ * reported failure of the queries it left open, never a lost query).
+ */
+export class BatchExecutor {
+  constructor(
+    private readonly pipelineName: string,
+    private readonly source: ConnectionSource,
+    private readonly instrumentation: PipelineInstrumentation,
+  ) {}
+
+  async execute(batchId: string, queries: readonly ExecutableQuery[], settings: ResolvedSettings, planner: Planner): Promise<ExecutedBatch> {
+    const startedAt = Date.now()
+    const start = performance.now()
+    const strategy = settings.strategy
+    const links = queries.flatMap((query) => (query.callerContext ? [query.callerContext] : []))
+    const trace = this.instrumentation.startBatch({ pipeline: this.pipelineName, strategy, batchId, size: queries.length, links })
+    const ledger = new BatchLedger(queries.length)
+    const batchQueries = queries.map((query, index) => ({ ...query, index }))
+    const plan = await this.plan(planner, batchQueries, strategy)
+    const context: ExecutionContext = {
+      statements: plan.statements,
+      ledger,
+      retry: new RetryPolicy(settings.retry),
+      fewerCommits: settings.optimize,
+      openSession: () => new RoundTripSession(this.source, trace),
+    }
+    let haltedBy: QueryError | undefined
+    try {
+      haltedBy = (await runnerFor(strategy, settings)(context)).haltedBy
+    } catch (error) {
+      ledger.settleFailed(ledger.unsettled(), internalError('the batch executor failed', error))
+    }
+    // A plan that left a query out is a planner bug: report it rather than lose the query.
+    ledger.settleFailed(ledger.unsettled(), internalError('the plan did not run this query'))
+
+    const results = queries.map((query, index): QueryResult => {
+      const outcome = ledger.outcome(index)
+      const result: QueryResult = {
+        queryId: query.id,
+        status: outcome?.status ?? 'failed',
+        success: outcome?.status === 'succeeded',
+        rows: outcome?.rows ?? [],
+        rowCount: outcome?.rowCount ?? 0,
+        retryCount: ledger.retryCount(index),
+        batchId,
+        durationMs: Math.max(0, (outcome?.finishedAt ?? performance.now()) - start),
+      }
+      if (outcome?.error) result.error = outcome.error
+      if (query.callbackId !== undefined) result.callbackId = query.callbackId
+      if (outcome?.traceId !== undefined) result.traceId = outcome.traceId
+      if (outcome?.spanId !== undefined) result.spanId = outcome.spanId
+      return result
+    })
+    const durationMs = performance.now() - start
+    const count = (status: QueryResult['status']): number => results.filter((result) => result.status === status).length
+    const summary = {
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      rolledBack: count('rolled_back'),
+      merged: plan.merged,
+      deduplicated: plan.deduplicated,
+      durationMs,
+    }
+    trace.end(summary)
+    const event: BatchEvent = {
+      batchId,
+      pipeline: this.pipelineName,
+      strategy,
+      size: queries.length,
+      statements: plan.statements.length,
+      effectiveBatchSize: 0,
+      startedAt,
+      ...summary,
+      ...(trace.traceId !== undefined ? { traceId: trace.traceId } : {}),
+    }
+    return haltedBy ? { results, event, haltedBy } : { results, event }
+  }
+
+  private async plan(planner: Planner, queries: readonly BatchQuery[], strategy: Strategy): Promise<Plan> {
+    const context: PlanningContext = { strategy, query: (text, values) => this.helperQuery(text, values ?? []) }
+    try {
+      return await planner.plan(queries, context)
+    } catch {
+      // The optimizer must never cost a query its result: run the batch unoptimized instead.
+      return fallbackPlanner.plan(queries, context)
+    }
+  }
+
+  private helperQuery(text: string, values: readonly unknown[]): Promise<StatementOutcome> {
+    return this.source.withConnection(async (connection) => {
+      const [reply] = await connection.run([{ text, values }])
+      if (reply?.kind !== 'ok') throw new Error(reply ? reply.error.message : 'no answer')
+      return { rows: reply.rows, rowCount: reply.rowCount }
+    })
+  }
+}
+
+function runnerFor(strategy: Strategy, settings: ResolvedSettings): StrategyRunner {
+  switch (strategy) {
+    case 'sequential':
+      return runSequential
+    case 'transactional':
+      return runTransactional
+    case 'parallel':
+      return createParallelRunner(() => settings.maxConnections)
+    case 'best_effort':
+      return runBestEffort
+  }
+}

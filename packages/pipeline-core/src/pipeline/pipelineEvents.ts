@@ -1,0 +1,49 @@
+import type { BatchEvent, QueryResult } from '../types'
+
+/** The query a result belongs to, as it was submitted (the engine records failed ones). */
+export interface SubmittedQuery {
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly callbackId?: string
+}
+
+/** Listener signatures of `pipeline.on(...)`. */
+export interface PipelineEvents {
+  /** Every query's one result, as soon as its batch finished. */
+  result: (result: QueryResult, query: SubmittedQuery) => void
+  /** Every finished batch. */
+  batch: (event: BatchEvent) => void
+}
+
+/**
+ * A small typed emitter. A listener that throws does not disturb the pipeline or the other
+ * listeners; its error is reported as a process warning.
+ */
+export class PipelineEventEmitter {
+  private readonly listeners: { [K in keyof PipelineEvents]: Set<PipelineEvents[K]> } = {
+    result: new Set(),
+    batch: new Set(),
+  }
+
+  on<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): void {
+    this.listeners[event].add(listener)
+  }
+
+  off<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): void {
+    this.listeners[event].delete(listener)
+  }
+
+  hasListeners(event: keyof PipelineEvents): boolean {
+    return this.listeners[event].size > 0
+  }
+
+  emit<K extends keyof PipelineEvents>(event: K, ...args: Parameters<PipelineEvents[K]>): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        ;(listener as (...values: Parameters<PipelineEvents[K]>) => void)(...args)
+      } catch (error) {
+        process.emitWarning(`a sluice '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+  }
+}

@@ -1,0 +1,589 @@
+import { randomBytes } from 'node:crypto'
+import type { PipelineSettings as Settings } from '../types'
+import { assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
+import type { ResolvedSettings } from '../config/resolvedSettings'
+import { PipelineError } from '../errors'
+import { BatchExecutor } from '../execution/batchExecutor'
+import type { ExecutableQuery, ExecutedBatch } from '../execution/batchExecutor'
+import { internalError } from '../execution/batchLedger'
+import { ConnectionSource } from '../execution/connectionSource'
+import { skippedError } from '../execution/strategies/sequential'
+import { classifyLoaded, loadParser } from '../optimizer'
+import type { Classification } from '../optimizer'
+import type { Plan } from '../plan/plan'
+import type { PipelineInstrumentation } from '../tracing/instrumentation'
+import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
+import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
+import { FlushWaiters } from './flushWaiters'
+import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
+import type { BatchSizeController } from './optimizerWiring'
+import { PipelineEventEmitter } from './pipelineEvents'
+import type { PipelineEvents } from './pipelineEvents'
+import { PipelineStats } from './pipelineStats'
+import { QueryQueue } from './queryQueue'
+import type { QueuedQuery } from './queuedQuery'
+import { validateQueryShape, validateQueryStatement } from './queryValidation'
+import type { ValidQuery } from './queryValidation'
+
+/** Options of `addQuery` / `addGroup`. */
+export interface AddOptions {
+  /** Echoed on the result, so callers can match results they get through events. */
+  readonly callbackId?: string
+  /** Wait while the queue is full (default). False: reject at once with QUEUE_FULL. */
+  readonly wait?: boolean
+}
+
+/** An accepted query: its id, and the promise of its one result (never rejects). */
+export interface AcceptedQuery {
+  readonly id: string
+  readonly result: Promise<QueryResult>
+}
+
+/**
+ * Batches many small queries into pipelined round trips to PostgreSQL and gives every accepted
+ * query exactly one QueryResult. See ARCHITECTURE.md, "The contract of a query".
+ *
+ * Batches of `best_effort` and `parallel` pipelines may run several at once (up to
+ * `maxInFlightBatches`, each on its own connection); `sequential` and `transactional` run one
+ * batch at a time, so every batch sees everything the batches before it did.
+ *
+ * @example
+ * import { QueryPipeline } from '@sluice/pipeline-core'
+ *
+ * const pipeline = new QueryPipeline({ name: 'orders', connection: 'postgres://postgres@127.0.0.1:5432/test' })
+ * const { id, result } = await pipeline.addQuery('INSERT INTO orders (sku) VALUES ($1)', ['A-1'])
+ * const outcome = await result // { queryId: id, status: 'succeeded', rowCount: 1, ... }
+ * await pipeline.close()
+ */
+export class QueryPipeline {
+  readonly name: string
+  private settings: ResolvedSettings
+  private state: PipelineState = 'running'
+  private haltReason: QueryError | undefined
+  private readonly source: ConnectionSource
+  private readonly executor: BatchExecutor
+  private readonly instrumentation: PipelineInstrumentation
+  private readonly queue: QueryQueue
+  private readonly events = new PipelineEventEmitter()
+  private readonly stats = new PipelineStats()
+  private readonly flushWaiters = new FlushWaiters()
+  private batchSize: BatchSizeController | undefined
+  private finished: { seq: number; result: QueryResult }[] = []
+  private nextSeq = 0
+  private readonly idPrefix = randomBytes(6).toString('hex')
+  private inFlightBatches = 0
+  private batchCounter = 0
+  private inFlightQueries = 0
+  /** Queries with seq below this are flushed regardless of size (an explicit flush() asked). */
+  private flushBelowSeq = 0
+  private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
+  private readonly parserLoad: Promise<boolean>
+  private parserLoaded = false
+  private intakeBacklog = 0
+  private closing: Promise<void> | undefined
+  private idle: (() => void) | undefined
+
+  constructor(config: PipelineConfig) {
+    if (typeof config !== 'object' || (config as unknown) === null) {
+      throw new PipelineError('INVALID_CONFIG', 'config must be an object')
+    }
+    if (typeof config.name !== 'string' || config.name.trim() === '') {
+      throw new PipelineError('INVALID_CONFIG', 'name must be a non-empty string')
+    }
+    const connection = config.connection as unknown
+    if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
+      throw new PipelineError('INVALID_CONFIG', 'connection must be a connection string, a pg.PoolConfig or a pg.Pool')
+    }
+    const { name: _name, connection: _connection, instrumentation, ...settings } = config
+    this.name = config.name
+    this.settings = resolveSettings(settings)
+    this.queue = new QueryQueue(this.settings.maxQueueSize)
+    this.batchSize = batchSizeControllerFor(this.settings)
+    this.source = new ConnectionSource(config.connection, this.settings.maxConnections)
+    this.instrumentation = instrumentation ?? createOtelInstrumentation()
+    this.executor = new BatchExecutor(this.name, this.source, this.instrumentation)
+    this.parserLoad = loadParser().then(
+      () => (this.parserLoaded = true),
+      () => false,
+    )
+  }
+
+  /**
+   * Queues one query. Resolves once it is accepted (after waiting for room while the queue is
+   * full, unless `wait: false`); `result` then resolves with its one QueryResult.
+   * Throws PipelineError: INVALID_QUERY, TOO_MANY_PARAMETERS, QUEUE_FULL, PIPELINE_HALTED,
+   * PIPELINE_CLOSED.
+   *
+   * @example
+   * const { result } = await pipeline.addQuery('SELECT * FROM users WHERE id = $1', [42], { callbackId: 'u42' })
+   * const { rows } = await result
+   */
+  async addQuery(sql: string, params?: readonly unknown[], options: AddOptions = {}): Promise<AcceptedQuery> {
+    const valid = validateQueryShape(sql, params, options.callbackId)
+    this.assertAccepting()
+    const [classification] = await this.classifyInOrder([valid.sql])
+    validateQueryStatement(valid, classification)
+    const [accepted] = await this.enqueue([valid], options.wait ?? true, undefined)
+    if (!accepted) throw new PipelineError('INVALID_QUERY', 'the query was not accepted')
+    return accepted
+  }
+
+  /**
+   * Queues queries that always run in the same batch (for `transactional`, atomically). A group
+   * larger than `batchSize` is refused with GROUP_TOO_LARGE. Nothing is queued if any query is
+   * invalid.
+   *
+   * @example
+   * const accepted = await pipeline.addGroup([
+   *   { sql: 'UPDATE accounts SET balance = balance - $1 WHERE id = $2', params: [10, 1] },
+   *   { sql: 'UPDATE accounts SET balance = balance + $1 WHERE id = $2', params: [10, 2] },
+   * ])
+   * const results = await Promise.all(accepted.map((query) => query.result))
+   */
+  async addGroup(queries: readonly QueryInput[], options: Pick<AddOptions, 'wait'> = {}): Promise<AcceptedQuery[]> {
+    if (!Array.isArray(queries)) throw new PipelineError('INVALID_QUERY', 'queries must be an array')
+    const valid = queries.map((query: unknown, index) => {
+      if (typeof query !== 'object' || query === null) {
+        throw new PipelineError('INVALID_QUERY', `queries[${index}] must be an object { sql, params?, callbackId? }`)
+      }
+      const { sql, params, callbackId } = query as Record<string, unknown>
+      return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
+    })
+    if (valid.length > this.settings.batchSize) {
+      throw new PipelineError(
+        'GROUP_TOO_LARGE',
+        `the group has ${valid.length} queries but batchSize is ${this.settings.batchSize}; a group must fit in one batch`,
+      )
+    }
+    this.assertAccepting()
+    if (valid.length === 0) return []
+    const classifications = await this.classifyInOrder(valid.map((query) => query.sql))
+    valid.forEach((query, index) => {
+      validateQueryStatement(query, classifications[index], `queries[${index}]`)
+    })
+    const groupId = valid.length > 1 ? `g${this.nextSeq}` : undefined
+    return this.enqueue(valid, options.wait ?? true, groupId)
+  }
+
+  /**
+   * One call: queue a query and wait for its result.
+   *
+   * @example
+   * const { rows } = await pipeline.query('SELECT now() AS at')
+   */
+  async query(sql: string, params?: readonly unknown[]): Promise<QueryResult> {
+    const { result } = await this.addQuery(sql, params)
+    return result
+  }
+
+  /**
+   * Runs everything queued now (whatever the batch size) and returns every result finished since
+   * the last `flush()`, auto-flushed batches included, in submission order. With
+   * `retainResults: false` it still runs the queue but returns `[]`. While paused it runs nothing
+   * and returns what already finished.
+   *
+   * @example
+   * await pipeline.addQuery('INSERT INTO t VALUES ($1)', [1])
+   * const results = await pipeline.flush()
+   */
+  async flush(): Promise<QueryResult[]> {
+    const outstanding = this.queue.length + this.inFlightQueries
+    if (outstanding > 0 && this.state !== 'paused') {
+      this.flushBelowSeq = this.nextSeq
+      const done = this.flushWaiters.add(this.nextSeq, outstanding)
+      this.pump()
+      await done
+    }
+    const results = this.finished.sort((a, b) => a.seq - b.seq).map((entry) => entry.result)
+    this.finished = []
+    return results
+  }
+
+  /**
+   * Changes settings on a running pipeline; queued queries are kept and run with the new ones.
+   * `name` and `connection` cannot change. Throws INVALID_CONFIG naming the field.
+   *
+   * @example
+   * pipeline.configure({ batchSize: 500, strategy: 'parallel' })
+   */
+  configure(partial: Settings): void {
+    if (typeof partial !== 'object' || (partial as unknown) === null) {
+      throw new PipelineError('INVALID_CONFIG', 'configure() takes an object of settings')
+    }
+    assertSettingKeys(partial)
+    const previous = this.settings
+    const next = resolveSettings(partial, previous)
+    this.settings = next
+    if (next.maxConnections !== previous.maxConnections) this.source.setLimit(next.maxConnections)
+    if (next.maxQueueSize !== previous.maxQueueSize) this.queue.setCapacity(next.maxQueueSize)
+    if (next.batchSize !== previous.batchSize || next.adaptiveBatchSize !== previous.adaptiveBatchSize) {
+      this.batchSize = batchSizeControllerFor(next)
+    }
+    if (!next.retainResults) this.finished = []
+    this.clearTimer()
+    this.pump()
+  }
+
+  /**
+   * Stops running batches (queries are still accepted up to maxQueueSize). Batches already
+   * running finish.
+   *
+   * @example
+   * pipeline.pause(); pipeline.getStatus().state // 'paused'
+   */
+  pause(): void {
+    if (this.state !== 'running') return
+    this.state = 'paused'
+    this.clearTimer()
+  }
+
+  /**
+   * Continues a paused pipeline, or a `sequential` pipeline halted by a failure.
+   *
+   * @example
+   * if (pipeline.getStatus().state === 'halted') pipeline.resume()
+   */
+  resume(): void {
+    if (this.state !== 'paused' && this.state !== 'halted') return
+    this.state = 'running'
+    this.haltReason = undefined
+    this.pump()
+  }
+
+  /**
+   * Stops intake, runs everything queued and waits for it, then ends the connection pool (unless
+   * the pool was given by the caller). Callers still waiting for room get PIPELINE_CLOSED.
+   *
+   * @example
+   * process.on('SIGTERM', () => void pipeline.close())
+   */
+  close(): Promise<void> {
+    this.closing ??= this.drainAndEnd()
+    return this.closing
+  }
+
+  /**
+   * The plan a batch of these queries would run, without running it (what merges, dedupes,
+   * moves, and why not).
+   *
+   * @example
+   * const plan = await pipeline.explain([{ sql: 'INSERT INTO t (a) VALUES ($1)', params: [1] }])
+   * console.log(plan.notes)
+   */
+  async explain(queries: readonly QueryInput[]): Promise<Plan> {
+    const valid = queries.map((query, index) => validateQueryShape(query.sql, query.params, query.callbackId, `queries[${index}]`))
+    return plannerFor(this.settings).plan(
+      valid.map((query, index) => ({ index, sql: query.sql, params: query.params })),
+      { strategy: this.settings.strategy, query: () => Promise.reject(new Error('explain() does not query the database')) },
+    )
+  }
+
+  /**
+   * Counters and state.
+   *
+   * @example
+   * const { queueSize, successRate, state } = pipeline.getStatus()
+   */
+  getStatus(): PipelineStatus {
+    const status: PipelineStatus = {
+      name: this.name,
+      state: this.state,
+      strategy: this.settings.strategy,
+      queueSize: this.queue.length,
+      inFlight: this.inFlightQueries,
+      totalQueries: this.stats.totalQueries,
+      totalBatches: this.stats.totalBatches,
+      succeeded: this.stats.succeeded,
+      failed: this.stats.failed,
+      successRate: this.stats.successRate,
+      avgBatchSize: this.stats.avgBatchSize,
+      avgExecutionTimeMs: this.stats.avgExecutionTimeMs,
+      batchSize: this.settings.batchSize,
+      effectiveBatchSize: this.effectiveBatchSize(),
+      deduplicated: this.stats.deduplicated,
+      merged: this.stats.merged,
+    }
+    if (this.haltReason) status.haltReason = this.haltReason
+    return status
+  }
+
+  /**
+   * Listens to every query result (`result`, with the query as submitted) or finished batch
+   * (`batch`).
+   *
+   * @example
+   * pipeline.on('result', (result, query) => { if (!result.success) console.error(query.sql, result.error) })
+   */
+  on<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): this {
+    this.events.on(event, listener)
+    return this
+  }
+
+  /**
+   * Removes a listener added with `on`.
+   *
+   * @example
+   * pipeline.off('batch', onBatch)
+   */
+  off<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): this {
+    this.events.off(event, listener)
+    return this
+  }
+
+  private assertAccepting(): void {
+    if (this.state === 'closing' || this.state === 'closed') {
+      throw new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closed`)
+    }
+    if (this.state === 'halted') {
+      throw new PipelineError(
+        'PIPELINE_HALTED',
+        `pipeline '${this.name}' halted after a failed query (${this.haltReason?.code ?? 'error'}: ${this.haltReason?.message ?? ''}); call resume()`,
+      )
+    }
+  }
+
+  /** Classifies in call order: calls made while the parser loads wait, and later calls queue behind them. */
+  private async classifyInOrder(sqls: readonly string[]): Promise<(Classification | undefined)[]> {
+    if (!this.parserLoaded || this.intakeBacklog > 0) {
+      this.intakeBacklog++
+      try {
+        await this.parserLoad
+      } finally {
+        this.intakeBacklog--
+      }
+    }
+    return sqls.map((sql) => {
+      if (!this.parserLoaded) return undefined
+      try {
+        return classifyLoaded(sql)
+      } catch {
+        return undefined
+      }
+    })
+  }
+
+  private async enqueue(queries: readonly ValidQuery[], wait: boolean, groupId: string | undefined): Promise<AcceptedQuery[]> {
+    this.assertAccepting()
+    if (!this.queue.tryReserve(queries.length)) {
+      if (!wait) throw this.queue.fullError()
+      await this.queue.waitForRoom(queries.length)
+      try {
+        this.assertAccepting()
+      } catch (error) {
+        this.queue.unreserve(queries.length)
+        throw error
+      }
+    }
+    const now = performance.now()
+    const callerContext = this.instrumentation.captureCallerContext()
+    const accepted: AcceptedQuery[] = []
+    const queued = queries.map((query): QueuedQuery => {
+      const seq = this.nextSeq++
+      const id = `${this.idPrefix}-${seq}`
+      let resolve!: (result: QueryResult) => void
+      const result = new Promise<QueryResult>((done) => (resolve = done))
+      accepted.push({ id, result })
+      return {
+        id,
+        seq,
+        sql: query.sql,
+        params: query.params,
+        enqueuedAt: now,
+        resolve,
+        ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
+        ...(groupId !== undefined ? { groupId } : {}),
+        ...(callerContext !== undefined ? { callerContext } : {}),
+      }
+    })
+    this.queue.push(queued)
+    this.stats.recordAccepted(queued.length)
+    this.recordQueueDepth()
+    if (this.queue.length >= this.effectiveBatchSize()) this.pump()
+    else this.schedulePump()
+    return accepted
+  }
+
+  private effectiveBatchSize(): number {
+    return this.batchSize?.current() ?? this.settings.batchSize
+  }
+
+  private maxInFlight(): number {
+    const strategy = this.settings.strategy
+    return strategy === 'sequential' || strategy === 'transactional' ? 1 : this.settings.maxInFlightBatches
+  }
+
+  /** Starts every batch that is due and may start; arms the interval timer for the rest. */
+  private pump(): void {
+    if (this.immediate) {
+      clearImmediate(this.immediate)
+      this.immediate = undefined
+    }
+    const draining = this.state === 'closing'
+    while ((this.state === 'running' || draining) && this.queue.length > 0 && this.inFlightBatches < this.maxInFlight()) {
+      const size = this.effectiveBatchSize()
+      const oldest = this.queue.peek()
+      if (!oldest) break
+      const due =
+        draining ||
+        this.queue.length >= size ||
+        oldest.seq < this.flushBelowSeq ||
+        performance.now() - oldest.enqueuedAt >= this.settings.flushIntervalMs
+      if (!due) break
+      const batch = this.queue.take(size)
+      this.recordQueueDepth()
+      void this.runBatch(batch)
+    }
+    this.armTimer()
+  }
+
+  /** Coalesces the pumps of many adds made in one tick into one. */
+  private schedulePump(): void {
+    this.immediate ??= setImmediate(() => {
+      this.immediate = undefined
+      this.pump()
+    })
+  }
+
+  private armTimer(): void {
+    this.clearTimer()
+    const oldest = this.queue.peek()
+    if (!oldest || this.state !== 'running' || this.inFlightBatches >= this.maxInFlight()) return
+    const wait = Math.max(0, oldest.enqueuedAt + this.settings.flushIntervalMs - performance.now())
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.pump()
+    }, wait)
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private async runBatch(batch: QueuedQuery[]): Promise<void> {
+    this.inFlightBatches++
+    this.inFlightQueries += batch.length
+    const settings = this.settings
+    const batchId = `${this.idPrefix}-b${++this.batchCounter}`
+    const queries: ExecutableQuery[] = batch.map((query, index) => ({
+      index,
+      id: query.id,
+      sql: query.sql,
+      params: query.params,
+      ...(query.groupId !== undefined ? { groupId: query.groupId } : {}),
+      ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
+      ...(query.callerContext !== undefined ? { callerContext: query.callerContext } : {}),
+    }))
+    let executed: ExecutedBatch
+    try {
+      executed = await this.executor.execute(batchId, queries, settings, plannerFor(settings))
+    } catch (error) {
+      executed = failedBatch(batchId, queries, settings, this.name, error)
+    }
+    this.batchSize?.observe(batch.length, executed.event.durationMs)
+    this.stats.recordBatch(executed.event)
+    executed.results.forEach((result, index) => {
+      const query = batch[index]
+      if (query) this.deliver(query, result)
+    })
+    this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
+    this.inFlightBatches--
+    this.inFlightQueries -= batch.length
+    if (executed.haltedBy && this.state !== 'closed') this.halt(executed.haltedBy, batchId)
+    this.pump()
+    this.checkIdle()
+  }
+
+  private deliver(query: QueuedQuery, result: QueryResult): void {
+    this.stats.recordOutcome(result.success)
+    if (this.settings.retainResults) this.finished.push({ seq: query.seq, result })
+    query.resolve(result)
+    if (this.events.hasListeners('result')) {
+      const submitted = query.callbackId === undefined
+        ? { sql: query.sql, params: query.params }
+        : { sql: query.sql, params: query.params, callbackId: query.callbackId }
+      this.events.emit('result', result, submitted)
+    }
+    this.flushWaiters.finished(query.seq)
+  }
+
+  /**
+   * A sequential batch failed: nothing queued after it may run (it may depend on the failure),
+   * so every queued query is skipped, and intake stops until resume().
+   */
+  private halt(cause: QueryError, batchId: string): void {
+    if (this.state === 'running' || this.state === 'paused') {
+      this.state = 'halted'
+      this.haltReason = cause
+    }
+    const error = skippedError(cause)
+    for (const query of this.queue.takeAll()) {
+      this.deliver(query, { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0, ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}) })
+    }
+    this.recordQueueDepth()
+    this.queue.rejectWaiters(
+      new PipelineError('PIPELINE_HALTED', `pipeline '${this.name}' halted after a failed query (${cause.code ?? 'error'}: ${cause.message}); call resume()`),
+    )
+  }
+
+  private recordQueueDepth(): void {
+    this.instrumentation.recordQueueDepth(this.name, this.queue.length)
+  }
+
+  private async drainAndEnd(): Promise<void> {
+    this.state = 'closing'
+    this.queue.rejectWaiters(new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closing`))
+    this.pump()
+    await new Promise<void>((resolve) => {
+      this.idle = resolve
+      this.checkIdle()
+    })
+    this.clearTimer()
+    this.state = 'closed'
+    await this.source.end()
+  }
+
+  private checkIdle(): void {
+    if (this.idle && this.queue.length === 0 && this.inFlightBatches === 0) {
+      const idle = this.idle
+      this.idle = undefined
+      idle()
+    }
+  }
+}
+
+/** Results for a batch whose executor threw before producing any (a bug): every query fails. */
+function failedBatch(batchId: string, queries: readonly ExecutableQuery[], settings: ResolvedSettings, pipeline: string, cause: unknown): ExecutedBatch {
+  const error = internalError('the batch executor failed', cause)
+  return {
+    results: queries.map((query) => ({
+      queryId: query.id,
+      status: 'failed',
+      success: false,
+      rows: [],
+      rowCount: 0,
+      error,
+      retryCount: 0,
+      batchId,
+      durationMs: 0,
+      ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
+    })),
+    event: {
+      batchId,
+      pipeline,
+      strategy: settings.strategy,
+      size: queries.length,
+      statements: 0,
+      durationMs: 0,
+      succeeded: 0,
+      failed: queries.length,
+      skipped: 0,
+      rolledBack: 0,
+      deduplicated: 0,
+      merged: 0,
+      effectiveBatchSize: settings.batchSize,
+      startedAt: Date.now(),
+    },
+  }
+}

@@ -1,0 +1,79 @@
+import { MAX_PARAMETERS } from '../config/resolvedSettings'
+import { PipelineError } from '../errors'
+import { prepareValues } from '../execution/pipelinedConnection'
+import type { Classification } from '../optimizer'
+
+/** A query that passed validation. */
+export interface ValidQuery {
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly callbackId?: string
+}
+
+/**
+ * Checks what can be checked without the parser: sql a non-empty string, params an array of
+ * values pg can send (at most 65535), callbackId a string. `label` names the query in messages
+ * (`sql`, or `queries[3].sql` for a group). Throws PipelineError.
+ */
+export function validateQueryShape(sql: unknown, params: unknown, callbackId: unknown, label = ''): ValidQuery {
+  const prefix = label === '' ? '' : `${label}.`
+  if (typeof sql !== 'string') {
+    throw new PipelineError('INVALID_QUERY', `${prefix}sql must be a string, got ${describe(sql)}`)
+  }
+  if (sql.trim() === '') throw new PipelineError('INVALID_QUERY', `${prefix}sql must not be empty`)
+  if (params !== undefined && !Array.isArray(params)) {
+    throw new PipelineError('INVALID_QUERY', `${prefix}params must be an array, got ${describe(params)}`)
+  }
+  const values: readonly unknown[] = params ?? []
+  if (values.length > MAX_PARAMETERS) {
+    throw new PipelineError(
+      'TOO_MANY_PARAMETERS',
+      `${prefix}params has ${values.length} values; PostgreSQL allows at most ${MAX_PARAMETERS} per statement`,
+    )
+  }
+  try {
+    prepareValues(values)
+  } catch (error) {
+    throw new PipelineError('INVALID_QUERY', `${prefix}${(error as Error).message}`)
+  }
+  if (callbackId !== undefined && typeof callbackId !== 'string') {
+    throw new PipelineError('INVALID_QUERY', `${prefix}callbackId must be a string, got ${describe(callbackId)}`)
+  }
+  return callbackId === undefined ? { sql, params: values } : { sql, params: values, callbackId }
+}
+
+/**
+ * Checks what the parser knows: exactly one statement, and as many params as it uses. A text
+ * the parser rejects is let through: PostgreSQL then reports the syntax error (42601) as the
+ * query's own failure.
+ */
+export function validateQueryStatement(query: ValidQuery, classification: Classification | undefined, label = ''): void {
+  if (!classification || classification.syntaxError) return
+  const prefix = label === '' ? '' : `${label}.`
+  if (classification.statementCount > 1) {
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}sql holds ${classification.statementCount} statements; send one statement per query: ${excerpt(query.sql)}`,
+    )
+  }
+  if (classification.statementCount === 0) {
+    throw new PipelineError('INVALID_QUERY', `${prefix}sql holds no statement (only comments or whitespace)`)
+  }
+  if (classification.paramCount !== query.params.length) {
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}params has ${query.params.length} values but the sql uses ${classification.paramCount} ($1..$${classification.paramCount}): ${excerpt(query.sql)}`,
+    )
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}
+
+function excerpt(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim()
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat
+}

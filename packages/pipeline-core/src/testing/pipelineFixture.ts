@@ -1,0 +1,36 @@
+// Brings in the typing of inject('testDatabaseUrl') (declared by the global set-up).
+import type {} from '@sluice/test-database/global-setup'
+import { createTestSchema } from '@sluice/test-database'
+import type { TestSchema } from '@sluice/test-database'
+import { QueryPipeline } from '../pipeline/queryPipeline'
+import type { PipelineConfig } from '../types'
+
+/** A test schema and the pipelines a test opened on it, closed and dropped together. */
+export interface PipelineFixture {
+  readonly schema: TestSchema
+  open(config: Omit<PipelineConfig, 'name' | 'connection'> & Partial<Pick<PipelineConfig, 'name' | 'connection'>>): QueryPipeline
+  rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
+  dispose(): Promise<void>
+}
+
+/** Creates a schema of the test's own; `open` makes pipelines on it. For tests only. */
+export async function createPipelineFixture(label: string): Promise<PipelineFixture> {
+  const schema = await createTestSchema(label)
+  const opened: QueryPipeline[] = []
+  return {
+    schema,
+    open(config) {
+      const pipeline = new QueryPipeline({ name: `${label}-${opened.length}`, connection: schema.url, ...config })
+      opened.push(pipeline)
+      return pipeline
+    },
+    async rows<T>(sql: string, params: unknown[] = []) {
+      const result = await schema.pool.query(sql, params)
+      return result.rows as T[]
+    },
+    async dispose() {
+      await Promise.all(opened.map((pipeline) => pipeline.close().catch(() => undefined)))
+      await schema.drop()
+    },
+  }
+}
