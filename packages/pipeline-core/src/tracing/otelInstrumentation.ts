@@ -9,6 +9,8 @@ import { NOOP_BATCH_TRACE } from './noopTraces'
 import { PipelineMetrics } from './pipelineMetrics'
 import { BATCH_SPAN_NAME, SluiceAttributes } from './tracingAttributes'
 
+let shared: { tracer: ActiveTracer; metrics: PipelineMetrics } | undefined
+
 /**
  * Tracing and metrics of pipelines on `@opentelemetry/api` alone (tracer and meter named
  * `@sluice/pipeline-core`); whichever SDK the application registers receives them.
@@ -40,8 +42,10 @@ import { BATCH_SPAN_NAME, SluiceAttributes } from './tracingAttributes'
  * batch.end({ succeeded: 1, failed: 0, skipped: 0, rolledBack: 0, merged: 0, deduplicated: 0, durationMs: 3 })
  */
 export function createOtelInstrumentation(): PipelineInstrumentation {
-  const tracer = new ActiveTracer()
-  const metrics = new PipelineMetrics()
+  // Shared by every pipeline of the process: one set of instruments and one queue-depth
+  // callback per MeterProvider, however many pipelines come and go.
+  shared ??= { tracer: new ActiveTracer(), metrics: new PipelineMetrics() }
+  const { tracer, metrics } = shared
 
   return {
     captureCallerContext(): SpanContext | undefined {

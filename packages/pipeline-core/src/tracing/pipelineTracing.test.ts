@@ -1,0 +1,183 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { TestSchema } from '@sluice/test-database'
+import { createTestSchema } from '@sluice/test-database'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { QueryPipeline } from '../pipeline/queryPipeline'
+import type { BatchEvent, QueryResult, Strategy } from '../types'
+import type { InMemoryTelemetry } from './inMemoryTelemetry'
+import { startInMemoryTelemetry } from './inMemoryTelemetry'
+
+/*
+ * Real pipelines against PostgreSQL, spans caught by an in-memory exporter: what an operator
+ * sees in Jaeger for each strategy and for a failing statement.
+ */
+
+const SECRET = 'secret-parameter-value'
+let telemetry: InMemoryTelemetry
+let schema: TestSchema
+
+beforeAll(async () => {
+  telemetry = startInMemoryTelemetry()
+  schema = await createTestSchema('tracing')
+  await schema.pool.query('CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL)')
+})
+afterAll(async () => {
+  await schema.drop()
+  await telemetry.shutdown()
+})
+beforeEach(() => {
+  telemetry.reset()
+})
+
+interface Run {
+  readonly results: QueryResult[]
+  readonly events: BatchEvent[]
+  readonly callerSpanIds: string[]
+}
+
+/** Adds the queries from inside caller spans (two queries per caller) and waits for every result. */
+async function run(name: string, strategy: Strategy, queries: [string, unknown[]][]): Promise<Run> {
+  const pipeline = new QueryPipeline({ name, connection: schema.url, strategy, batchSize: queries.length, flushIntervalMs: 1000, optimize: false })
+  const events: BatchEvent[] = []
+  pipeline.on('batch', (event) => events.push(event))
+  const callerSpanIds: string[] = []
+  const pending: Promise<QueryResult>[] = []
+  for (let i = 0; i < queries.length; i += 2) {
+    await trace.getTracer('app').startActiveSpan(`request ${i / 2}`, async (span) => {
+      callerSpanIds.push(span.spanContext().spanId)
+      for (const [sql, params] of queries.slice(i, i + 2)) pending.push((await pipeline.addQuery(sql, params)).result)
+      span.end()
+    })
+  }
+  const results = await Promise.all(pending)
+  await pipeline.close()
+  return { results, events, callerSpanIds }
+}
+
+function batchSpans(pipeline: string): ReadableSpan[] {
+  return telemetry.spansNamed('sluice.batch').filter((span) => span.attributes['sluice.pipeline.name'] === pipeline)
+}
+
+function childrenOf(parent: ReadableSpan): ReadableSpan[] {
+  return telemetry.spans().filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId)
+}
+
+function spanById(spanId: string | undefined): ReadableSpan | undefined {
+  return telemetry.spans().find((span) => span.spanContext().spanId === spanId)
+}
+
+/** Checks the tree every batch has, whatever the strategy; returns the batch span. */
+function expectBatchTree(name: string, strategy: Strategy, { results, events, callerSpanIds }: Run): ReadableSpan {
+  const [batch, ...more] = batchSpans(name)
+  expect(more).toEqual([])
+  if (!batch) throw new Error('no sluice.batch span')
+  expect(batch.kind).toBe(SpanKind.INTERNAL)
+  expect(batch.parentSpanContext).toBeUndefined()
+  expect(batch.attributes).toMatchObject({
+    'sluice.pipeline.name': name,
+    'sluice.batch.strategy': strategy,
+    'sluice.batch.size': results.length,
+    'sluice.batch.id': results[0]?.batchId,
+  })
+  // Each caller linked once, though each added two queries.
+  expect(batch.links.map((link) => link.context.spanId).sort()).toEqual([...callerSpanIds].sort())
+  expect(events.map((event) => event.traceId)).toEqual([batch.spanContext().traceId])
+
+  const statements = childrenOf(batch)
+  expect(statements.length).toBeGreaterThanOrEqual(1)
+  expect(batch.attributes['sluice.batch.statements']).toBe(statements.length)
+  for (const statement of statements) {
+    expect(statement.kind).toBe(SpanKind.CLIENT)
+    expect(statement.spanContext().traceId).toBe(batch.spanContext().traceId)
+    expect(statement.attributes).toMatchObject({
+      'db.system.name': 'postgresql',
+      'db.namespace': 'test',
+      'server.address': '127.0.0.1',
+      'server.port': 5432,
+    })
+    expect(JSON.stringify(statement.attributes)).not.toContain(SECRET)
+  }
+  // A query that ran points at the statement span that ran it, with that statement's outcome.
+  for (const result of results.filter((r) => r.status === 'succeeded' || r.status === 'failed')) {
+    expect(result.traceId).toBe(batch.spanContext().traceId)
+    const statement = spanById(result.spanId)
+    expect(statement?.parentSpanContext?.spanId).toBe(batch.spanContext().spanId)
+    if (result.status === 'succeeded') expect(statement?.status.code).toBe(SpanStatusCode.UNSET)
+    else {
+      expect(statement?.status.code).toBe(SpanStatusCode.ERROR)
+      expect(statement?.attributes['db.response.status_code']).toBe(result.error?.code)
+      expect(statement?.attributes['error.type']).toBe(result.error?.code)
+    }
+  }
+  return batch
+}
+
+const STRATEGIES: Strategy[] = ['sequential', 'transactional', 'parallel', 'best_effort']
+
+describe.each(STRATEGIES)('%s pipeline', (strategy) => {
+  const base = STRATEGIES.indexOf(strategy) * 1000
+
+  it('traces a successful batch: one batch span, a CLIENT span per statement, ids on every result', async () => {
+    const name = `ok-${strategy}`
+    const outcome = await run(name, strategy, [
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [base + 1, SECRET]],
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [base + 2, SECRET]],
+      ['SELECT name FROM users WHERE id = $1', [base + 1]],
+      ['UPDATE users SET name = $2 WHERE id = $1', [base + 2, SECRET]],
+    ])
+    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    const batch = expectBatchTree(name, strategy, outcome)
+    expect(batch.status.code).toBe(SpanStatusCode.UNSET)
+    expect(batch.attributes).toMatchObject({ 'sluice.batch.succeeded': 4, 'sluice.batch.failed': 0 })
+    const names = outcome.results.map((r) => spanById(r.spanId)?.name)
+    expect(names).toEqual(['INSERT users', 'INSERT users', 'SELECT users', 'UPDATE users'])
+    expect(spanById(outcome.results[0]?.spanId)?.attributes).toMatchObject({
+      'db.query.text': 'INSERT INTO users (id, name) VALUES ($1, $2)',
+      'db.operation.name': 'INSERT',
+      'db.collection.name': 'users',
+    })
+    expect(new Set(outcome.results.map((r) => r.spanId)).size).toBe(4)
+  })
+
+  it('marks the failing statement and the batch as errors', async () => {
+    const name = `fail-${strategy}`
+    const outcome = await run(name, strategy, [
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [base + 11, 'a']],
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [base + 11, SECRET]],
+      ['SELECT name FROM users WHERE id = $1', [base + 11]],
+      ['SELECT count(*) FROM users', []],
+    ])
+    const failed = outcome.results.filter((r) => r.status === 'failed')
+    expect(failed).toHaveLength(1)
+    expect(failed[0]?.error?.code).toBe('23505')
+    const batch = expectBatchTree(name, strategy, outcome)
+    expect(batch.status).toEqual({ code: SpanStatusCode.ERROR, message: '1 of 4 queries failed' })
+    const count = (status: QueryResult['status']) => outcome.results.filter((r) => r.status === status).length
+    expect(batch.attributes).toMatchObject({
+      'sluice.batch.succeeded': count('succeeded'),
+      'sluice.batch.failed': 1,
+      'sluice.batch.skipped': count('skipped'),
+      'sluice.batch.rolled_back': count('rolled_back'),
+    })
+    const failing = spanById(failed[0]?.spanId)
+    expect(failing?.name).toBe('INSERT users')
+    expect(failing?.status.message).toContain('duplicate key')
+  })
+})
+
+describe('metrics of a real pipeline', () => {
+  it('counts queries by outcome and records batch size and queue depth', async () => {
+    const name = 'metered'
+    await run(name, 'best_effort', [
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [9001, 'a']],
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [9001, 'b']],
+    ])
+    const mine = <T extends { attributes: Record<string, unknown> }>(points: T[]) =>
+      points.filter((point) => point.attributes['sluice.pipeline.name'] === name)
+    const queries = mine(await telemetry.points('sluice.queries'))
+    expect(Object.fromEntries(queries.map((p) => [String(p.attributes['sluice.query.outcome']), p.value]))).toEqual({ succeeded: 1, failed: 1 })
+    expect(mine(await telemetry.points('sluice.batch.size'))).toHaveLength(1)
+    expect(mine(await telemetry.points('sluice.queue.depth')).map((p) => p.value)).toEqual([0])
+  })
+})
