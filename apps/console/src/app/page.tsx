@@ -1,0 +1,5 @@
+import { PipelinesOverview } from '~/features/pipelines/PipelinesOverview'
+
+export default function OverviewPage() {
+  return <PipelinesOverview />
+}

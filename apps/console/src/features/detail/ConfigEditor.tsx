@@ -1,0 +1,115 @@
+'use client'
+
+import type { PipelineView } from '@sluice/engine/schemas'
+import { updatePipelineInputSchema } from '@sluice/engine/schemas'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState, type SubmitEvent } from 'react'
+import { ConfigFields } from '~/features/pipelines/ConfigFields'
+import { configToForm, formToPatch, type ConfigFormValues } from '~/features/pipelines/configForm'
+import { errorMessage } from '~/lib/errorMessage'
+import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { useTRPC } from '~/trpc/trpc'
+
+interface ConfigEditorProps {
+  pipeline: PipelineView
+  onNotice: (message: string, tone?: 'success' | 'error') => void
+}
+
+/**
+ * Edits a running pipeline's configuration. Only changed fields are sent, validated first by
+ * the engine's `updatePipelineInputSchema`; the engine applies them live without losing queued
+ * queries. While the form is untouched it follows the engine's current config.
+ *
+ * @example
+ * <ConfigEditor pipeline={pipeline} onNotice={notify} />
+ */
+export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
+  const trpc = useTRPC()
+  const queryClient = useQueryClient()
+  const targets = useQuery(trpc.targets.list.queryOptions())
+  const serverValues = configToForm(pipeline.config)
+  const [draft, setDraft] = useState<{ base: ConfigFormValues; values: ConfigFormValues } | null>(null)
+  const [errors, setErrors] = useState<FieldErrors>({})
+  // Untouched, the form shows what the engine runs now; once edited, it keeps the operator's draft.
+  const base = draft?.base ?? serverValues
+  const values = draft?.values ?? serverValues
+  const patch = formToPatch(base, values)
+  const dirty = Object.keys(patch).length > 0
+
+  const update = useMutation(
+    trpc.pipelines.update.mutationOptions({
+      onSuccess: async () => {
+        setDraft(null)
+        await queryClient.invalidateQueries({ queryKey: trpc.pipelines.pathKey() })
+        onNotice(`Applied to ${pipeline.name} live: ${describePatch(patch)}.`)
+      },
+      onError: (error) => {
+        setErrors({ _form: errorMessage(error) })
+      },
+    }),
+  )
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault()
+    const parsed = updatePipelineInputSchema.safeParse({ name: pipeline.name, config: patch })
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error.issues))
+      return
+    }
+    setErrors({})
+    update.mutate(parsed.data)
+  }
+
+  return (
+    <form className="panel form" onSubmit={submit} noValidate aria-labelledby="config-title" data-testid="config-editor">
+      <div className="panel-header">
+        <h2 id="config-title" className="panel-title">
+          Configuration
+        </h2>
+        <span className="cell-sub">changes apply live; queued queries are kept</span>
+      </div>
+      <ConfigFields
+        idPrefix="edit"
+        values={values}
+        errors={errors}
+        targets={targets.data?.map((target) => target.name) ?? [pipeline.config.target]}
+        onChange={(next) => {
+          setDraft({ base, values: next })
+        }}
+      />
+      {errors._form ? (
+        <p className="notice notice-error" role="alert">
+          {errors._form}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <span className="form-status" aria-live="polite">
+          {dirty ? 'Unsaved changes' : 'Up to date with the engine'}
+        </span>
+        <button
+          type="button"
+          className="button"
+          disabled={!dirty || update.isPending}
+          onClick={() => {
+            setDraft(null)
+            setErrors({})
+          }}
+        >
+          Discard changes
+        </button>
+        <button type="submit" className="button button-primary" disabled={!dirty || update.isPending}>
+          {update.isPending ? 'Applying…' : 'Apply changes'}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+/** "batchSize 5, retry.maxAttempts 4", for the confirmation notice. */
+function describePatch(patch: Record<string, unknown>, prefix = ''): string {
+  return Object.entries(patch)
+    .map(([key, value]) =>
+      value !== null && typeof value === 'object' ? describePatch(value as Record<string, unknown>, `${prefix}${key}.`) : `${prefix}${key} ${String(value)}`,
+    )
+    .join(', ')
+}

@@ -1,0 +1,100 @@
+'use client'
+
+import { useState, type SubmitEvent } from 'react'
+import { fieldAria, FormField } from '~/components/FormField'
+import type { FieldErrors } from '~/lib/fieldErrors'
+import type { FailureFilterParams } from './failureFilterParams'
+
+interface FailureFiltersProps {
+  value: FailureFilterParams
+  pipelines: readonly string[]
+  errors: FieldErrors
+  onApply: (value: FailureFilterParams) => void
+}
+
+/**
+ * The failures filter: pipeline, SQLSTATE, text (searches SQL and error), status (failing
+ * only by default) and a time range. Applied on submit; errors show next to their field.
+ *
+ * @example
+ * <FailureFilters value={params} pipelines={['orders']} errors={{}} onApply={navigate} />
+ */
+export function FailureFilters({ value, pipelines, errors, onApply }: FailureFiltersProps) {
+  // The parent keys this form by the URL's filter, so a new URL (back button, a link) starts a fresh draft.
+  const [draft, setDraft] = useState(value)
+  const set = <K extends keyof FailureFilterParams>(key: K, next: FailureFilterParams[K]) => {
+    setDraft({ ...draft, [key]: next })
+  }
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault()
+    onApply({ ...draft, page: 1 })
+  }
+  const clear = () => {
+    const cleared: FailureFilterParams = { pipeline: '', sqlstate: '', text: '', status: 'failed', from: '', to: '', page: 1 }
+    setDraft(cleared)
+    onApply(cleared)
+  }
+  const pipelineChoices = draft.pipeline && !pipelines.includes(draft.pipeline) ? [draft.pipeline, ...pipelines] : pipelines
+
+  return (
+    <form className="panel" onSubmit={submit} role="search" aria-label="Filter failed queries" noValidate>
+      <div className="filters">
+        <FormField id="filter-pipeline" label="Pipeline" error={errors.pipeline}>
+          <select id="filter-pipeline" className="input" value={draft.pipeline} onChange={(event) => set('pipeline', event.target.value)}>
+            <option value="">All pipelines</option>
+            {pipelineChoices.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </FormField>
+        <FormField id="filter-sqlstate" label="SQLSTATE" error={errors.sqlstate}>
+          <input
+            id="filter-sqlstate"
+            className="input mono"
+            placeholder="e.g. 23505"
+            maxLength={5}
+            autoComplete="off"
+            value={draft.sqlstate}
+            onChange={(event) => set('sqlstate', event.target.value)}
+            {...fieldAria('filter-sqlstate', errors.sqlstate)}
+          />
+        </FormField>
+        <FormField id="filter-text" label="Search SQL and errors" error={errors.text}>
+          <input
+            id="filter-text"
+            type="search"
+            className="input"
+            placeholder="orders, duplicate key…"
+            value={draft.text}
+            onChange={(event) => set('text', event.target.value)}
+            {...fieldAria('filter-text', errors.text)}
+          />
+        </FormField>
+        <FormField id="filter-status" label="Status">
+          <select id="filter-status" className="input" value={draft.status} onChange={(event) => set('status', event.target.value as FailureFilterParams['status'])}>
+            <option value="failed">Failing</option>
+            <option value="resolved">Resolved</option>
+            <option value="discarded">Discarded</option>
+            <option value="any">Any</option>
+          </select>
+        </FormField>
+        <FormField id="filter-from" label="Failed after" error={errors.from}>
+          <input id="filter-from" type="datetime-local" step="1" className="input" value={draft.from} onChange={(event) => set('from', event.target.value)} {...fieldAria('filter-from', errors.from)} />
+        </FormField>
+        <FormField id="filter-to" label="Failed before" error={errors.to}>
+          <input id="filter-to" type="datetime-local" step="1" className="input" value={draft.to} onChange={(event) => set('to', event.target.value)} {...fieldAria('filter-to', errors.to)} />
+        </FormField>
+      </div>
+      <div className="form-actions">
+        <button type="button" className="button" onClick={clear}>
+          Clear
+        </button>
+        <button type="submit" className="button button-primary">
+          Apply filters
+        </button>
+      </div>
+    </form>
+  )
+}

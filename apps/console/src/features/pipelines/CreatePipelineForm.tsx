@@ -1,0 +1,111 @@
+'use client'
+
+import { createPipelineInputSchema } from '@sluice/engine/schemas'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState, type SubmitEvent } from 'react'
+import { fieldAria, FormField } from '~/components/FormField'
+import { errorMessage } from '~/lib/errorMessage'
+import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { useTRPC } from '~/trpc/trpc'
+import { ConfigFields } from './ConfigFields'
+import { configToForm, formToConfigInput } from './configForm'
+
+/** The tRPC error code of an error, when it has one. */
+function trpcCode(error: unknown): string | undefined {
+  const data = (error as { data?: { code?: unknown } | null } | null)?.data
+  return typeof data?.code === 'string' ? data.code : undefined
+}
+
+/**
+ * The "new pipeline" form. It validates with the engine's own `createPipelineInputSchema`
+ * before sending, so each mistake shows next to its field; the engine's answer (say, a name
+ * already taken) shows the same way.
+ *
+ * @example
+ * <CreatePipelineForm onCreated={(name) => setNotice(`Created ${name}`)} onCancel={close} />
+ */
+export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: string) => void; onCancel: () => void }) {
+  const trpc = useTRPC()
+  const queryClient = useQueryClient()
+  const targets = useQuery(trpc.targets.list.queryOptions())
+  const [name, setName] = useState('')
+  const [paused, setPaused] = useState(false)
+  const [values, setValues] = useState(() => configToForm())
+  const [errors, setErrors] = useState<FieldErrors>({})
+
+  const create = useMutation(
+    trpc.pipelines.create.mutationOptions({
+      onSuccess: async (_created, input) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.pipelines.pathKey() })
+        onCreated(input.name)
+      },
+      onError: (error) => {
+        const code = trpcCode(error)
+        setErrors(code === 'CONFLICT' ? { name: errorMessage(error) } : { _form: errorMessage(error) })
+      },
+    }),
+  )
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault()
+    const parsed = createPipelineInputSchema.safeParse({ name: name.trim(), config: formToConfigInput(values), paused })
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error.issues))
+      return
+    }
+    setErrors({})
+    create.mutate(parsed.data)
+  }
+
+  return (
+    <form className="panel form" onSubmit={submit} noValidate aria-labelledby="create-pipeline-title" data-testid="create-pipeline-form">
+      <h2 id="create-pipeline-title" className="panel-title">
+        New pipeline
+      </h2>
+      <FormField id="create-name" label="Name" error={errors.name} hint='Letters, digits, "_" and "-"; used in the ingest URL.'>
+        <input
+          id="create-name"
+          name="name"
+          className="input"
+          autoComplete="off"
+          value={name}
+          onChange={(event) => {
+            setName(event.target.value)
+          }}
+          {...fieldAria('create-name', errors.name, 'hint')}
+        />
+      </FormField>
+      <ConfigFields
+        idPrefix="create"
+        values={values}
+        errors={errors}
+        targets={targets.data?.map((target) => target.name) ?? ['default']}
+        onChange={setValues}
+      />
+      <div className="field field-checkbox">
+        <input
+          id="create-paused"
+          type="checkbox"
+          checked={paused}
+          onChange={(event) => {
+            setPaused(event.target.checked)
+          }}
+        />
+        <label htmlFor="create-paused">Start paused</label>
+      </div>
+      {errors._form ? (
+        <p className="notice notice-error" role="alert">
+          {errors._form}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button button-primary" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create pipeline'}
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,76 @@
+/*
+ * How numbers, shares and times read in the console. One place, so every page says "1.2k q/s"
+ * the same way.
+ */
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
+const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+
+/**
+ * A count or rate, compact above ten thousand.
+ *
+ * @example
+ * formatCount(12_345) // '12.3K'
+ */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
+  return Math.abs(value) >= 10_000 ? compact.format(value) : whole.format(value)
+}
+
+/**
+ * A share 0..1 as a percentage.
+ *
+ * @example
+ * formatPercent(0.9876) // '98.8%'
+ */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
+  const percent = value * 100
+  return `${percent >= 99.95 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)}%`
+}
+
+/**
+ * A duration in milliseconds, switching to seconds past one second.
+ *
+ * @example
+ * formatDuration(0.42) // '0.42 ms'
+ * formatDuration(1500) // '1.5 s'
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
+  if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s`
+  if (ms >= 10) return `${ms.toFixed(0)} ms`
+  return `${ms.toFixed(2)} ms`
+}
+
+/**
+ * Wall-clock time of day, for chart axes.
+ *
+ * @example
+ * formatClock(Date.UTC(2026, 0, 1, 12, 30, 5)) // '12:30:05' (in the browser's time zone)
+ */
+export function formatClock(epochMs: number): string {
+  return clock.format(epochMs)
+}
+
+/**
+ * A date and time, for tables and details.
+ *
+ * @example
+ * formatDateTime('2026-11-26T18:00:00Z') // '26 Nov 2026, 18:00:00' (in the browser's time zone)
+ */
+export function formatDateTime(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '—'
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date)
+}
