@@ -12,6 +12,7 @@ export interface IngestAnswer {
   readonly body: unknown
   readonly text: string
   readonly retryAfter: string | null
+  readonly contentType: string | null
   readonly latencyMs: number
   /** Why no answer arrived, when status is 0. */
   readonly failure?: string
@@ -53,11 +54,12 @@ export async function callEngine(url: string, body: string | Uint8Array | undefi
       body: parsed,
       text,
       retryAfter: response.headers.get('retry-after'),
+      contentType: response.headers.get('content-type'),
       latencyMs: performance.now() - started,
     }
   } catch (error) {
     const cause = error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error)
-    return { status: 0, body: undefined, text: '', retryAfter: null, latencyMs: performance.now() - started, failure: cause }
+    return { status: 0, body: undefined, text: '', retryAfter: null, contentType: null, latencyMs: performance.now() - started, failure: cause }
   }
 }
 

@@ -113,6 +113,9 @@ export function outcomeOfResult(result: { status: string; error?: { code?: strin
       return 'rolled_back'
     case 'skipped':
       return 'skipped'
+    // The engine's answer for a query of a request it could only partly admit: never ran.
+    case 'rejected':
+      return 'rejected'
     default:
       return result.error?.outcomeUnknown === true || result.error?.code === 'OUTCOME_UNKNOWN' ? 'outcome-unknown' : 'failed'
   }

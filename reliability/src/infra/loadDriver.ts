@@ -1,5 +1,6 @@
 import { ingest, resultsOf, type IngestQuery } from './ingestClient'
 import { outcomeOfResult, type Ledger } from './ledger'
+import { sleep } from './timing'
 
 export interface IngestLoadOptions {
   readonly baseUrl: string
@@ -8,8 +9,8 @@ export interface IngestLoadOptions {
   /** Request loops running at once. */
   readonly workers: number
   readonly queriesPerRequest: number
-  /** Each query of the load, built from its unique key. */
-  readonly makeQuery: (key: string) => IngestQuery
+  /** Each query of the load, built from its unique key and its request's unique id. */
+  readonly makeQuery: (key: string, requestId: string) => IngestQuery
   readonly ledger: Ledger
   readonly keyPrefix: string
   /** The loops stop when this returns true (checked before every request). */
@@ -37,7 +38,6 @@ export interface IngestLoadStats {
   mismatched: number
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Runs bounded request loops against the ingest endpoint (127.0.0.1 only), giving every query
@@ -52,13 +52,15 @@ export async function runIngestLoad(options: IngestLoadOptions): Promise<IngestL
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.baseUrl)) throw new Error(`load only goes to 127.0.0.1: ${options.baseUrl}`)
   const stats: IngestLoadStats = { requests: 0, queries: 0, byStatus: {}, okLatenciesMs: [], retryAfter: [], failures: [], mismatched: 0 }
   let counter = 0
+  let requestCounter = 0
   const worker = async (): Promise<void> => {
     while (!options.stop() && stats.requests < options.maxRequests) {
       stats.requests += 1
+      const requestId = `${options.keyPrefix}-r${requestCounter++}`
       const keys = Array.from({ length: options.queriesPerRequest }, () => `${options.keyPrefix}-${counter++}`)
       const queries = keys.map((key) => {
         options.ledger.issue(key)
-        return { ...options.makeQuery(key), callbackId: key }
+        return { ...options.makeQuery(key, requestId), callbackId: key }
       })
       stats.queries += queries.length
       const answer = await ingest(options.baseUrl, options.pipeline, queries, {

@@ -1,0 +1,154 @@
+import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
+import { createTestSchema, type TestSchema } from '@sluice/test-database'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { reportFigures } from '../infra/figures'
+import { createKeyTable, rowsPerKey } from '../infra/keyTable'
+import { percentile } from '../infra/loadDriver'
+import { sleep } from '../infra/timing'
+
+/*
+ * A slow database: a proxy adding latency each way, and statements that sleep. The flush
+ * interval must keep holding (a query waits about flushIntervalMs plus round trips, whatever the
+ * latency), a slow batch must not stall the queries behind it (several batches in flight), and a
+ * statement timeout must fail only the statement that ran too long.
+ */
+
+describe('slow database', () => {
+  let schema: TestSchema
+  let proxy: FaultProxy
+  let proxiedUrl: string
+  beforeAll(async () => {
+    schema = await createTestSchema('slow_db')
+    const target = new URL(schema.url)
+    proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    target.port = String(proxy.port)
+    proxiedUrl = target.toString()
+  })
+  afterAll(async () => {
+    await proxy.close()
+    await schema.drop()
+  })
+
+  it('keeps the flush interval: a trickle of queries each waits about flushIntervalMs plus a few round trips', async () => {
+    const delayMs = 40
+    const flushIntervalMs = 30
+    proxy.set({ delayMs })
+    await createKeyTable(schema.pool, 'trickle')
+    const pipeline = new QueryPipeline({
+      name: 'slow-trickle',
+      connection: proxiedUrl,
+      strategy: 'best_effort',
+      batchSize: 10_000,
+      flushIntervalMs,
+      retainResults: false,
+    })
+    // Warm the pool so connection set-up (several round trips) is not counted.
+    await (await pipeline.addQuery('SELECT 1')).result
+    const latencies: number[] = []
+    const pending: Promise<QueryResult>[] = []
+    const started = Date.now()
+    let n = 0
+    while (Date.now() - started < 2_000) {
+      const added = performance.now()
+      const key = `trickle-${n++}`
+      const { result } = await pipeline.addQuery('INSERT INTO trickle (key) VALUES ($1)', [key])
+      pending.push(
+        result.then((r) => {
+          latencies.push(performance.now() - added)
+          return r
+        }),
+      )
+      await sleep(5)
+    }
+    const results = await Promise.all(pending)
+    const status = pipeline.getStatus()
+    await pipeline.close()
+    proxy.set({ delayMs: 0 })
+    const roundTripMs = 2 * delayMs
+    const p50 = percentile(latencies, 50)
+    const p99 = percentile(latencies, 99)
+    reportFigures('slow database, flush interval', {
+      roundTripMs,
+      flushIntervalMs,
+      queries: results.length,
+      batches: status.totalBatches,
+      p50Ms: p50,
+      p99Ms: p99,
+      maxMs: Math.max(...latencies),
+    })
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    const counts = await rowsPerKey(schema.pool, 'trickle')
+    expect(counts.size).toBe(results.length)
+    expect([...counts.values()].every((c) => c === 1)).toBe(true)
+    // Far under one batch per query: the interval batches the trickle.
+    expect(status.totalBatches).toBeLessThan(results.length / 2)
+    // Interval + a few round trips (connection hand-out, the batch, perhaps a queued batch);
+    // a generous margin so CI noise never fails it, yet a stalled flush timer would.
+    expect(p99).toBeLessThan(flushIntervalMs + 6 * roundTripMs + 400)
+  })
+
+  for (const strategy of ['best_effort', 'parallel'] satisfies Strategy[]) {
+    it(`${strategy}: a slow batch does not stall the queries queued behind it`, async () => {
+      proxy.set({ delayMs: 10 })
+      const pipeline = new QueryPipeline({
+        name: `slow-batch-${strategy}`,
+        connection: proxiedUrl,
+        strategy,
+        batchSize: 5,
+        flushIntervalMs: 10,
+        maxConnections: 4,
+        maxInFlightBatches: 3,
+      })
+      const slowStarted = performance.now()
+      const slow = (await pipeline.addQuery('SELECT pg_sleep(2) AS slept')).result.then((r) => ({ r, ms: performance.now() - slowStarted }))
+      await sleep(100)
+      const quickStarted = performance.now()
+      const quick = await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => (await pipeline.addQuery('SELECT $1::int AS i', [i])).result),
+      )
+      const quickMs = performance.now() - quickStarted
+      const slowDone = await slow
+      await pipeline.close()
+      proxy.set({ delayMs: 0 })
+      reportFigures(`slow database, slow batch, ${strategy}`, { slowBatchMs: slowDone.ms, quickQueriesMs: quickMs })
+      expect(slowDone.r.status).toBe('succeeded')
+      expect(quick.map((r) => r.rows[0])).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })))
+      expect(quickMs).toBeLessThan(1_200)
+    })
+
+    it(`${strategy}: a statement timeout fails only the statement that ran too long`, async () => {
+      const table = `timeouts_${strategy}`
+      await createKeyTable(schema.pool, table)
+      const pipeline = new QueryPipeline({
+        name: `statement-timeout-${strategy}`,
+        connection: { connectionString: schema.url, statement_timeout: 300 },
+        strategy,
+        batchSize: 21,
+        flushIntervalMs: 1_000,
+        retry: { maxAttempts: 3, baseDelayMs: 10 },
+      })
+      const handles = []
+      for (let i = 0; i < 21; i += 1) {
+        if (i === 10) handles.push(await pipeline.addQuery('SELECT pg_sleep(1.5)', [], { callbackId: 'sleeper' }))
+        else handles.push(await pipeline.addQuery(`INSERT INTO ${table} (key) VALUES ($1)`, [`k${i}`], { callbackId: `k${i}` }))
+      }
+      const results = await Promise.all(handles.map((h) => h.result))
+      await pipeline.close()
+      const sleeper = results.find((r) => r.callbackId === 'sleeper')
+      const others = results.filter((r) => r.callbackId !== 'sleeper')
+      const counts = await rowsPerKey(schema.pool, table)
+      reportFigures(`slow database, statement timeout, ${strategy}`, {
+        timedOut: sleeper?.status ?? 'none',
+        code: sleeper?.error?.code ?? 'none',
+        othersSucceeded: others.filter((r) => r.status === 'succeeded').length,
+        rowsApplied: [...counts.values()].reduce((a, b) => a + b, 0),
+      })
+      expect(sleeper?.status).toBe('failed')
+      expect(sleeper?.error?.code).toBe('57014')
+      expect(others.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 'succeeded'))
+      expect(counts.size).toBe(20)
+      expect([...counts.values()].every((c) => c === 1)).toBe(true)
+    })
+  }
+})

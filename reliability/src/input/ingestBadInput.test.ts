@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getFromEngine, mustPutPipeline, putPipeline } from '../infra/engineApi'
+import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
+import { reportFigures } from '../infra/figures'
+import { callEngine, ingest, resultsOf, type IngestAnswer } from '../infra/ingestClient'
+
+/*
+ * Bad input through the HTTP API. Each case: the status the engine must answer and a pattern
+ * the error message must match (it names what was wrong). After every case, a second pipeline
+ * must still work and the engine must still be up.
+ *
+ * Decisions, per case:
+ * - Malformed or mistyped requests never reach a pipeline: 400 (413 for a body over the limit,
+ *   404 for an unknown pipeline), with a message naming the field.
+ * - SQL that PostgreSQL rejects (a syntax error) is a query result, not a request error: 200,
+ *   that query `failed` with SQLSTATE 42601, its neighbours unaffected.
+ * - Several statements in one string must never run: either a 400 naming it or a `failed`
+ *   result (PostgreSQL answers 42601 to multiple commands in a prepared statement). What is
+ *   non-negotiable is that nothing of it ran.
+ * - Text PostgreSQL cannot hold (NUL) is refused with 400 before anything is queued; a lone
+ *   UTF-16 surrogate (invalid Unicode, JSON lets it through as "\ud800") must never be stored
+ *   silently as something else: refused with 4xx, or the query fails.
+ * - Odd but valid Unicode (emoji, combining marks, RTL override, zero-width joiner, U+FFFF)
+ *   round-trips byte for byte.
+ */
+
+interface BadCase {
+  readonly name: string
+  readonly send: (base: string) => Promise<IngestAnswer>
+  /** The status, or the statuses that are each right (e.g. 400 or 404 for a malformed name). */
+  readonly status: number | readonly number[]
+  readonly message: RegExp
+}
+
+const post = (base: string, body: string, pipeline = 'good'): Promise<IngestAnswer> =>
+  callEngine(`${base}/v1/pipelines/${pipeline}/queries`, body)
+const oneQuery = (query: Record<string, unknown>): string => JSON.stringify({ queries: [query] })
+
+const badCases: readonly BadCase[] = [
+  { name: 'malformed JSON', send: (b) => post(b, '{"queries": [{"sql": "SELECT 1"'), status: 400, message: /json/i },
+  { name: 'empty body', send: (b) => post(b, ''), status: 400, message: /body|json/i },
+  { name: 'JSON that is not an object', send: (b) => post(b, '[1,2,3]'), status: 400, message: /body|object|queries/i },
+  { name: 'queries missing', send: (b) => post(b, '{}'), status: 400, message: /queries/ },
+  { name: 'queries empty', send: (b) => post(b, '{"queries":[]}'), status: 400, message: /queries/ },
+  { name: 'queries not an array', send: (b) => post(b, '{"queries":"SELECT 1"}'), status: 400, message: /queries/ },
+  { name: 'sql a number', send: (b) => post(b, oneQuery({ sql: 42 })), status: 400, message: /sql/ },
+  { name: 'sql empty', send: (b) => post(b, oneQuery({ sql: '' })), status: 400, message: /sql/ },
+  { name: 'sql blank', send: (b) => post(b, oneQuery({ sql: ' \n\t ' })), status: 400, message: /sql/ },
+  { name: 'params not an array', send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: 'x' })), status: 400, message: /params/ },
+  { name: 'params an object', send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: { a: 1 } })), status: 400, message: /params/ },
+  { name: 'callbackId a number', send: (b) => post(b, oneQuery({ sql: 'SELECT 1', callbackId: 7 })), status: 400, message: /callbackId/ },
+  { name: 'group not a boolean', send: (b) => post(b, JSON.stringify({ queries: [{ sql: 'SELECT 1' }], group: 'yes' })), status: 400, message: /group/ },
+  {
+    name: '70,000 parameters',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: Array.from({ length: 70_000 }, (_, i) => i) })),
+    status: 400,
+    message: /65[,.]?535/,
+  },
+  { name: 'NUL byte in sql', send: (b) => post(b, oneQuery({ sql: 'SELECT 1\u0000; DROP TABLE x' })), status: 400, message: /NUL/i },
+  { name: 'NUL byte in a parameter', send: (b) => post(b, oneQuery({ sql: 'SELECT $1::text', params: ['a\u0000b'] })), status: 400, message: /NUL/i },
+  {
+    name: 'body over the size limit (5 MB)',
+    send: (b) => post(b, JSON.stringify({ queries: [{ sql: `SELECT '${'x'.repeat(5 * 1024 * 1024)}'` }] })),
+    status: 413,
+    message: /large|limit|bytes/i,
+  },
+  { name: 'unknown pipeline', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), 'no_such_pipeline'), status: 404, message: /no_such_pipeline/ },
+  { name: 'pipeline name with a path in it', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), '..%2F..%2Fetc'), status: [400, 404], message: /pipeline|name/i },
+  { name: 'config: batch size 0', send: (b) => putPipeline(b, 'cfg_bad', { batchSize: 0 }), status: 400, message: /batchSize/ },
+  { name: 'config: negative flush interval', send: (b) => putPipeline(b, 'cfg_bad', { flushIntervalMs: -5 }), status: 400, message: /flushIntervalMs/ },
+  { name: 'config: unknown strategy', send: (b) => putPipeline(b, 'cfg_bad', { strategy: 'yolo' }), status: 400, message: /strategy/ },
+  { name: 'config: batch size a string', send: (b) => putPipeline(b, 'cfg_bad', { batchSize: '100' }), status: 400, message: /batchSize/ },
+  { name: 'config: fractional max queue size', send: (b) => putPipeline(b, 'cfg_bad', { maxQueueSize: 1.5 }), status: 400, message: /maxQueueSize/ },
+  { name: 'config: retry attempts 0', send: (b) => putPipeline(b, 'cfg_bad', { retry: { maxAttempts: 0 } }), status: 400, message: /maxAttempts/ },
+  { name: 'config: unknown target', send: (b) => putPipeline(b, 'cfg_bad', { target: 'nowhere' }), status: [400, 404], message: /nowhere|target/ },
+  { name: 'config: malformed JSON', send: (b) => callEngine(`${b}/v1/pipelines/cfg_bad`, '{"batchSize": ', { method: 'PUT' }), status: 400, message: /json/i },
+  { name: 'config: invalid pipeline name', send: (b) => putPipeline(b, 'bad name!', {}), status: 400, message: /name/ },
+]
+
+describe('bad input through the ingest API', () => {
+  let fixture: EngineFixture
+  beforeAll(async () => {
+    fixture = await startEngineFixture('bad_input')
+    await fixture.db.pool.query('CREATE TABLE events (key text NOT NULL, body text)')
+    await mustPutPipeline(fixture.engine.baseUrl, 'good', { strategy: 'best_effort', batchSize: 20, flushIntervalMs: 5 })
+    await mustPutPipeline(fixture.engine.baseUrl, 'bystander', { strategy: 'transactional', batchSize: 20, flushIntervalMs: 5 })
+  })
+  afterAll(async () => {
+    await fixture.close()
+  })
+
+  let bystanderRuns = 0
+  const bystanderStillWorks = async (): Promise<void> => {
+    const key = `bystander-${bystanderRuns++}`
+    const answer = await ingest(fixture.engine.baseUrl, 'bystander', [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: [key] }])
+    expect(answer.status).toBe(200)
+    expect(resultsOf(answer)?.[0]?.status).toBe('succeeded')
+  }
+
+  for (const bad of badCases) {
+    const allowed: readonly number[] = typeof bad.status === 'number' ? [bad.status] : bad.status
+    it(`${bad.name}: ${allowed.join(' or ')} naming the problem; the engine and other pipelines carry on`, async () => {
+      const answer = await bad.send(fixture.engine.baseUrl)
+      expect(allowed, `answered ${answer.status} ${answer.failure ?? ''} ${answer.text.slice(0, 300)}`).toContain(answer.status)
+      expect(answer.text.slice(0, 2_000)).toMatch(bad.message)
+      expect(answer.body, 'errors come back as JSON').toBeDefined()
+      await bystanderStillWorks()
+    })
+  }
+
+  it('a SQL syntax error fails only its own query, with SQLSTATE 42601, and is in the failures store', async () => {
+    const answer = await ingest(fixture.engine.baseUrl, 'good', [
+      { sql: 'INSERT INTO events (key) VALUES ($1)', params: ['before-syntax'], callbackId: 'a' },
+      { sql: 'SELEC oops FROM', callbackId: 'b' },
+      { sql: 'INSERT INTO events (key) VALUES ($1)', params: ['after-syntax'], callbackId: 'c' },
+    ])
+    expect(answer.status).toBe(200)
+    const results = resultsOf(answer) ?? []
+    expect(results.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded'])
+    expect(results[1]?.error?.code).toBe('42601')
+    expect(results[1]?.error?.message).toMatch(/syntax/)
+    const { rows } = await fixture.db.pool.query<{ key: string }>("SELECT key FROM events WHERE key LIKE '%-syntax' ORDER BY key")
+    expect(rows.map((r) => r.key)).toEqual(['after-syntax', 'before-syntax'])
+    const stored = await fixture.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM sluice.failed_queries WHERE sql = 'SELEC oops FROM'")
+    expect(Number(stored.rows[0]?.n)).toBe(1)
+    await bystanderStillWorks()
+  })
+
+  it('several statements in one string never run', async () => {
+    await fixture.db.pool.query("INSERT INTO events (key) VALUES ('survivor')")
+    const answer = await ingest(fixture.engine.baseUrl, 'good', [
+      { sql: "INSERT INTO events (key) VALUES ('smuggled'); DELETE FROM events WHERE key = 'survivor'" },
+    ])
+    const { rows } = await fixture.db.pool.query<{ key: string }>("SELECT key FROM events WHERE key IN ('smuggled', 'survivor')")
+    expect(rows.map((r) => r.key)).toEqual(['survivor'])
+    if (answer.status === 200) {
+      const result = resultsOf(answer)?.[0]
+      expect(result?.status).toBe('failed')
+      expect(result?.error?.code).toBe('42601')
+    } else {
+      expect(answer.status).toBe(400)
+      expect(answer.text).toMatch(/statement|command/i)
+    }
+    await bystanderStillWorks()
+  })
+
+  it('odd but valid Unicode round-trips exactly', async () => {
+    const samples = [
+      'emoji 🦀🧪👩🏽‍💻',
+      'combining e\u0301 a\u030a',
+      'rtl \u202eevil\u202c',
+      'zero\u200bwidth\u200djoiner',
+      'noncharacter \uffff and bom \ufeff',
+      'astral 𝕊𝕝𝕦𝕚𝕔𝕖 𠜎',
+      "quotes ' \" ` \\ and $1 $$ text $$",
+    ]
+    const answer = await ingest(
+      fixture.engine.baseUrl,
+      'good',
+      samples.map((body, i) => ({ sql: 'INSERT INTO events (key, body) VALUES ($1, $2)', params: [`unicode-${i}`, body] })),
+    )
+    expect(answer.status).toBe(200)
+    expect(resultsOf(answer)?.map((r) => r.status)).toEqual(samples.map(() => 'succeeded'))
+    const { rows } = await fixture.db.pool.query<{ body: string }>("SELECT body FROM events WHERE key LIKE 'unicode-%' ORDER BY key")
+    expect(rows.map((r) => r.body)).toEqual(samples)
+    const echo = await ingest(fixture.engine.baseUrl, 'good', samples.map((body) => ({ sql: 'SELECT $1::text AS body', params: [body] })))
+    expect(resultsOf(echo)?.map((r) => (r as { rows?: { body?: string }[] }).rows?.[0]?.body)).toEqual(samples)
+  })
+
+  it('a lone surrogate (invalid Unicode) is refused or fails, never stored as something else', async () => {
+    const answer = await post(
+      fixture.engine.baseUrl,
+      '{"queries":[{"sql":"INSERT INTO events (key, body) VALUES ($1, $2)","params":["surrogate","a\\ud800b"]}]}',
+    )
+    const { rows } = await fixture.db.pool.query<{ body: string }>("SELECT body FROM events WHERE key = 'surrogate'")
+    reportFigures('lone surrogate', { status: answer.status, result: resultsOf(answer)?.[0]?.status ?? 'none', stored: rows.map((r) => JSON.stringify(r.body)).join(',') || 'nothing' })
+    expect(rows, 'silently stored with U+FFFD in place of what was sent').toEqual([])
+    if (answer.status === 200) expect(resultsOf(answer)?.[0]?.status).toBe('failed')
+    else {
+      expect(answer.status).toBe(400)
+      expect(answer.text).toMatch(/surrogate|unicode|utf/i)
+    }
+  })
+
+  it('stays up through all of it', async () => {
+    const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
+    expect(health.status).toBe(200)
+    expect(fixture.engine.rssBytes()).toBeDefined()
+    reportFigures('ingest bad input', { cases: badCases.length + 4, engineUp: health.status === 200 })
+  })
+})
