@@ -20,4 +20,13 @@ export type {
   Strategy,
 } from './types'
 export type { Plan, PlannedStatement, StatementKind } from './plan/plan'
-export type { PipelineInstrumentation } from './tracing/instrumentation'
+export { createOtelInstrumentation } from './tracing/otelInstrumentation'
+export { BATCH_SPAN_NAME, DbAttributes, SluiceAttributes } from './tracing/tracingAttributes'
+export { SluiceMetrics } from './tracing/pipelineMetrics'
+export type {
+  BatchSummary,
+  BatchTrace,
+  PipelineInstrumentation,
+  StatementSpanInfo,
+  StatementTrace,
+} from './tracing/instrumentation'
