@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createPipelineFixture } from '../testing/pipelineFixture'
+import type { PipelineFixture } from '../testing/pipelineFixture'
+import { startDelayProxy, throughProxy } from '../testing/delayProxy'
+import type { DelayProxy } from '../testing/delayProxy'
+import type { Strategy } from '../types'
+
+// 25 ms each way: one round trip costs >= 50 ms, so 100 queries sent one per round trip would
+// take >= 5 s. A pipelined batch takes a handful of round trips; we allow 20 (1 s), a margin
+// wide enough never to flake and still 5x under what unpipelined execution would cost.
+const ONE_WAY_DELAY_MS = 25
+const ROUND_TRIP_MS = 2 * ONE_WAY_DELAY_MS
+const ALLOWED_ROUND_TRIPS = 20
+
+let fx: PipelineFixture
+let proxy: DelayProxy
+let proxiedUrl: string
+
+beforeAll(async () => {
+  fx = await createPipelineFixture('pipelining')
+  await fx.schema.pool.query('CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)')
+  const server = new URL(fx.schema.url)
+  proxy = await startDelayProxy({ host: server.hostname, port: Number(server.port || 5432) }, ONE_WAY_DELAY_MS)
+  proxiedUrl = throughProxy(fx.schema.url, proxy)
+})
+
+afterAll(async () => {
+  await fx.dispose()
+  await proxy.close()
+})
+
+async function timeBatchOf100(strategy: Strategy, offset: number): Promise<number> {
+  const pipeline = fx.open({ connection: proxiedUrl, strategy, batchSize: 100, flushIntervalMs: 10_000, maxConnections: 1, optimize: false })
+  // Open the connection first: connecting and authenticating cost round trips of their own.
+  await pipeline.addQuery('SELECT 1 AS one')
+  expect((await pipeline.flush()).map((result) => result.success)).toEqual([true])
+  const started = performance.now()
+  const accepted = []
+  for (let i = 0; i < 100; i++) {
+    accepted.push(await pipeline.addQuery('INSERT INTO items (id, label) VALUES ($1, $2)', [offset + i, `item ${i}`]))
+  }
+  const results = await Promise.all(accepted.map((query) => query.result))
+  const elapsed = performance.now() - started
+  expect(results.every((result) => result.success)).toBe(true)
+  expect(new Set(results.map((result) => result.batchId)).size).toBe(1)
+  await pipeline.close()
+  console.info(`${strategy}: 100 queries in ${elapsed.toFixed(0)} ms`)
+  return elapsed
+}
+
+describe('protocol pipelining through a proxy adding 25 ms each way', () => {
+  test('a best_effort batch of 100 inserts takes a few round trips, not 100', async () => {
+    const elapsed = await timeBatchOf100('best_effort', 0)
+    expect(elapsed).toBeLessThan(ALLOWED_ROUND_TRIPS * ROUND_TRIP_MS)
+    const [{ count }] = await fx.rows<{ count: number }>('SELECT count(*)::int AS count FROM items WHERE id < 100')
+    expect(count).toBe(100)
+  })
+
+  test('a transactional batch of 100 inserts is one BEGIN…COMMIT round trip', async () => {
+    const elapsed = await timeBatchOf100('transactional', 1000)
+    expect(elapsed).toBeLessThan(ALLOWED_ROUND_TRIPS * ROUND_TRIP_MS)
+  })
+
+  test('a sequential batch of 100 transaction-safe inserts is pipelined too', async () => {
+    const elapsed = await timeBatchOf100('sequential', 2000)
+    expect(elapsed).toBeLessThan(ALLOWED_ROUND_TRIPS * ROUND_TRIP_MS)
+  })
+})

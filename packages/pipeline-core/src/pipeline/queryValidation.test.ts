@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, test } from 'vitest'
+import { PipelineError } from '../errors'
+import type { PipelineErrorCode } from '../errors'
+import type { PipelineConfig } from '../types'
+import { QueryPipeline } from './queryPipeline'
+
+// No query reaches the server here: bad input is refused before anything is queued.
+const connection = 'postgres://postgres@127.0.0.1:5432/test'
+const opened: QueryPipeline[] = []
+
+function open(config: Partial<PipelineConfig> = {}): QueryPipeline {
+  const pipeline = new QueryPipeline({ name: 'validation', connection, ...config })
+  opened.push(pipeline)
+  return pipeline
+}
+
+afterAll(async () => {
+  await Promise.all(opened.map((pipeline) => pipeline.close()))
+})
+
+async function rejection(promise: Promise<unknown>): Promise<PipelineError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  )
+  if (!(error instanceof PipelineError)) throw new Error(`expected a PipelineError, got ${String(error)}`)
+  return error
+}
+
+function thrown(action: () => unknown): PipelineError {
+  try {
+    action()
+  } catch (error) {
+    if (error instanceof PipelineError) return error
+    throw error
+  }
+  throw new Error('expected a PipelineError to be thrown')
+}
+
+describe('config', () => {
+  test.each<[Record<string, unknown>, PipelineErrorCode, RegExp]>([
+    [{ batchSize: 0 }, 'INVALID_CONFIG', /batchSize/],
+    [{ batchSize: 2.5 }, 'INVALID_CONFIG', /batchSize/],
+    [{ strategy: 'fastest' }, 'INVALID_CONFIG', /strategy must be one of sequential, parallel, transactional, best_effort/],
+    [{ flushIntervalMs: -1 }, 'INVALID_CONFIG', /flushIntervalMs/],
+    [{ maxQueueSize: 10, batchSize: 20 }, 'INVALID_CONFIG', /maxQueueSize must be >= batchSize/],
+    [{ maxConnections: 0 }, 'INVALID_CONFIG', /maxConnections/],
+    [{ retry: { maxAttempts: 0 } }, 'INVALID_CONFIG', /retry.maxAttempts/],
+    [{ retry: { baseDelayMs: -5 } }, 'INVALID_CONFIG', /retry.baseDelayMs/],
+    [{ adaptiveBatchSize: { min: 10, max: 5 } }, 'INVALID_CONFIG', /adaptiveBatchSize.max/],
+    [{ name: '' }, 'INVALID_CONFIG', /name/],
+    [{ connection: 42 }, 'INVALID_CONFIG', /connection/],
+  ])('%j is refused', (config, code, message) => {
+    const error = thrown(() => new QueryPipeline({ name: 'x', connection, ...config } as PipelineConfig))
+    expect(error.code).toBe(code)
+    expect(error.message).toMatch(message)
+  })
+
+  test('configure refuses bad or fixed settings and keeps the old ones', () => {
+    const pipeline = open({ batchSize: 10 })
+    expect(thrown(() => pipeline.configure({ batchSize: -3 })).message).toMatch(/batchSize/)
+    expect(thrown(() => pipeline.configure({ name: 'other' } as never)).message).toMatch(/name cannot be changed/)
+    expect(thrown(() => pipeline.configure({ colour: 'red' } as never)).message).toMatch(/colour is not a pipeline setting/)
+    expect(pipeline.getStatus().batchSize).toBe(10)
+  })
+})
+
+describe('queries', () => {
+  const pipeline = open({ batchSize: 3 })
+
+  test.each<[unknown, unknown, unknown, PipelineErrorCode, RegExp]>([
+    [42, undefined, undefined, 'INVALID_QUERY', /sql must be a string, got number/],
+    ['   ', undefined, undefined, 'INVALID_QUERY', /sql must not be empty/],
+    ['SELECT $1', 'x', undefined, 'INVALID_QUERY', /params must be an array, got string/],
+    ['SELECT $1', [() => 1], undefined, 'INVALID_QUERY', /params\[0\] is a function/],
+    ['SELECT 1', [], 7, 'INVALID_QUERY', /callbackId must be a string, got number/],
+    ['SELECT 1; DELETE FROM t', [], undefined, 'INVALID_QUERY', /holds 2 statements/],
+    ['-- nothing here', [], undefined, 'INVALID_QUERY', /holds no statement/],
+    ['SELECT $1, $2', [1], undefined, 'INVALID_QUERY', /params has 1 values but the sql uses 2/],
+    ['SELECT 1', new Array(65_536).fill(1), undefined, 'TOO_MANY_PARAMETERS', /65536 values; PostgreSQL allows at most 65535/],
+  ])('addQuery(%j, …) is refused', async (sql, params, callbackId, code, message) => {
+    const error = await rejection(pipeline.addQuery(sql as string, params as unknown[], { callbackId: callbackId as string }))
+    expect(error.code).toBe(code)
+    expect(error.message).toMatch(message)
+    expect(pipeline.getStatus().totalQueries).toBe(0)
+  })
+
+  test('a group larger than batchSize is refused whole', async () => {
+    const group = [1, 2, 3, 4].map((n) => ({ sql: 'SELECT $1::int', params: [n] }))
+    const error = await rejection(pipeline.addGroup(group))
+    expect(error.code).toBe('GROUP_TOO_LARGE')
+    expect(error.message).toMatch(/4 queries but batchSize is 3/)
+  })
+
+  test('a group with one bad query queues nothing and names the query', async () => {
+    const error = await rejection(pipeline.addGroup([{ sql: 'SELECT 1' }, { sql: 'SELECT 1', params: 'no' as never }]))
+    expect(error.message).toMatch(/queries\[1\]\.params must be an array/)
+    expect(pipeline.getStatus().totalQueries).toBe(0)
+  })
+})
