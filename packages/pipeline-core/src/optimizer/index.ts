@@ -13,3 +13,4 @@ export type {
   SyntaxErrorInfo,
   TableName,
 } from './classifier/classification'
+export { createOptimizingPlanner } from './planner/optimizingPlanner'

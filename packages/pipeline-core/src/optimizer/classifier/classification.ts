@@ -69,6 +69,12 @@ export interface Classification {
    * DDL, SET, transaction control, any statement kind the classifier does not model.
    */
   readonly writesUnknown: boolean
+  /**
+   * True when the statement may change the catalog or name resolution (DDL, SET, transaction
+   * control, a call of an unknown function): what the planner learned about tables before it
+   * may be stale for the statements after it.
+   */
+  readonly mayChangeCatalog: boolean
   /** E.g. `SELECT`, `INSERT`, `CREATE TABLE`; for spans (`db.operation.name`). */
   readonly operation?: string
   /** The main table, as written; for spans (`db.collection.name`). */

@@ -41,7 +41,9 @@ function computeClassification(sql: string): Classification {
       readOnly: false,
       reads: [],
       writes: [],
-      writesUnknown: true,
+      // PostgreSQL parses with the same grammar: a text that does not parse does nothing.
+      writesUnknown: false,
+      mayChangeCatalog: false,
       transactionSafe: false,
       paramCount: 0,
     }
@@ -60,6 +62,7 @@ function computeClassification(sql: string): Classification {
     reads: [...new Set(effects.flatMap((effect) => effect.reads))].sort(),
     writes: [...new Set(effects.flatMap((effect) => effect.writes))].sort(),
     writesUnknown: effects.some((effect) => effect.writesUnknown),
+    mayChangeCatalog: effects.some((effect) => effect.mayChangeCatalog),
     ...(first ? { operation: first.operation } : {}),
     ...(first?.collection !== undefined ? { collection: first.collection } : {}),
     transactionSafe: effects.every((effect) => effect.transactionSafe),

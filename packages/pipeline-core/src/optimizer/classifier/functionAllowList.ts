@@ -60,3 +60,30 @@ export function isSideEffectFreeFunction(name: readonly string[]): boolean {
   if (name.length === 2 && name[0] === 'pg_catalog') return allowed.has(name[1] ?? '')
   return false
 }
+
+/*
+ * Functions with effects the optimizer understands well enough: they change sequences, locks or
+ * randomness, never the catalog (tables, triggers, search_path). A statement calling them is a
+ * write, but the rest of its batch may still be planned with the catalog as it was.
+ */
+const catalogNeutral: ReadonlySet<string> = new Set([
+  'nextval', 'setval', 'currval', 'lastval', 'random', 'random_normal', 'gen_random_uuid', 'uuidv4', 'uuidv7',
+  'clock_timestamp', 'statement_timestamp', 'timeofday', 'txid_current', 'pg_current_xact_id', 'pg_sleep',
+  'pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_advisory_unlock', 'pg_advisory_unlock_shared',
+  'pg_advisory_unlock_all', 'pg_try_advisory_lock', 'pg_try_advisory_lock_shared', 'pg_advisory_xact_lock',
+  'pg_advisory_xact_lock_shared', 'pg_try_advisory_xact_lock', 'pg_try_advisory_xact_lock_shared',
+])
+
+/**
+ * Whether a call of `name` cannot change the catalog: allow-listed, or a known built-in with
+ * effects on sequences, locks or randomness only. Unknown functions may run DDL.
+ *
+ * @example
+ * isCatalogNeutralFunction(['nextval'])  // true
+ * isCatalogNeutralFunction(['my_func'])  // false
+ */
+export function isCatalogNeutralFunction(name: readonly string[]): boolean {
+  if (isSideEffectFreeFunction(name)) return true
+  const last = name.length === 1 || (name.length === 2 && name[0] === 'pg_catalog') ? name[name.length - 1] : undefined
+  return last !== undefined && catalogNeutral.has(last)
+}

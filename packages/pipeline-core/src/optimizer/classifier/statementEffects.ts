@@ -1,7 +1,7 @@
 import { asArray, asObject, nodeOf, nodeType, stringValue, walk } from './ast'
 import type { TableName } from './classification'
 import { tableNameText } from './classification'
-import { isSideEffectFreeFunction } from './functionAllowList'
+import { isCatalogNeutralFunction, isSideEffectFreeFunction } from './functionAllowList'
 import { collectCteNames, collectRangeVars, dropObjectNames, rangeVarTable } from './tables'
 
 /** What one parsed statement reads, writes and may run inside. */
@@ -10,6 +10,7 @@ export interface StatementEffects {
   readonly reads: readonly string[]
   readonly writes: readonly string[]
   readonly writesUnknown: boolean
+  readonly mayChangeCatalog: boolean
   readonly operation: string
   readonly collection?: string
   readonly transactionSafe: boolean
@@ -148,6 +149,16 @@ function firstFromTable(item: unknown): TableName | undefined {
   return rangeVarTable(nodeOf(item, 'RangeVar'))
 }
 
+/** Whether any function call under `root` might change the catalog (an unknown function). */
+function mayCallCatalogChanger(root: unknown): boolean {
+  let found = false
+  walk(root, (type, inner) => {
+    if (type === 'FuncCall' && !isCatalogNeutralFunction(functionName(inner))) found = true
+    return !found
+  })
+  return found
+}
+
 function sortedUnique(tables: readonly TableName[]): string[] {
   return [...new Set(tables.map(tableNameText))].sort()
 }
@@ -192,6 +203,7 @@ export function statementEffects(stmt: unknown): StatementEffects {
       writes: sortedUnique(written),
       // SELECT INTO creates a table; unknown functions may write anything.
       writesUnknown: !readOnly && (callsUnknownFunction(stmt) || asObject(inner.intoClause) !== undefined),
+      mayChangeCatalog: asObject(inner.intoClause) !== undefined || mayCallCatalogChanger(stmt),
       operation,
       ...(mainTable ? { collection: tableNameText(mainTable) } : {}),
       transactionSafe,
@@ -208,6 +220,7 @@ export function statementEffects(stmt: unknown): StatementEffects {
     reads: copyReads ? sortedUnique(tables) : [],
     writes: copyReads ? [] : sortedUnique(named),
     writesUnknown: !copyReads || callsUnknownFunction(stmt),
+    mayChangeCatalog: !copyReads || mayCallCatalogChanger(stmt),
     operation,
     ...(first ? { collection: tableNameText(first) } : {}),
     transactionSafe,

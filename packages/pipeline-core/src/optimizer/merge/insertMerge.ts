@@ -1,0 +1,151 @@
+import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
+import type { Classification, InsertShape } from '../classifier/classification'
+import { LruCache } from '../classifier/lruCache'
+import { statementFields, singleStatement } from '../planner/basicStatements'
+import { findTopLevelKeyword, matchingParen, paramEdits, statementExtent, textBetween, tokenize } from '../sqlText/tokenText'
+import type { MergeMember } from './mergeMember'
+import { memberQueryIndexes, splitMembers } from './mergeMember'
+import type { TableInfo } from './tableCatalog'
+import { isPlainWriteTarget } from './tableCatalog'
+
+/** PostgreSQL's limit on bind parameters in one statement. */
+export const MAX_PARAMETERS = 65_535
+
+/**
+ * A single-row INSERT cut around its VALUES row: `head` + row + `tail`, with the row kept as
+ * text pieces between its `$n` tokens so any number of rows renders without re-lexing.
+ */
+interface InsertTemplate {
+  readonly head: string
+  readonly pieces: readonly string[]
+  readonly params: readonly number[]
+  readonly tail: string
+}
+
+const templates = new LruCache<string, InsertTemplate | null>(500)
+
+function buildTemplate(sql: string): InsertTemplate | null {
+  const tokens = tokenize(sql)
+  const extent = statementExtent(tokens)
+  // The VALUES keyword is the last top-level `VALUES (`: a table named `values` can only come
+  // before it; nothing after the row (RETURNING) can be followed by `(` that way.
+  let open: number | undefined
+  let from = 0
+  for (;;) {
+    const keyword = findTopLevelKeyword(tokens, 'VALUES', from, '(')
+    if (keyword === undefined) break
+    open = keyword + 1
+    from = (tokens.tokens[keyword]?.end ?? Number.MAX_SAFE_INTEGER)
+  }
+  const close = open === undefined ? undefined : matchingParen(tokens, open)
+  const openToken = open === undefined ? undefined : tokens.tokens[open]
+  const closeToken = close === undefined ? undefined : tokens.tokens[close]
+  if (!openToken || !closeToken) return null
+  const edits = paramEdits(tokens, openToken.start, closeToken.end, () => '')
+  const pieces: string[] = []
+  let position = openToken.start
+  for (const edit of edits) {
+    pieces.push(textBetween(tokens, position, edit.start))
+    position = edit.end
+  }
+  pieces.push(textBetween(tokens, position, closeToken.end))
+  const params = paramEdits(tokens, openToken.start, closeToken.end, (n) => String(n)).map((edit) => Number(edit.text))
+  return {
+    head: textBetween(tokens, extent.start, openToken.start),
+    pieces,
+    params,
+    tail: textBetween(tokens, closeToken.end, extent.end),
+  }
+}
+
+function templateFor(sql: string): InsertTemplate | undefined {
+  let template = templates.get(sql)
+  if (template === undefined) {
+    template = buildTemplate(sql)
+    templates.set(sql, template)
+  }
+  return template ?? undefined
+}
+
+/**
+ * Why a single-row INSERT may not join a merged one, or undefined when it may. Merging needs a
+ * plain table (no rules: a rule rewrites the statement; no user triggers: statement triggers
+ * would fire once instead of per query, and a BEFORE trigger returning NULL would break the
+ * one-row-per-query mapping) and no ON CONFLICT (a merged statement's row count cannot say
+ * which query's row was skipped or updated; and DO UPDATE fails when two rows of one statement
+ * hit the same key, where separate statements would not).
+ */
+export function insertMergeRefusal(
+  query: BatchQuery,
+  classification: Classification,
+  shape: InsertShape,
+  table: TableInfo | undefined,
+): string | undefined {
+  if (shape.onConflict) return 'ON CONFLICT: per-query row counts could not be told apart after merging'
+  if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
+  if (!table) return 'the table was not found in the catalog'
+  if (!isPlainWriteTarget(table)) return 'the table has rules or user triggers, or is not a plain table'
+  if (!templateFor(query.sql)) return 'its VALUES row could not be located'
+  return undefined
+}
+
+/** Most rows one merged INSERT of this text may hold (PostgreSQL's parameter limit). */
+export function maxInsertRows(classification: Classification): number {
+  return Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, classification.paramCount)))
+}
+
+/**
+ * Merges single-row INSERTs of one text into one multi-row `INSERT ... VALUES (...), (...)`.
+ *
+ * Equivalence: PostgreSQL coerces each VALUES row of an INSERT to the target columns exactly as
+ * for a single row, evaluates defaults per row in row order (so sequences hand out values in
+ * submission order), and checks constraints per row. A failure fails the whole statement; the
+ * executor then bisects with `split()`, so only the guilty query fails.
+ *
+ * RETURNING: each query inserts exactly one row (no ON CONFLICT, rules or triggers, checked
+ * above), and rows come back in VALUES order: the executor's ModifyTable node inserts the rows
+ * its Values Scan produces one at a time, in list order, and emits each RETURNING row as it
+ * inserts it. The SQL standard does not promise this order; PostgreSQL's executor has always
+ * worked this way. `distribute` checks the count and fails the statement's queries loudly
+ * rather than hand a row to the wrong query if it ever does not match.
+ *
+ * @example
+ * mergedInsertStatement(queries[0], classification, [{ params: [1, 'a'], queryIndexes: [0] }, { params: [2, 'b'], queryIndexes: [1] }])
+ * // text: INSERT INTO items (id, name) VALUES ($1, $2), ($3, $4)
+ */
+export function mergedInsertStatement(
+  first: BatchQuery,
+  classification: Classification,
+  members: readonly MergeMember[],
+): PlannedStatement {
+  const template = templateFor(first.sql)
+  const only = members[0]
+  if (members.length === 1 && only) {
+    return singleStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, classification)
+  }
+  if (!template) throw new Error('mergedInsertStatement: no VALUES row template')
+  const perRow = classification.paramCount
+  const rows = members.map((_, row) => {
+    const offset = row * perRow
+    let text = template.pieces[0] ?? ''
+    template.params.forEach((param, position) => {
+      text += `$${param + offset}${template.pieces[position + 1] ?? ''}`
+    })
+    return text
+  })
+  const returning = classification.shape?.kind === 'insert' && classification.shape.returning
+  return {
+    kind: 'merged_insert',
+    text: `${template.head}${rows.join(', ')}${template.tail}`,
+    values: members.flatMap((member) => member.params),
+    queryIndexes: memberQueryIndexes(members),
+    ...statementFields(classification),
+    distribute(outcome: StatementOutcome) {
+      if (outcome.rowCount !== members.length || (returning && outcome.rows.length !== members.length)) {
+        throw new Error(`merged INSERT of ${members.length} rows reported ${String(outcome.rowCount)} rows`)
+      }
+      return members.map((_, row) => ({ rows: returning && outcome.rows[row] ? [outcome.rows[row]] : [], rowCount: 1 }))
+    },
+    split: () => splitMembers(members, (half) => mergedInsertStatement(first, classification, half)),
+  }
+}
