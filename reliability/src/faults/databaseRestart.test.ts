@@ -103,7 +103,9 @@ describe('database faults under load, per strategy', () => {
       const recoveryKeys = ledger.keys().filter((key) => key.startsWith(`${strategy}-after-`))
       const recoveredOk = recoveryKeys.filter((key) => ledger.outcomeOf(key) === 'succeeded').length
 
-      const verdict = ledger.verify(await rowsPerKey(admin, 'events'))
+      const counts = await rowsPerKey(admin, 'events')
+      const verdict = ledger.verify(counts)
+      const unknownApplied = ledger.keys('outcome-unknown').filter((key) => (counts.get(key) ?? 0) > 0).length
       const reportedTwice = [...resultEvents.values()].filter((count) => count > 1).length
       const { rows: groups } = await admin.query<{ grp: string; n: string }>('SELECT grp, count(*) AS n FROM events GROUP BY grp')
       const halfGroups = strategy === 'transactional' ? groups.filter((row) => Number(row.n) !== groupSize) : []
@@ -118,6 +120,7 @@ describe('database faults under load, per strategy', () => {
         rolledBack: verdict.byOutcome.rolled_back,
         skipped: verdict.byOutcome.skipped,
         outcomeUnknown: verdict.byOutcome['outcome-unknown'],
+        unknownApplied,
         refused: verdict.byOutcome.rejected,
         resumes: stats.resumes,
         retries: stats.retries,
@@ -130,6 +133,7 @@ describe('database faults under load, per strategy', () => {
         recovered: `${recoveredOk}/${recoveryKeys.length}`,
       })
 
+      console.log(`[reliability] database faults, ${strategy}: errors ${JSON.stringify(stats.errorSamples)}`)
       expect(verdict.unanswered, 'queries that never got a result').toEqual([])
       expect(reportedTwice, 'queries reported more than once').toBe(0)
       expect(stats.mismatched + recovery.mismatched, 'results handed to the wrong query').toBe(0)

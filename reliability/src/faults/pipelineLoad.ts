@@ -31,6 +31,8 @@ export interface PipelineLoadStats {
   retriedQueries: number
   /** Results whose callbackId was not their query's key. */
   mismatched: number
+  /** Distinct error messages seen, by outcome (a few each), to say what the faults looked like. */
+  errorSamples: Record<string, string[]>
 }
 
 const timedOut = Symbol('timed out')
@@ -43,7 +45,7 @@ const timedOut = Symbol('timed out')
  *   producers: 4, burst: 25, stop: () => done, maxQueries: 20_000, resultTimeoutMs: 30_000 })
  */
 export async function runPipelineLoad(options: PipelineLoadOptions): Promise<PipelineLoadStats> {
-  const stats: PipelineLoadStats = { submitted: 0, refused: {}, resumes: 0, retries: 0, retriedQueries: 0, mismatched: 0 }
+  const stats: PipelineLoadStats = { submitted: 0, refused: {}, resumes: 0, retries: 0, retriedQueries: 0, mismatched: 0, errorSamples: {} }
   const sql = `INSERT INTO ${options.table} (key, grp) VALUES ($1, $2)`
   let counter = 0
   let group = 0
@@ -69,7 +71,13 @@ export async function runPipelineLoad(options: PipelineLoadOptions): Promise<Pip
       stats.retries += settled.retryCount
       stats.retriedQueries += 1
     }
-    options.ledger.record(key, outcomeOfResult(settled))
+    const outcome = outcomeOfResult(settled)
+    if (settled.error) {
+      const samples = (stats.errorSamples[outcome] ??= [])
+      const text = `${settled.error.code ?? '-'}: ${settled.error.message} (retries ${settled.retryCount})`
+      if (samples.length < 3 && !samples.includes(text)) samples.push(text)
+    }
+    options.ledger.record(key, outcome)
   }
 
   const producer = async (): Promise<void> => {

@@ -1,0 +1,95 @@
+import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
+import { createTestSchema, type TestSchema } from '@sluice/test-database'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { reportFigures } from '../infra/figures'
+import { createKeyTable, rowsPerKey } from '../infra/keyTable'
+import { outcomeOfResult } from '../infra/ledger'
+import { sleep, within } from '../infra/timing'
+
+/*
+ * The hardest answer to give honestly: the database ran the batch (COMMIT included) but every
+ * reply was lost, then the connection broke. The proxy forwards the batch and swallows the
+ * replies, then resets the connection. Whatever ran must not be reported failed (it is
+ * outcome-unknown, or for a read re-run, succeeded), must not run twice, and every query gets
+ * exactly one result.
+ */
+
+const strategies: readonly Strategy[] = ['transactional', 'best_effort', 'parallel', 'sequential']
+
+describe('replies lost after the database applied a batch', () => {
+  let schema: TestSchema
+  let proxy: FaultProxy
+  let proxiedUrl: string
+  beforeAll(async () => {
+    schema = await createTestSchema('lost_reply')
+    const target = new URL(schema.url)
+    proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    target.port = String(proxy.port)
+    proxiedUrl = target.toString()
+  })
+  afterAll(async () => {
+    await proxy.close()
+    await schema.drop()
+  })
+
+  for (const strategy of strategies) {
+    it(`${strategy}: what ran is never reported failed, never re-run, and each query gets one result`, async () => {
+      const table = `lost_${strategy}`
+      await createKeyTable(schema.pool, table)
+      const pipeline = new QueryPipeline({
+        name: `lost-reply-${strategy}`,
+        connection: { connectionString: proxiedUrl, connectionTimeoutMillis: 3_000 },
+        strategy,
+        batchSize: 10,
+        flushIntervalMs: 5,
+        maxConnections: 1,
+        retry: { maxAttempts: 5, baseDelayMs: 20 },
+      })
+      const resultEvents = new Map<string, number>()
+      pipeline.on('result', (result) => {
+        resultEvents.set(result.queryId, (resultEvents.get(result.queryId) ?? 0) + 1)
+      })
+      // A warm connection, so the batch goes out on it at once.
+      expect((await pipeline.query('SELECT 1 AS one')).status).toBe('succeeded')
+
+      proxy.set({ dropReplies: true })
+      const keys = Array.from({ length: 10 }, (_, i) => `${strategy}-${i}`)
+      const sql = `INSERT INTO ${table} (key) VALUES ($1)`
+      const handles =
+        strategy === 'transactional'
+          ? await pipeline.addGroup(keys.map((key) => ({ sql, params: [key], callbackId: key })))
+          : await Promise.all(keys.map((key) => pipeline.addQuery(sql, [key], { callbackId: key })))
+      // Long enough for the batch to reach the server and run; its replies go nowhere.
+      await sleep(400)
+      const cut = proxy.cutAll()
+      proxy.set({ dropReplies: false })
+      const results = await Promise.all(handles.map((h) => within(h.result, 20_000, undefined)))
+      const counts = await rowsPerKey(schema.pool, table)
+      const closed = await within(pipeline.close().then(() => true), 20_000, false)
+
+      const answered = results.filter((r): r is QueryResult => r !== undefined)
+      const outcomes = answered.map((r) => outcomeOfResult(r))
+      const appliedButFailed = answered.filter((r) => (counts.get(r.callbackId ?? '') ?? 0) > 0 && ['failed', 'rolled_back', 'skipped'].includes(outcomeOfResult(r)))
+      const notAppliedButSucceeded = answered.filter((r) => (counts.get(r.callbackId ?? '') ?? 0) === 0 && r.status === 'succeeded')
+      reportFigures(`lost replies, ${strategy}`, {
+        cut,
+        applied: [...counts.values()].filter((n) => n > 0).length,
+        twice: [...counts.values()].filter((n) => n > 1).length,
+        ...Object.fromEntries(['succeeded', 'outcome-unknown', 'failed', 'rolled_back', 'skipped'].map((o) => [o, outcomes.filter((x) => x === o).length])),
+        unanswered: results.length - answered.length,
+      })
+      expect(cut).toBeGreaterThanOrEqual(1)
+      expect(answered.length, 'every query gets a result').toBe(keys.length)
+      expect([...resultEvents.values()].filter((n) => n !== 1), 'no query reported twice').toEqual([])
+      expect([...counts.values()].filter((n) => n > 1), 'nothing ran twice').toEqual([])
+      expect(appliedButFailed.map((r) => `${r.callbackId ?? ''}: ${r.status} ${r.error?.message ?? ''}`), 'ran, yet reported failed').toEqual([])
+      expect(notAppliedButSucceeded.map((r) => r.callbackId), 'reported succeeded, not in the table').toEqual([])
+      if (strategy === 'transactional') {
+        expect(counts.size, 'the COMMIT went through').toBe(keys.length)
+        expect(outcomes).toEqual(keys.map(() => 'outcome-unknown'))
+      }
+      expect(closed).toBe(true)
+    })
+  }
+})
