@@ -14,3 +14,4 @@ export type {
   TableName,
 } from './classifier/classification'
 export { createOptimizingPlanner } from './planner/optimizingPlanner'
+export { AdaptiveBatchSize } from './adaptiveBatchSize'
