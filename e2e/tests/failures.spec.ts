@@ -1,0 +1,133 @@
+import { expect, test } from '@playwright/test'
+import type pg from 'pg'
+import { openDatabase } from '../support/database'
+import { ingest, putPipeline, uniqueName } from '../support/engineApi'
+import { saveScreenshot } from '../support/screenshots'
+
+let db: pg.Pool
+test.beforeAll(() => {
+  db = openDatabase()
+})
+test.afterAll(async () => {
+  await db.end()
+})
+
+/** A table with a primary key and a pipeline writing to it; rows 1 and 3 already exist. */
+async function setUp(prefix: string) {
+  const table = uniqueName(`${prefix}_items`)
+  const pipeline = uniqueName(prefix)
+  await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, label text NOT NULL)`)
+  await db.query(`INSERT INTO ${table} VALUES (1, 'old one'), (3, 'old three')`)
+  await putPipeline(pipeline, { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 20, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+  const insert = `INSERT INTO ${table} (id, label) VALUES ($1, $2)`
+  return { table, pipeline, insert }
+}
+
+test('unique violations land in the failures table; after fixing the data, retry all matching lands the rows', async ({ page }) => {
+  const { table, pipeline, insert } = await setUp('retry_all')
+  const results = await ingest(pipeline, [
+    { sql: insert, params: [1, 'new one'] },
+    { sql: insert, params: [2, 'new two'] },
+    { sql: insert, params: [3, 'new three'] },
+  ])
+  expect(results.map((r) => r.status)).toEqual(['failed', 'succeeded', 'failed'])
+  expect(results[0]?.error?.code).toBe('23505')
+
+  await page.goto('/failures')
+  await expect(page.getByRole('heading', { name: 'Failed queries', level: 1 })).toBeVisible()
+  await page.getByLabel('Pipeline').selectOption(pipeline)
+  await page.getByLabel('SQLSTATE').fill('23505')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page).toHaveURL(new RegExp(`pipeline=${pipeline}.*sqlstate=23505`))
+
+  const rows = page.getByTestId('failure-row')
+  await expect(rows).toHaveCount(2)
+  await expect(page.getByTestId('failures-count')).toHaveText('2 matching')
+  await expect(rows.first()).toContainText('23505')
+  await expect(rows.first()).toContainText('duplicate key value violates unique constraint')
+  await saveScreenshot(page, 'failures')
+
+  // The detail shows SQL, parameters, error, SQLSTATE, detail and attempts.
+  await rows.filter({ hasText: table }).first().getByRole('link').click()
+  await expect(page.getByTestId('failure-sql')).toHaveText(insert)
+  await expect(page.getByTestId('failure-params')).toContainText('"new')
+  await expect(page.getByTestId('failure-error')).toContainText('duplicate key value violates unique constraint')
+  await expect(page.getByText(/Key \(id\)=\([13]\) already exists/)).toBeVisible()
+  await expect(page.getByTestId('failure-attempts')).toHaveText('1')
+  await saveScreenshot(page, 'failure-detail')
+  await page.goBack()
+
+  // Fix the cause, then retry everything the filter matches, after seeing how many that is.
+  await db.query(`DELETE FROM ${table} WHERE id IN (1, 3)`)
+  await page.getByRole('button', { name: 'Retry all matching…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Retry all matching failed queries?' })
+  await expect(dialog.getByTestId('retry-all-count')).toContainText('2 failed queries match the filter')
+  await dialog.getByRole('button', { name: 'Retry 2' }).click()
+  await expect(page.getByTestId('notice')).toContainText('Retried 2 queries: 2 succeeded')
+  await expect(page.getByText('No failing queries')).toBeVisible()
+
+  const landed = await db.query<{ id: number; label: string }>(`SELECT id, label FROM ${table} ORDER BY id`)
+  expect(landed.rows).toEqual([
+    { id: 1, label: 'new one' },
+    { id: 2, label: 'new two' },
+    { id: 3, label: 'new three' },
+  ])
+
+  // They are kept as resolved, not forgotten.
+  await page.getByLabel('Status').selectOption('resolved')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page.getByTestId('failure-row')).toHaveCount(2)
+})
+
+test('retries one selected failure, retries one with edited parameters, discards another', async ({ page }) => {
+  const { table, pipeline, insert } = await setUp('retry_one')
+  await db.query(`INSERT INTO ${table} VALUES (5, 'old five')`)
+  const results = await ingest(pipeline, [
+    { sql: insert, params: [1, 'selected'] },
+    { sql: insert, params: [3, 'edited'] },
+    { sql: insert, params: [5, 'discarded'] },
+  ])
+  expect(results.every((r) => r.status === 'failed')).toBe(true)
+
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  const rows = page.getByTestId('failure-row')
+  await expect(rows).toHaveCount(3)
+
+  // Retry with edited parameters from the detail page: id 3 is taken, so send it as 33.
+  await page.goto(`/failures?pipeline=${pipeline}&text=edited`)
+  await expect(rows).toHaveCount(1)
+  await rows.first().getByRole('link').click()
+  await page.getByRole('button', { name: 'Edit parameters…' }).click()
+  const editor = page.getByLabel('Parameters (JSON array, $1 first)')
+  await editor.fill('[33, "edited"')
+  await page.getByRole('button', { name: 'Retry with these parameters' }).click()
+  await expect(editor).toHaveAccessibleDescription(/Parameters must be JSON/)
+  await editor.fill('[33, "edited"]')
+  await page.getByRole('button', { name: 'Retry with these parameters' }).click()
+  await expect(page.getByTestId('notice')).toContainText('Retried 1 query: 1 succeeded')
+  await expect(page.getByTestId('failure-status')).toHaveText('resolved')
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 33`)).rows).toEqual([{ label: 'edited' }])
+
+  // Retry selected: it fails again while the cause is there, and lands once it is fixed.
+  await page.goto(`/failures?pipeline=${pipeline}&text=selected`)
+  await expect(rows).toHaveCount(1)
+  await rows.first().getByRole('checkbox').check()
+  await page.getByRole('button', { name: 'Retry selected' }).click()
+  await expect(page.getByTestId('notice')).toContainText('1 failed again (23505')
+  await db.query(`DELETE FROM ${table} WHERE id = 1`)
+  await rows.first().getByRole('checkbox').check()
+  await page.getByRole('button', { name: 'Retry selected' }).click()
+  await expect(page.getByTestId('notice')).toContainText('Retried 1 query: 1 succeeded')
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 1`)).rows).toEqual([{ label: 'selected' }])
+
+  // Discard (after confirming): it leaves the failing view and never runs.
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  await expect(rows).toHaveCount(1)
+  await expect(rows.first()).toContainText(insert)
+  await rows.first().getByRole('checkbox').check()
+  await page.getByRole('button', { name: 'Discard selected' }).click()
+  await page.getByRole('dialog', { name: 'Discard 1 failed query?' }).getByRole('button', { name: 'Discard' }).click()
+  await expect(page.getByTestId('notice')).toContainText('Discarded 1 failed query')
+  await expect(page.getByText('No failing queries')).toBeVisible()
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 5`)).rows).toEqual([{ label: 'old five' }])
+})
