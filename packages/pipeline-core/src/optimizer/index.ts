@@ -15,3 +15,5 @@ export type {
 } from './classifier/classification'
 export { createOptimizingPlanner } from './planner/optimizingPlanner'
 export { AdaptiveBatchSize } from './adaptiveBatchSize'
+export { describePlan, explainPlan } from './explainPlan'
+export type { ExplainedStatement, PlanExplanation } from './explainPlan'

@@ -158,6 +158,15 @@ describe('classifySql', () => {
     expect((await classifySql("UPDATE t SET n = $1, s = 'done' WHERE id = $2")).shape).toMatchObject({ kind: 'keyed_update' })
   })
 
+  it('tells which statements may change the catalog or name resolution', async () => {
+    for (const sql of ['CREATE TABLE x (a int)', 'SET search_path = s', 'SELECT my_func()', 'INSERT INTO t SELECT f(a) FROM u']) {
+      expect((await classifySql(sql)).mayChangeCatalog, sql).toBe(true)
+    }
+    for (const sql of ["SELECT nextval('s')", 'INSERT INTO t (a) VALUES ($1)', 'SELECT 1 FRO', 'UPDATE t SET a = random()']) {
+      expect((await classifySql(sql)).mayChangeCatalog, sql).toBe(false)
+    }
+  })
+
   it('caches by text', async () => {
     expect(await classifySql('SELECT 1')).toBe(await classifySql('SELECT 1'))
   })
