@@ -2,10 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import type { PrometheusOptions } from './telemetryOptions'
 
-/** Answers a scrape with every metric in Prometheus' text format, whatever the path. */
+/**
+ * Answers a scrape with every metric in Prometheus' text format, whatever the path.
+ *
+ * @example
+ * http.createServer((req, res) => {
+ *   if (req.method === 'GET' && req.url === '/metrics' && telemetry.metricsHandler) telemetry.metricsHandler(req, res)
+ * })
+ */
 export type MetricsRequestHandler = (request: IncomingMessage, response: ServerResponse) => void
 
-/** The Prometheus exporter and the request handler the engine mounts on `GET /metrics`. */
+/**
+ * The Prometheus exporter and the request handler the engine mounts on `GET /metrics`.
+ *
+ * @example
+ * const { handler, url } = telemetry.prometheus ?? {}
+ * console.log(url ?? 'metrics served by the engine at /metrics')
+ */
 export interface PrometheusMetrics {
   readonly exporter: PrometheusExporter
   readonly handler: MetricsRequestHandler

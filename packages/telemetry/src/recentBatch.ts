@@ -3,7 +3,14 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { BATCH_ATTRIBUTES, BATCH_SPAN } from './batchSpanConvention'
 
-/** One finished batch, as its `sluice.batch` span recorded it. */
+/**
+ * One finished batch, as its `sluice.batch` span recorded it.
+ *
+ * @example
+ * for (const batch of telemetry.recentBatches.list('orders', 20)) {
+ *   console.log(batch.batchId, batch.size, batch.durationMs, `http://localhost:16686/trace/${batch.traceId}`)
+ * }
+ */
 export interface RecentBatch {
   readonly pipeline: string
   readonly batchId: string

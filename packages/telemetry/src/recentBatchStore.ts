@@ -1,6 +1,12 @@
 import type { RecentBatch } from './recentBatch'
 
-/** Called with each batch as it is stored. */
+/**
+ * Called with each batch as it is stored.
+ *
+ * @example
+ * const listener: RecentBatchListener = (batch) => emit('batch', batch)
+ * const unsubscribe = telemetry.recentBatches.subscribe(listener)
+ */
 export type RecentBatchListener = (batch: RecentBatch) => void
 
 /**

@@ -10,7 +10,14 @@ import type { TelemetryLogger, TelemetryOptions } from './telemetryOptions'
 import { DEFAULT_RECENT_BATCHES_PER_PIPELINE } from './telemetryOptions'
 import { createTraceExport } from './traceExportProcessor'
 
-/** What `startTelemetry` set up. */
+/**
+ * What `startTelemetry` set up.
+ *
+ * @example
+ * const telemetry: Telemetry = await startTelemetry({ serviceName: 'sluice-engine' })
+ * console.log(telemetry.traceExportUrl) // http://localhost:4318/v1/traces
+ * await telemetry.shutdown()
+ */
 export interface Telemetry {
   /** The last `sluice.batch` spans of each pipeline, for the console. */
   readonly recentBatches: RecentBatchStore

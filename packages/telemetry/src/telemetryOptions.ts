@@ -1,4 +1,10 @@
-/** Where the Prometheus exporter is served. */
+/**
+ * Where the Prometheus exporter is served.
+ *
+ * @example
+ * // Its own server on http://0.0.0.0:9464/metrics, besides `metricsHandler`:
+ * await startTelemetry({ serviceName: 'sluice-engine', prometheus: { port: 9464, host: '0.0.0.0' } })
+ */
 export interface PrometheusOptions {
   /**
    * Set to start the exporter's own HTTP server on this port. Unset: no server; the engine
@@ -11,12 +17,27 @@ export interface PrometheusOptions {
   readonly endpoint?: string
 }
 
-/** Something that can print a warning; `console` by default. */
+/**
+ * Something that can print a warning; `console` by default.
+ *
+ * @example
+ * await startTelemetry({ serviceName: 'sluice-engine', logger: { warn: (message) => log.warn(message) } })
+ */
 export interface TelemetryLogger {
   warn(message: string): void
 }
 
-/** Options of `startTelemetry`. */
+/**
+ * Options of `startTelemetry`.
+ *
+ * @example
+ * const options: TelemetryOptions = {
+ *   serviceName: 'sluice-engine',
+ *   otlpEndpoint: 'http://jaeger:4318', // or leave unset and use OTEL_EXPORTER_OTLP_ENDPOINT
+ *   recentBatchesPerPipeline: 200,
+ * }
+ * const telemetry = await startTelemetry(options)
+ */
 export interface TelemetryOptions {
   /** `service.name` of every span and metric, e.g. `sluice-engine`. */
   readonly serviceName: string
@@ -38,7 +59,17 @@ export interface TelemetryOptions {
   readonly logger?: TelemetryLogger
 }
 
-/** Default of `recentBatchesPerPipeline`. */
+/**
+ * Default of `recentBatchesPerPipeline`.
+ *
+ * @example
+ * telemetry.recentBatches.capacityPerPipeline === DEFAULT_RECENT_BATCHES_PER_PIPELINE // 100
+ */
 export const DEFAULT_RECENT_BATCHES_PER_PIPELINE = 100
-/** Default OTLP/HTTP base URL: Jaeger's OTLP port. */
+/**
+ * Default OTLP/HTTP base URL: Jaeger's OTLP port.
+ *
+ * @example
+ * telemetry.traceExportUrl === `${DEFAULT_OTLP_ENDPOINT}/v1/traces` // with no endpoint configured
+ */
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318'
