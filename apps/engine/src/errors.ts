@@ -1,7 +1,8 @@
 /**
  * What went wrong in the engine, as a stable code:
  * - `INVALID_INPUT`: a request or config is malformed; the message names the field.
- * - `NOT_FOUND`: no pipeline, target or failed query by that name or id.
+ * - `NOT_FOUND`: no pipeline, target or failed query by that name or id (or no such route).
+ * - `METHOD_NOT_ALLOWED`: the route exists but not with that HTTP method.
  * - `CONFLICT`: the thing exists already, or cannot change that way now.
  * - `PAYLOAD_TOO_LARGE`: a request body over the engine's limit.
  * - `QUEUE_FULL`: the pipeline's queue is full; try again after `retryAfterSeconds`.
@@ -13,6 +14,7 @@
 export type EngineErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'QUEUE_FULL'
@@ -44,6 +46,7 @@ export class EngineError extends Error {
 export const httpStatusOf: Readonly<Record<EngineErrorCode, number>> = {
   INVALID_INPUT: 400,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   QUEUE_FULL: 429,

@@ -3,6 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z } from 'zod'
 import { EngineError, type EngineErrorCode } from '../errors'
 import type { EngineServices } from './services'
+import { describeZodError } from './zodMessages'
 
 /** What every tRPC call sees: the engine's services and whether the caller passed auth. */
 export interface TrpcContext {
@@ -16,6 +17,7 @@ export interface TrpcContext {
 const trpcCodeOf: Readonly<Record<EngineErrorCode, TRPC_ERROR_CODE_KEY>> = {
   INVALID_INPUT: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_SUPPORTED',
   CONFLICT: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   QUEUE_FULL: 'TOO_MANY_REQUESTS',
@@ -53,13 +55,6 @@ const t = initTRPC.context<TrpcContext>().create({
     }
   },
 })
-
-/** "field: problem; other.field: problem" from a ZodError, for messages that name the field. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ')
-}
 
 const mapEngineErrors = t.middleware(async ({ next }) => {
   const result = await next()

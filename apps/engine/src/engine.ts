@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net'
+import pg from 'pg'
+import { startEmbeddedDatabase, defaultDataDir, type EmbeddedDatabase } from './database/embeddedDatabase'
+import { migrate } from './database/migrations'
+import { startDemoLoad, type DemoLoad } from './demo/demoLoad'
+import { EngineError } from './errors'
+import { createHttpServer, type MetricsRequestHandler } from './http/httpServer'
+import { createLogger, type Logger } from './logger'
+import { MetricsRecorder } from './metrics/metricsRecorder'
+import { PipelineRegistry } from './pipelines/pipelineRegistry'
+import { BatchHistory, type TraceIdLookup } from './services/batchHistory'
+import { FailureQueries } from './services/failureService'
+import { HealthCheck } from './services/healthCheck'
+import { FailedQueryStore } from './stores/failedQueryStore'
+import { PipelineConfigStore } from './stores/pipelineConfigStore'
+import type { TargetDefinition } from './targets/targetDefinitions'
+import { TargetRegistry } from './targets/targetRegistry'
+import type { EngineServices } from './trpc/services'
+
+/** Options of `createEngine`; everything has a default. */
+export interface EngineOptions {
+  /** Default 4000; 0 picks a free port (see `Engine.port`). */
+  readonly port?: number
+  /** Default 127.0.0.1. Anything else needs `apiToken`. */
+  readonly host?: string
+  /** The engine's own database. Unset: an embedded PostgreSQL in `dataDir`. */
+  readonly databaseUrl?: string | undefined
+  /** Data folder of the embedded PostgreSQL (see `defaultDataDir`). */
+  readonly dataDir?: string | undefined
+  /** Bearer token required on ingest, tRPC and /metrics. */
+  readonly apiToken?: string | undefined
+  /** Named data sources besides `default` (the engine's own database). */
+  readonly targets?: readonly TargetDefinition[]
+  readonly jaegerUiUrl?: string
+  /** Adds the `demo` pipeline and its synthetic load. */
+  readonly demo?: boolean
+  /** Largest accepted request body. Default 4 MiB. */
+  readonly maxBodyBytes?: number
+  readonly logger?: Logger
+  /** `GET /metrics` (Prometheus text), from @sluice/telemetry's `startTelemetry`. */
+  readonly metricsHandler?: MetricsRequestHandler | undefined
+  /** Finds a batch's trace id in the telemetry span store when the batch event lacks one. */
+  readonly traceIdLookup?: TraceIdLookup | undefined
+  readonly version?: string
+}
+
+/** A running engine. */
+export interface Engine {
+  /** e.g. `http://127.0.0.1:4000` */
+  readonly url: string
+  readonly port: number
+  readonly host: string
+  readonly embeddedDatabase: boolean
+  readonly registry: PipelineRegistry
+  /** Graceful stop: refuse new work (503), drain every pipeline, close the server and database. */
+  stop(): Promise<void>
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/**
+ * Starts an engine: database (embedded unless `databaseUrl`), migrations, pipelines from the store,
+ * metrics, the HTTP server (ingest, tRPC, health, metrics) and, on request, the demo load.
+ *
+ * @example
+ * const engine = await createEngine({ port: 0, databaseUrl: 'postgres://postgres@127.0.0.1:5432/test' })
+ * await fetch(`${engine.url}/healthz`)
+ * await engine.stop()
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const log = options.logger ?? createLogger('info')
+  const host = options.host ?? '127.0.0.1'
+  if (!loopbackHosts.has(host) && options.apiToken === undefined) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `refusing to listen on ${host} without SLUICE_API_TOKEN: set a token, or keep SLUICE_HOST=127.0.0.1`,
+    )
+  }
+  const jaegerUiUrl = options.jaegerUiUrl ?? 'http://localhost:16686'
+  const embedded: EmbeddedDatabase | undefined =
+    options.databaseUrl === undefined
+      ? await startEmbeddedDatabase({ dataDir: options.dataDir ?? defaultDataDir(), log })
+      : undefined
+  const databaseUrl = options.databaseUrl ?? embedded?.url ?? ''
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6, application_name: 'sluice-engine' })
+  pool.on('error', (error) => {
+    log.warn({ err: error }, 'idle connection to the engine database failed')
+  })
+  try {
+    await migrate(pool, log)
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    await embedded?.stop()
+    throw error
+  }
+
+  const configs = new PipelineConfigStore(pool)
+  const failures = new FailedQueryStore(pool)
+  const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
+  const registry = new PipelineRegistry({ configs, failures, targets, log })
+  await registry.start()
+
+  const recorder = new MetricsRecorder(() =>
+    registry.all().map((managed) => {
+      const status = managed.status()
+      return {
+        name: managed.name,
+        configuredBatchSize: managed.config.batchSize,
+        queueDepth: status.queueSize,
+        effectiveBatchSize: status.effectiveBatchSize,
+      }
+    }),
+  )
+  registry.onBatch((batch) => {
+    recorder.recordBatch(batch)
+  })
+  recorder.start()
+
+  let draining = false
+  const isDraining = () => draining
+  const services: EngineServices = {
+    pipelines: registry,
+    failures: new FailureQueries(failures, registry, log),
+    metrics: recorder,
+    batches: new BatchHistory(registry, jaegerUiUrl, options.traceIdLookup),
+    targets: {
+      list: () => targets.list(registry.pipelinesByTarget()),
+      check: (name) => {
+        if (!targets.has(name)) return Promise.reject(new EngineError('NOT_FOUND', `no target named "${name}"`))
+        return targets.check(name)
+      },
+    },
+    health: new HealthCheck(
+      pool,
+      registry,
+      {
+        version: options.version ?? '0.1.0',
+        embeddedDatabase: embedded !== undefined,
+        authRequired: options.apiToken !== undefined,
+        jaegerUiUrl,
+        startedAt: Date.now(),
+      },
+      isDraining,
+    ),
+  }
+
+  const server = createHttpServer({
+    services,
+    registry,
+    apiToken: options.apiToken,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    draining: isDraining,
+    log,
+    metricsHandler: options.metricsHandler,
+  })
+  // Many small ingest requests reuse connections; keep them open a little longer than clients do.
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 4000, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+
+  const demo: DemoLoad | undefined = options.demo ? await startDemoLoad(registry, pool, log) : undefined
+
+  let stopping: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    draining = true
+    log.info('shutting down: refusing new work, draining pipelines')
+    const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }))
+    server.closeIdleConnections()
+    await demo?.stop()
+    await registry.close()
+    recorder.stop()
+    // Answers are out; whatever is still open (idle keep-alive, ended streams) can go.
+    const grace = setTimeout(() => { server.closeAllConnections(); }, 2_000)
+    await closed
+    clearTimeout(grace)
+    await pool.end()
+    await embedded?.stop()
+    log.info('engine stopped')
+  }
+
+  return {
+    url,
+    port,
+    host,
+    embeddedDatabase: embedded !== undefined,
+    registry,
+    stop: () => (stopping ??= stop()),
+  }
+}

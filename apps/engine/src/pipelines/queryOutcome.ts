@@ -1,0 +1,74 @@
+import type { QueryResult } from '@sluice/pipeline-core'
+import type { QueryErrorView, QueryResultView } from '../schemas'
+import type { NewFailure } from '../stores/failedQueryStore'
+
+/** A query the engine took, with what it was, for recording a failure. */
+export interface SubmittedQuery {
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly callbackId?: string | undefined
+}
+
+/** Error of a query that did not succeed, with a message even when pipeline-core gave none. */
+export function errorOf(result: QueryResult): QueryErrorView {
+  if (result.error) {
+    return {
+      message: result.error.message,
+      ...(result.error.code === undefined ? {} : { code: result.error.code }),
+      ...(result.error.detail === undefined ? {} : { detail: result.error.detail }),
+      ...(result.error.outcomeUnknown ? { outcomeUnknown: true } : {}),
+    }
+  }
+  if (result.status === 'skipped') return { message: 'skipped: an earlier query of the sequential batch failed' }
+  if (result.status === 'rolled_back') return { message: 'rolled back: another query of the transactional batch failed' }
+  return { message: `query ended ${result.status}` }
+}
+
+/** The failure record for a result that did not succeed. */
+export function failureOf(pipeline: string, query: SubmittedQuery, result: QueryResult): NewFailure {
+  return {
+    pipeline,
+    sql: query.sql,
+    params: query.params,
+    outcome: result.status === 'succeeded' ? 'failed' : result.status,
+    error: errorOf(result),
+    attempts: result.retryCount + 1,
+    batchId: result.batchId,
+    traceId: result.traceId ?? null,
+    callbackId: query.callbackId ?? null,
+  }
+}
+
+/** A result as the ingest API answers it. */
+export function resultView(result: QueryResult, failureId?: string): QueryResultView {
+  return {
+    queryId: result.queryId,
+    status: result.status,
+    success: result.success,
+    rows: result.rows,
+    rowCount: result.rowCount,
+    ...(result.success ? {} : { error: errorOf(result) }),
+    retryCount: result.retryCount,
+    ...(result.callbackId === undefined ? {} : { callbackId: result.callbackId }),
+    batchId: result.batchId,
+    durationMs: result.durationMs,
+    ...(result.traceId === undefined ? {} : { traceId: result.traceId }),
+    ...(failureId === undefined ? {} : { failureId }),
+  }
+}
+
+/** A query the engine did not accept (it never ran and is not recorded as a failure). */
+export function rejectedView(query: SubmittedQuery, error: QueryErrorView): QueryResultView {
+  return {
+    queryId: null,
+    status: 'rejected',
+    success: false,
+    rows: [],
+    rowCount: 0,
+    error,
+    retryCount: 0,
+    ...(query.callbackId === undefined ? {} : { callbackId: query.callbackId }),
+    batchId: null,
+    durationMs: 0,
+  }
+}

@@ -1,0 +1,132 @@
+import { EngineError } from '../errors'
+import type { Logger } from '../logger'
+import { errorOf } from '../pipelines/queryOutcome'
+import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
+import type { FailedQueryView, FailureFilter, FailurePage, RetryReport } from '../schemas'
+import type { FailedQueryStore } from '../stores/failedQueryStore'
+import type { FailureService } from '../trpc/services'
+
+type RetryOutcome = RetryReport['outcomes'][number]
+
+/** How many failed queries a retry-all runs at once (each chunk waits for its results). */
+const retryChunk = 200
+
+/**
+ * Operators' view of failed queries: search, inspect, retry (through the query's own pipeline, so
+ * it runs with that pipeline's strategy and target) and discard. A retry updates the failure's
+ * row (resolved, or one more attempt with the new error); it never adds a second row.
+ *
+ * @example
+ * const service = new FailureQueries(store, registry, log)
+ * await service.retry(['42'])
+ */
+export class FailureQueries implements FailureService {
+  readonly #store: FailedQueryStore
+  readonly #registry: PipelineRegistry
+  readonly #log: Logger
+
+  constructor(store: FailedQueryStore, registry: PipelineRegistry, log: Logger) {
+    this.#store = store
+    this.#registry = registry
+    this.#log = log
+  }
+
+  async list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<FailurePage> {
+    const { items, total } = await this.#store.list(filter, page)
+    const next = page.offset + items.length
+    return { items, total, nextOffset: next < total ? next : null }
+  }
+
+  count(filter: FailureFilter): Promise<number> {
+    return this.#store.count(filter)
+  }
+
+  get(id: string): Promise<FailedQueryView> {
+    return this.#store.get(id)
+  }
+
+  async retry(ids: readonly string[], params?: readonly unknown[]): Promise<RetryReport> {
+    const found = await this.#store.getMany(ids)
+    const byId = new Map(found.map((failure) => [failure.id, failure]))
+    const outcomes = await Promise.all(
+      ids.map((id): Promise<RetryOutcome> => {
+        const failure = byId.get(id)
+        if (!failure) return Promise.resolve({ id, outcome: 'not_retried', error: { message: `no failed query with id ${id}` } })
+        return this.#retryOne(failure, params ?? failure.params)
+      }),
+    )
+    return summarize(ids.length, outcomes, true)
+  }
+
+  async retryAll(filter: FailureFilter): Promise<RetryReport> {
+    // Walk ids ascending so rows that fail again (and stay `failed`) are not picked up twice.
+    const scope: FailureFilter = { ...filter, status: 'failed' }
+    const outcomes: RetryOutcome[] = []
+    let after = '0'
+    for (;;) {
+      const ids = await this.#store.idsMatching(scope, after, retryChunk)
+      if (ids.length === 0) break
+      after = ids[ids.length - 1] ?? after
+      const failures = await this.#store.getMany(ids)
+      outcomes.push(...(await Promise.all(failures.map((failure) => this.#retryOne(failure, failure.params)))))
+    }
+    this.#log.info({ filter: scope, matched: outcomes.length }, 'retried all matching failed queries')
+    return summarize(outcomes.length, outcomes, false)
+  }
+
+  async #retryOne(failure: FailedQueryView, params: readonly unknown[]): Promise<RetryOutcome> {
+    if (failure.status !== 'failed') {
+      return { id: failure.id, outcome: 'not_retried', error: { message: `failed query ${failure.id} is ${failure.status}` } }
+    }
+    let result
+    try {
+      result = await this.#registry.runOnce(failure.pipeline, {
+        sql: failure.sql,
+        params,
+        ...(failure.callbackId === null ? {} : { callbackId: failure.callbackId }),
+      })
+    } catch (error) {
+      const reason = error instanceof EngineError ? error : undefined
+      return {
+        id: failure.id,
+        outcome: 'not_retried',
+        error: { message: reason?.message ?? String(error), ...(reason ? { code: reason.code } : {}) },
+      }
+    }
+    if (result.success) {
+      await this.#store.markResolved(failure.id, params)
+      this.#log.info({ pipeline: failure.pipeline, failureId: failure.id }, 'failed query retried: resolved')
+      return { id: failure.id, outcome: 'resolved' }
+    }
+    const error = errorOf(result)
+    await this.#store.markFailedAgain(failure.id, {
+      params,
+      outcome: result.status === 'succeeded' ? 'failed' : result.status,
+      error,
+      batchId: result.batchId,
+      traceId: result.traceId ?? null,
+    })
+    return { id: failure.id, outcome: 'failed', error }
+  }
+
+  discard(ids: readonly string[]): Promise<number> {
+    return this.#store.discard(ids)
+  }
+
+  async discardAll(filter: FailureFilter): Promise<number> {
+    const count = await this.#store.discardAll(filter)
+    this.#log.info({ filter, count }, 'discarded all matching failed queries')
+    return count
+  }
+}
+
+function summarize(matched: number, outcomes: readonly RetryOutcome[], detailed: boolean): RetryReport {
+  const count = (outcome: RetryOutcome['outcome']) => outcomes.filter((item) => item.outcome === outcome).length
+  return {
+    matched,
+    resolved: count('resolved'),
+    failed: count('failed'),
+    notRetried: count('not_retried'),
+    outcomes: detailed ? [...outcomes] : [],
+  }
+}

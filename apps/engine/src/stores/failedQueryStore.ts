@@ -1,0 +1,228 @@
+import type pg from 'pg'
+import { EngineError } from '../errors'
+import type { FailedQueryView, FailureFilter, QueryErrorView } from '../schemas'
+import { failureFilterSql } from './failureFilterSql'
+
+/** A query that did not succeed, as the registry hands it over for recording. */
+export interface NewFailure {
+  readonly pipeline: string
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly outcome: 'failed' | 'skipped' | 'rolled_back'
+  readonly error: QueryErrorView
+  readonly attempts: number
+  readonly batchId: string | null
+  readonly traceId: string | null
+  readonly callbackId: string | null
+}
+
+interface FailureRow {
+  id: string
+  pipeline: string
+  sql: string
+  params: unknown
+  outcome: 'failed' | 'skipped' | 'rolled_back'
+  error_message: string
+  sqlstate: string | null
+  detail: string | null
+  outcome_unknown: boolean
+  attempts: number
+  status: 'failed' | 'resolved' | 'discarded'
+  batch_id: string | null
+  trace_id: string | null
+  callback_id: string | null
+  first_failed_at: Date
+  last_failed_at: Date
+  resolved_at: Date | null
+}
+
+const toView = (row: FailureRow): FailedQueryView => ({
+  id: row.id,
+  pipeline: row.pipeline,
+  sql: row.sql,
+  params: Array.isArray(row.params) ? (row.params as unknown[]) : [],
+  outcome: row.outcome,
+  error: {
+    message: row.error_message,
+    ...(row.sqlstate === null ? {} : { code: row.sqlstate }),
+    ...(row.detail === null ? {} : { detail: row.detail }),
+    ...(row.outcome_unknown ? { outcomeUnknown: true } : {}),
+  },
+  attempts: row.attempts,
+  status: row.status,
+  batchId: row.batch_id,
+  traceId: row.trace_id,
+  callbackId: row.callback_id,
+  firstFailedAt: row.first_failed_at.toISOString(),
+  lastFailedAt: row.last_failed_at.toISOString(),
+  resolvedAt: row.resolved_at?.toISOString() ?? null,
+})
+
+/*
+ * Parameters are stored as JSON. Values JSON cannot hold as such (bigint, Buffer) are kept in a
+ * readable form; the row is for an operator to inspect and retry.
+ */
+const toJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'bigint') return item.toString()
+    return item
+  })
+
+const sqlstateOf = (code: string | undefined): string | null =>
+  code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : null
+
+/**
+ * Failed queries in `sluice.failed_queries`: recorded before the ingest answer goes out, searched,
+ * retried and discarded by operators.
+ *
+ * @example
+ * const store = new FailedQueryStore(pool)
+ * const [id] = await store.record([{ pipeline: 'orders', sql, params, outcome: 'failed', error, attempts: 1, batchId, traceId: null, callbackId: null }])
+ */
+export class FailedQueryStore {
+  readonly #pool: pg.Pool
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool
+  }
+
+  /** Records failures in one statement; returns their ids in the order given. */
+  async record(failures: readonly NewFailure[]): Promise<string[]> {
+    if (failures.length === 0) return []
+    const rows = failures.map((failure, ord) => ({
+      ord,
+      pipeline: failure.pipeline,
+      sql: failure.sql,
+      params: failure.params,
+      outcome: failure.outcome,
+      error_message: failure.error.message,
+      // Sluice codes (CONNECTION_LOST, ...) live in the message; the column holds SQLSTATEs only.
+      sqlstate: sqlstateOf(failure.error.code),
+      detail: failure.error.detail ?? (sqlstateOf(failure.error.code) === null ? (failure.error.code ?? null) : null),
+      outcome_unknown: failure.error.outcomeUnknown === true,
+      attempts: failure.attempts,
+      batch_id: failure.batchId,
+      trace_id: failure.traceId,
+      callback_id: failure.callbackId,
+    }))
+    const result = await this.#pool.query<{ id: string }>(
+      `WITH input AS MATERIALIZED (
+         SELECT r.*, nextval(pg_get_serial_sequence('sluice.failed_queries', 'id')) AS id
+         FROM jsonb_to_recordset($1::jsonb) AS r(
+           pipeline text, sql text, params jsonb, outcome text, error_message text, sqlstate text,
+           detail text, outcome_unknown boolean, attempts integer, batch_id text, trace_id text,
+           callback_id text, ord integer)
+       ), inserted AS (
+         INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
+           detail, outcome_unknown, attempts, batch_id, trace_id, callback_id)
+         OVERRIDING SYSTEM VALUE
+         SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
+           outcome_unknown, attempts, batch_id, trace_id, callback_id FROM input
+         RETURNING id
+       )
+       SELECT input.id::text AS id FROM input JOIN inserted USING (id) ORDER BY input.ord`,
+      [toJson(rows)],
+    )
+    return result.rows.map((row) => row.id)
+  }
+
+  async list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<{ items: FailedQueryView[]; total: number }> {
+    const { where, params } = failureFilterSql(filter)
+    const n = params.length
+    const [items, total] = await Promise.all([
+      this.#pool.query<FailureRow>(
+        `SELECT * FROM sluice.failed_queries WHERE ${where}
+         ORDER BY last_failed_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...params, page.limit, page.offset],
+      ),
+      this.count(filter),
+    ])
+    return { items: items.rows.map(toView), total }
+  }
+
+  async count(filter: FailureFilter): Promise<number> {
+    const { where, params } = failureFilterSql(filter)
+    const result = await this.#pool.query<{ count: string }>(
+      `SELECT count(*) AS count FROM sluice.failed_queries WHERE ${where}`,
+      params,
+    )
+    return Number(result.rows[0]?.count ?? 0)
+  }
+
+  /** Ids matching `filter` above `afterId`, ascending, for walking a large set in chunks. */
+  async idsMatching(filter: FailureFilter, afterId: string, limit: number): Promise<string[]> {
+    const { where, params } = failureFilterSql(filter)
+    const n = params.length
+    const result = await this.#pool.query<{ id: string }>(
+      `SELECT id::text AS id FROM sluice.failed_queries WHERE ${where} AND id > $${n + 1}
+       ORDER BY id LIMIT $${n + 2}`,
+      [...params, afterId, limit],
+    )
+    return result.rows.map((row) => row.id)
+  }
+
+  async get(id: string): Promise<FailedQueryView> {
+    const [found] = await this.getMany([id])
+    if (!found) throw new EngineError('NOT_FOUND', `no failed query with id ${id}`)
+    return found
+  }
+
+  async getMany(ids: readonly string[]): Promise<FailedQueryView[]> {
+    const result = await this.#pool.query<FailureRow>('SELECT * FROM sluice.failed_queries WHERE id = ANY($1::bigint[]) ORDER BY id', [
+      ids,
+    ])
+    return result.rows.map(toView)
+  }
+
+  /** A retry succeeded: keep the row for history, with the parameters that ran. */
+  async markResolved(id: string, params: readonly unknown[]): Promise<void> {
+    await this.#pool.query(
+      `UPDATE sluice.failed_queries SET status = 'resolved', resolved_at = now(), params = $2::jsonb,
+         attempts = attempts + 1 WHERE id = $1`,
+      [id, toJson(params)],
+    )
+  }
+
+  /** A retry failed again: one more attempt, the latest error and time. */
+  async markFailedAgain(id: string, failure: Omit<NewFailure, 'pipeline' | 'sql' | 'attempts' | 'callbackId'>): Promise<void> {
+    await this.#pool.query(
+      `UPDATE sluice.failed_queries SET status = 'failed', attempts = attempts + 1, last_failed_at = now(),
+         params = $2::jsonb, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
+         outcome_unknown = $7, batch_id = $8, trace_id = $9
+       WHERE id = $1`,
+      [
+        id,
+        toJson(failure.params),
+        failure.outcome,
+        failure.error.message,
+        sqlstateOf(failure.error.code),
+        failure.error.detail ?? null,
+        failure.error.outcomeUnknown === true,
+        failure.batchId,
+        failure.traceId,
+      ],
+    )
+  }
+
+  async discard(ids: readonly string[]): Promise<number> {
+    const result = await this.#pool.query(
+      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE id = ANY($1::bigint[]) AND status = 'failed'`,
+      [ids],
+    )
+    return result.rowCount ?? 0
+  }
+
+  async discardAll(filter: FailureFilter): Promise<number> {
+    const { where, params } = failureFilterSql({ ...filter, status: 'failed' })
+    const result = await this.#pool.query(`UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where}`, params)
+    return result.rowCount ?? 0
+  }
+
+  /** Failed queries still waiting, per pipeline. */
+  async openCounts(): Promise<Map<string, number>> {
+    const result = await this.#pool.query<{ pipeline: string; count: string }>(
+      `SELECT pipeline, count(*) AS count FROM sluice.failed_queries WHERE status = 'failed' GROUP BY pipeline`,
+    )
+    return new Map(result.rows.map((row) => [row.pipeline, Number(row.count)]))
+  }
+}
