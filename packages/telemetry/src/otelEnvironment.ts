@@ -9,6 +9,11 @@ import { DEFAULT_OTLP_ENDPOINT } from './telemetryOptions'
  * OTEL_SERVICE_NAME.)
  */
 
+/** True when `OTEL_NODE_RESOURCE_DETECTORS` chooses the resource detectors explicitly. */
+export function resourceDetectorsChosen(): boolean {
+  return getStringFromEnv('OTEL_NODE_RESOURCE_DETECTORS') !== undefined
+}
+
 /** True when `OTEL_TRACES_EXPORTER` contains `none`. */
 export function tracesExporterDisabled(): boolean {
   return (getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? []).includes('none')

@@ -67,7 +67,10 @@ describe('OTLP/HTTP export of a real pipeline', () => {
         },
         status: { code: 2 },
       })
-      expect(batch?.resource).toMatchObject({ 'service.name': 'sluice-otlp-test', 'service.version': '1.2.3' })
+      expect(batch?.resource).toMatchObject({ 'service.name': 'sluice-otlp-test', 'service.version': '1.2.3', 'process.pid': process.pid })
+      // The command line may hold a connection string with its password: never exported.
+      expect(batch?.resource).not.toHaveProperty('process.command_args')
+      expect(batch?.resource).not.toHaveProperty('process.command')
 
       const byId = (id: string | undefined): ReceivedSpan | undefined => receiver.spans.find((s) => s.spanId === id)
       const common = { 'db.system.name': 'postgresql', 'db.namespace': 'test', 'server.address': '127.0.0.1', 'server.port': 5432 }

@@ -1,8 +1,9 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api'
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
+import { defaultResource, envDetector, hostDetector, resourceFromAttributes } from '@opentelemetry/resources'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { MetricsRequestHandler, PrometheusMetrics } from './prometheusMetrics'
+import { resourceDetectorsChosen } from './otelEnvironment'
 import { createPrometheusMetrics } from './prometheusMetrics'
 import { RecentBatchSpanProcessor } from './recentBatchSpanProcessor'
 import { RecentBatchStore } from './recentBatchStore'
@@ -62,8 +63,16 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     resource: defaultResource().merge(
-      resourceFromAttributes(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+      resourceFromAttributes({
+        'process.pid': process.pid,
+        'process.runtime.name': 'nodejs',
+        'process.runtime.version': process.versions.node,
+        ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+      }),
     ),
+    // Not the default process detector: it exports the command line, and a connection string
+    // with its password may sit there. OTEL_NODE_RESOURCE_DETECTORS still chooses, if set.
+    ...(resourceDetectorsChosen() ? {} : { resourceDetectors: [envDetector, hostDetector] }),
     spanProcessors,
     // Explicit, so NodeSDK does not add its env-default OTLP metric and log exporters.
     metricReaders: prometheus ? [prometheus.exporter] : [],
