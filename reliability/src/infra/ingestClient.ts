@@ -80,10 +80,19 @@ export function ingest(
   return callEngine(`${baseUrl}/v1/pipelines/${encodeURIComponent(pipeline)}/queries`, JSON.stringify(payload), options)
 }
 
+/** One query's result as the ingest endpoint returns it (the fields these tests read). */
+export interface IngestResult {
+  status: string
+  callbackId?: string
+  rows?: Record<string, unknown>[]
+  failureId?: string
+  error?: { message?: string; code?: string; outcomeUnknown?: boolean }
+}
+
 /** The `results` array of an ingest answer, or undefined when the body has none. */
-export function resultsOf(answer: IngestAnswer): { status: string; callbackId?: string; error?: { message?: string; code?: string; outcomeUnknown?: boolean } }[] | undefined {
+export function resultsOf(answer: IngestAnswer): IngestResult[] | undefined {
   const body = answer.body
   if (typeof body !== 'object' || body === null || !('results' in body)) return undefined
   const results = (body).results
-  return Array.isArray(results) ? (results as { status: string; callbackId?: string }[]) : undefined
+  return Array.isArray(results) ? (results as IngestResult[]) : undefined
 }

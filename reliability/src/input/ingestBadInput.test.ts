@@ -119,6 +119,8 @@ describe('bad input through the ingest API', () => {
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded'])
     expect(results[1]?.error?.code).toBe('42601')
     expect(results[1]?.error?.message).toMatch(/syntax/)
+    // "A failed query is in the failed-queries store before the response says so."
+    expect(results[1]?.failureId, 'the failed query carries its failures-store id').toMatch(/^\d+$/)
     const { rows } = await fixture.db.pool.query<{ key: string }>("SELECT key FROM events WHERE key LIKE '%-syntax' ORDER BY key")
     expect(rows.map((r) => r.key)).toEqual(['after-syntax', 'before-syntax'])
     const stored = await fixture.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM sluice.failed_queries WHERE sql = 'SELEC oops FROM'")
@@ -164,7 +166,7 @@ describe('bad input through the ingest API', () => {
     const { rows } = await fixture.db.pool.query<{ body: string }>("SELECT body FROM events WHERE key LIKE 'unicode-%' ORDER BY key")
     expect(rows.map((r) => r.body)).toEqual(samples)
     const echo = await ingest(fixture.engine.baseUrl, 'good', samples.map((body) => ({ sql: 'SELECT $1::text AS body', params: [body] })))
-    expect(resultsOf(echo)?.map((r) => (r as { rows?: { body?: string }[] }).rows?.[0]?.body)).toEqual(samples)
+    expect(resultsOf(echo)?.map((r) => r.rows?.[0]?.body)).toEqual(samples)
   })
 
   it('a lone surrogate (invalid Unicode) is refused or fails, never stored as something else', async () => {
