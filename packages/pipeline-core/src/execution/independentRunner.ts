@@ -13,7 +13,7 @@ interface Work {
 }
 
 /** After this many failing statements, a batch stops replaying its transaction and runs autocommit. */
-const MAX_TRANSACTION_REPLAYS_FOR_FAILURES = 3
+const MAX_TRANSACTION_REPLAYS_FOR_FAILURES = 2
 
 /**
  * Runs statements whose queries are independent (best_effort, and each connection's share of a

@@ -51,16 +51,16 @@ describe('config', () => {
     [{ name: '' }, 'INVALID_CONFIG', /name/],
     [{ connection: 42 }, 'INVALID_CONFIG', /connection/],
   ])('%j is refused', (config, code, message) => {
-    const error = thrown(() => new QueryPipeline({ name: 'x', connection, ...config } as PipelineConfig))
+    const error = thrown(() => new QueryPipeline({ name: 'x', connection, ...config }))
     expect(error.code).toBe(code)
     expect(error.message).toMatch(message)
   })
 
   test('configure refuses bad or fixed settings and keeps the old ones', () => {
     const pipeline = open({ batchSize: 10 })
-    expect(thrown(() => pipeline.configure({ batchSize: -3 })).message).toMatch(/batchSize/)
-    expect(thrown(() => pipeline.configure({ name: 'other' } as never)).message).toMatch(/name cannot be changed/)
-    expect(thrown(() => pipeline.configure({ colour: 'red' } as never)).message).toMatch(/colour is not a pipeline setting/)
+    expect(thrown(() => { pipeline.configure({ batchSize: -3 }); }).message).toMatch(/batchSize/)
+    expect(thrown(() => { pipeline.configure({ name: 'other' } as never); }).message).toMatch(/name cannot be changed/)
+    expect(thrown(() => { pipeline.configure({ colour: 'red' } as never); }).message).toMatch(/colour is not a pipeline setting/)
     expect(pipeline.getStatus().batchSize).toBe(10)
   })
 })

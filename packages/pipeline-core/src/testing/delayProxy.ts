@@ -53,7 +53,7 @@ export async function startDelayProxy(target: { host: string; port: number }, de
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
+        server.close(() => { resolve(); })
       }),
   }
 }

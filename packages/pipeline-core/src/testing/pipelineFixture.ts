@@ -10,6 +10,8 @@ export interface PipelineFixture {
   readonly schema: TestSchema
   open(config: Omit<PipelineConfig, 'name' | 'connection'> & Partial<Pick<PipelineConfig, 'name' | 'connection'>>): QueryPipeline
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
+  /** The `count` column of a `SELECT count(*)::int AS count ...` query. */
+  count(sql: string, params?: unknown[]): Promise<number>
   dispose(): Promise<void>
 }
 
@@ -27,6 +29,12 @@ export async function createPipelineFixture(label: string): Promise<PipelineFixt
     async rows<T>(sql: string, params: unknown[] = []) {
       const result = await schema.pool.query(sql, params)
       return result.rows as T[]
+    },
+    async count(sql: string, params: unknown[] = []) {
+      const result = await schema.pool.query<{ count: number }>(sql, params)
+      const count = result.rows[0]?.count
+      if (typeof count !== 'number') throw new Error(`no integer count from: ${sql}`)
+      return count
     },
     async dispose() {
       await Promise.all(opened.map((pipeline) => pipeline.close().catch(() => undefined)))

@@ -29,6 +29,6 @@ test('a failure touches only its own query', async () => {
   // id 0 is inserted by query 0 and by every 10th-from-9 query; whichever ran first won.
   expect(failed.length).toBe(4)
   expect(results.filter((result) => result.error?.code === '23505')).toHaveLength(4)
-  const [{ count }] = await fx.rows<{ count: number }>('SELECT count(*)::int AS count FROM hits')
+  const count = await fx.count('SELECT count(*)::int AS count FROM hits')
   expect(count).toBe(36)
 })

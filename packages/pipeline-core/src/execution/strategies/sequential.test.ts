@@ -73,7 +73,7 @@ test('a failure in the middle of a pipelined transaction keeps the effects of th
     'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'skipped',
   ])
   expect(results[6]?.error?.code).toBe('22012')
-  const [{ count }] = await fx.rows<{ count: number }>('SELECT count(*)::int AS count FROM steps')
+  const count = await fx.count('SELECT count(*)::int AS count FROM steps')
   expect(count).toBe(6)
 })
 

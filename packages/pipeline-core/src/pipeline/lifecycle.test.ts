@@ -1,0 +1,120 @@
+import pg from 'pg'
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { PipelineError } from '../errors'
+import { createPipelineFixture } from '../testing/pipelineFixture'
+import type { PipelineFixture } from '../testing/pipelineFixture'
+import { QueryPipeline } from './queryPipeline'
+
+let fx: PipelineFixture
+
+beforeAll(async () => {
+  fx = await createPipelineFixture('lifecycle')
+  await fx.schema.pool.query('CREATE TABLE jobs (id int PRIMARY KEY, arrival bigserial)')
+})
+beforeEach(async () => {
+  await fx.schema.pool.query('TRUNCATE jobs')
+})
+afterAll(async () => fx.dispose())
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  )
+  return error instanceof PipelineError ? error.code : undefined
+}
+
+test('a full queue makes addQuery wait (back-pressure) or, with wait: false, reject with QUEUE_FULL', async () => {
+  const pipeline = fx.open({ batchSize: 5, maxQueueSize: 5, flushIntervalMs: 60_000 })
+  pipeline.pause()
+  for (let id = 1; id <= 5; id++) await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id])
+  expect(await codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6], { wait: false }))).toBe('QUEUE_FULL')
+
+  let accepted = false
+  const waiting = pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6]).then((query) => {
+    accepted = true
+    return query
+  })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(accepted).toBe(false)
+  expect(pipeline.getStatus()).toMatchObject({ state: 'paused', queueSize: 5 })
+
+  pipeline.resume()
+  const { result } = await waiting
+  await pipeline.flush()
+  expect((await result).success).toBe(true)
+  const count = await fx.count('SELECT count(*)::int AS count FROM jobs')
+  expect(count).toBe(6)
+})
+
+test('waiting callers are served in submission order', async () => {
+  const pipeline = fx.open({ batchSize: 2, maxQueueSize: 2, flushIntervalMs: 60_000, strategy: 'sequential' })
+  pipeline.pause()
+  await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
+  await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2])
+  const later = [3, 4, 5, 6, 7].map((id) => pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id]))
+  pipeline.resume()
+  const accepted = await Promise.all(later)
+  await pipeline.flush()
+  const results = await Promise.all(accepted.map((query) => query.result))
+  expect(results.every((result) => result.success)).toBe(true)
+  // In the order they ran (arrival), not just all present.
+  const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY arrival')
+  expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7])
+})
+
+test('close() runs everything queued first, then refuses new queries', async () => {
+  const pipeline = fx.open({ batchSize: 100, flushIntervalMs: 60_000 })
+  const accepted = []
+  for (let id = 1; id <= 30; id++) accepted.push(await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id]))
+  await pipeline.close()
+  const results = await Promise.all(accepted.map((query) => query.result))
+  expect(results.every((result) => result.success)).toBe(true)
+  expect(pipeline.getStatus().state).toBe('closed')
+  const count = await fx.count('SELECT count(*)::int AS count FROM jobs')
+  expect(count).toBe(30)
+  expect(await codeOf(pipeline.addQuery('SELECT 1'))).toBe('PIPELINE_CLOSED')
+  expect(await codeOf(pipeline.addGroup([{ sql: 'SELECT 1' }]))).toBe('PIPELINE_CLOSED')
+})
+
+test('close() drains a paused pipeline and refuses callers still waiting for room', async () => {
+  const pipeline = fx.open({ batchSize: 2, maxQueueSize: 2, flushIntervalMs: 60_000 })
+  pipeline.pause()
+  const first = await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
+  await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2])
+  const waiting = codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [3]))
+  await pipeline.close()
+  expect(await waiting).toBe('PIPELINE_CLOSED')
+  expect((await first.result).success).toBe(true)
+  const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY id')
+  expect(rows.map((row) => row.id)).toEqual([1, 2])
+})
+
+test('a pg.Pool given by the caller is used and not ended by close()', async () => {
+  const pool = new pg.Pool({ connectionString: fx.schema.url, max: 2 })
+  try {
+    const pipeline = new QueryPipeline({ name: 'borrowed', connection: pool, flushIntervalMs: 1 })
+    expect((await pipeline.query('SELECT 41 + 1 AS answer')).rows).toEqual([{ answer: 42 }])
+    await pipeline.close()
+    // Still usable, and its clients were handed back out of pipeline mode.
+    const client = await pool.connect()
+    expect((client as unknown as { pipeline: boolean }).pipeline).toBe(false)
+    client.release()
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+  } finally {
+    await pool.end()
+  }
+})
+
+test('an unreachable server fails each query after its retries, with CONNECTION_LOST', async () => {
+  const pipeline = new QueryPipeline({
+    name: 'unreachable',
+    connection: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test', connectionTimeoutMillis: 500 },
+    flushIntervalMs: 1,
+    retry: { maxAttempts: 2, baseDelayMs: 1 },
+  })
+  const result = await pipeline.query('SELECT 1')
+  expect(result).toMatchObject({ status: 'failed', retryCount: 1, error: { code: 'CONNECTION_LOST' } })
+  expect(result.error?.message).toMatch(/could not connect/)
+  await pipeline.close()
+})
