@@ -20,6 +20,7 @@ export type {
   Strategy,
 } from './types'
 export type { Plan, PlannedStatement, StatementKind } from './plan/plan'
+export type { ExplainedStatement, PlanExplanation } from './optimizer'
 export { createOtelInstrumentation } from './tracing/otelInstrumentation'
 export { BATCH_SPAN_NAME, DbAttributes, SluiceAttributes } from './tracing/tracingAttributes'
 export { SluiceMetrics } from './tracing/pipelineMetrics'

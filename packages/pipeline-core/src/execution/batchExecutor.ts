@@ -113,8 +113,13 @@ export class BatchExecutor {
     return haltedBy ? { results, event, haltedBy } : { results, event }
   }
 
+  /** What a planner may ask of the database: helper queries on a connection of the pipeline. */
+  planningContext(strategy: Strategy): PlanningContext {
+    return { strategy, query: (text, values) => this.helperQuery(text, values ?? []) }
+  }
+
   private async plan(planner: Planner, queries: readonly BatchQuery[], strategy: Strategy): Promise<Plan> {
-    const context: PlanningContext = { strategy, query: (text, values) => this.helperQuery(text, values ?? []) }
+    const context = this.planningContext(strategy)
     try {
       return await planner.plan(queries, context)
     } catch {

@@ -1,4 +1,5 @@
 import type { ResolvedSettings } from '../config/resolvedSettings'
+import { AdaptiveBatchSize, createOptimizingPlanner } from '../optimizer'
 import { createPlainPlanner } from '../plan/plainPlanner'
 import type { Planner } from '../plan/plan'
 
@@ -9,18 +10,15 @@ export interface BatchSizeController {
 }
 
 const plainPlanner = createPlainPlanner()
+const optimizingPlanner = createOptimizingPlanner()
 
 /** The planner for these settings: the optimizer's with `optimize` on, the plain one otherwise. */
-export function plannerFor(_settings: ResolvedSettings): Planner {
-  // TODO(core): use the optimizer's createOptimizingPlanner() when optimize is on, once
-  // src/optimizer/index.ts exports it.
-  return plainPlanner
+export function plannerFor(settings: ResolvedSettings): Planner {
+  return settings.optimize ? optimizingPlanner : plainPlanner
 }
 
 /** A controller for the effective batch size, or undefined when it is fixed. */
 export function batchSizeControllerFor(settings: ResolvedSettings): BatchSizeController | undefined {
-  // TODO(core): use the optimizer's AdaptiveBatchSize once src/optimizer/index.ts exports it.
   if (!settings.adaptiveBatchSize) return undefined
-  const size = settings.batchSize
-  return { current: () => size, observe: () => undefined }
+  return new AdaptiveBatchSize(settings.adaptiveBatchSize, settings.batchSize)
 }

@@ -137,7 +137,12 @@ test('streaming mode (retainResults: false) keeps nothing for flush(); promises 
 
 test('explain() returns the plan without running it', async () => {
   const pipeline = fx.open({})
-  const plan = await pipeline.explain([{ sql: 'INSERT INTO notes VALUES ($1, $2)', params: [1, 'x'] }])
-  expect(plan.statements.map((statement) => statement.queryIndexes)).toEqual([[0]])
+  const explanation = await pipeline.explain([
+    { sql: 'INSERT INTO notes (id, body) VALUES ($1, $2)', params: [1, 'x'] },
+    { sql: 'INSERT INTO notes (id, body) VALUES ($1, $2)', params: [2, 'y'] },
+  ])
+  expect(explanation.queryCount).toBe(2)
+  expect(explanation.statements.flatMap((statement) => statement.queries)).toEqual([0, 1])
+  expect(explanation.summary).toEqual(expect.any(String))
   expect(await fx.rows('SELECT * FROM notes')).toEqual([])
 })

@@ -8,9 +8,8 @@ import type { ExecutableQuery, ExecutedBatch } from '../execution/batchExecutor'
 import { internalError } from '../execution/batchLedger'
 import { ConnectionSource } from '../execution/connectionSource'
 import { skippedError } from '../execution/strategies/sequential'
-import { classifyLoaded, loadParser } from '../optimizer'
-import type { Classification } from '../optimizer'
-import type { Plan } from '../plan/plan'
+import { classifyLoaded, explainPlan, loadParser } from '../optimizer'
+import type { Classification, PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
 import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
@@ -264,19 +263,25 @@ export class QueryPipeline {
   }
 
   /**
-   * The plan a batch of these queries would run, without running it (what merges, dedupes,
-   * moves, and why not).
+   * The plan a batch of these queries would run with the current settings, without running any
+   * of them (the planner may read the catalog): which statements merge, dedupe or move, and why
+   * not.
    *
    * @example
-   * const plan = await pipeline.explain([{ sql: 'INSERT INTO t (a) VALUES ($1)', params: [1] }])
-   * console.log(plan.notes)
+   * const explanation = await pipeline.explain([
+   *   { sql: 'INSERT INTO t (a) VALUES ($1)', params: [1] },
+   *   { sql: 'INSERT INTO t (a) VALUES ($1)', params: [2] },
+   * ])
+   * console.log(explanation.summary)
    */
-  async explain(queries: readonly QueryInput[]): Promise<Plan> {
-    const valid = queries.map((query, index) => validateQueryShape(query.sql, query.params, query.callbackId, `queries[${index}]`))
-    return plannerFor(this.settings).plan(
-      valid.map((query, index) => ({ index, sql: query.sql, params: query.params })),
-      { strategy: this.settings.strategy, query: () => Promise.reject(new Error('explain() does not query the database')) },
-    )
+  async explain(queries: readonly QueryInput[]): Promise<PlanExplanation> {
+    if (!Array.isArray(queries)) throw new PipelineError('INVALID_QUERY', 'queries must be an array')
+    const valid = queries.map((query: unknown, index) => {
+      const { sql, params, callbackId } = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>
+      return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
+    })
+    const settings = this.settings
+    return explainPlan(valid, this.executor.planningContext(settings.strategy), plannerFor(settings))
   }
 
   /**
