@@ -22,9 +22,9 @@ describe('secrets and hostile text', () => {
   let engine: EngineProcess
   const token = `token-${randomBytes(12).toString('hex')}`
   const passwords = { owner: secret('owner'), reader: secret('reader'), wrong: secret('wrong'), nowhere: secret('nowhere') }
-  const answers: { what: string; text: string }[] = []
+  const answers: { what: string; status: number; text: string }[] = []
   const keep = (what: string, answer: IngestAnswer): IngestAnswer => {
-    answers.push({ what, text: answer.text })
+    answers.push({ what, status: answer.status, text: answer.text })
     return answer
   }
 
@@ -52,41 +52,16 @@ describe('secrets and hostile text', () => {
           nowhere: `postgres://app_reader:${encodeURIComponent(passwords.nowhere)}@127.0.0.1:${deadPort}/secured`,
         }),
         SLUICE_LOG_LEVEL: 'debug',
+        // Telemetry on: /metrics is served, and a failing OTLP export (nothing listens) logs.
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`,
       },
     })
+    await mustPutPipeline(engine.baseUrl, 'owned', { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 5 }, token)
   })
   afterAll(async () => {
     await engine.stop('SIGTERM')
     await server.destroy()
-  })
-
-  it('never returns a password in any answer, nor writes one to a log line', async () => {
-    const base = engine.baseUrl
-    await mustPutPipeline(base, 'owned', { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 5 }, token)
-    for (const target of ['reporting', 'misconfigured', 'nowhere']) {
-      const config = { target, strategy: 'best_effort', batchSize: 5, flushIntervalMs: 5, retry: { maxAttempts: 1 } }
-      keep(`PUT pipeline on ${target}`, await putPipeline(base, `on_${target}`, config, token))
-      keep(`ingest on ${target}`, await ingest(base, `on_${target}`, [{ sql: 'SELECT count(*) FROM notes' }], { token, timeoutMs: 20_000 }))
-      keep(`targets.check ${target}`, await trpcCall(base, 'targets.check', { name: target }, { token }))
-    }
-    keep('ingest failing', await ingest(base, 'owned', [{ sql: 'INSERT INTO missing_table VALUES (1)' }], { token }))
-    for (const path of ['/healthz', '/metrics', '/v1/pipelines', '/v1/pipelines/owned', '/v1/pipelines/on_nowhere']) {
-      keep(`GET ${path}`, await getFromEngine(base, path, token))
-    }
-    for (const procedure of ['health.get', 'targets.list', 'pipelines.list', 'failures.list', 'batches.list', 'metrics.history']) {
-      keep(procedure, await trpcCall(base, procedure, undefined, { token }))
-    }
-    keep('pipelines.get', await trpcCall(base, 'pipelines.get', { name: 'on_misconfigured' }, { token }))
-
-    const forms = Object.values({ ...passwords, superuser: server.password }).flatMap((p) => [p, encodeURIComponent(p)])
-    const leakingAnswers = answers.filter((a) => forms.some((form) => a.text.includes(form))).map((a) => a.what)
-    const leakingLogs = engine.logs.filter((line) => forms.some((form) => line.includes(form)))
-    const targets = answers.find((a) => a.what === 'targets.list')?.text ?? ''
-    reportFigures('secrets', { answersSearched: answers.length, logLinesSearched: engine.logs.length, leakingAnswers: leakingAnswers.length, leakingLogLines: leakingLogs.length })
-    expect(targets, 'targets are listed (by name)').toMatch(/reporting/)
-    expect(targets).not.toMatch(/postgres(ql)?:\/\//)
-    expect(leakingAnswers, 'answers carrying a password').toEqual([])
-    expect(leakingLogs.map((line) => line.slice(0, 300)), 'log lines carrying a password').toEqual([])
   })
 
   it('hands hostile SQL back as data, in JSON, never as markup', async () => {
@@ -104,4 +79,36 @@ describe('secrets and hostile text', () => {
       expect(answer.contentType).toMatch(/^application\/json/)
     }
   })
+  it('never returns a password in any answer, nor writes one to a log line', async () => {
+    const base = engine.baseUrl
+    for (const target of ['reporting', 'misconfigured', 'nowhere']) {
+      const config = { target, strategy: 'best_effort', batchSize: 5, flushIntervalMs: 5, retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 } }
+      keep(`PUT pipeline on ${target}`, await putPipeline(base, `on_${target}`, config, token))
+      keep(`ingest on ${target}`, await ingest(base, `on_${target}`, [{ sql: 'SELECT count(*) FROM notes' }], { token, timeoutMs: 20_000 }))
+      keep(`targets.check ${target}`, await trpcCall(base, 'targets.check', { name: target }, { token }))
+    }
+    keep('ingest failing', await ingest(base, 'owned', [{ sql: 'INSERT INTO missing_table VALUES (1)' }], { token }))
+    for (const path of ['/healthz', '/metrics', '/v1/pipelines', '/v1/pipelines/owned', '/v1/pipelines/on_nowhere']) {
+      keep(`GET ${path}`, await getFromEngine(base, path, token))
+    }
+    for (const procedure of ['health.get', 'targets.list', 'pipelines.list', 'failures.list', 'batches.list', 'metrics.history']) {
+      keep(procedure, await trpcCall(base, procedure, {}, { token }))
+    }
+    keep('pipelines.get', await trpcCall(base, 'pipelines.get', { name: 'on_misconfigured' }, { token }))
+    // Shutdown logs too: stop the engine before searching its log.
+    const exit = await engine.stop('SIGTERM')
+
+    const forms = Object.values({ ...passwords, superuser: server.password }).flatMap((p) => [p, encodeURIComponent(p)])
+    const leakingAnswers = answers.filter((a) => forms.some((form) => a.text.includes(form))).map((a) => a.what)
+    const leakingLogs = engine.logs.filter((line) => forms.some((form) => line.includes(form)))
+    const targets = answers.find((a) => a.what === 'targets.list')?.text ?? ''
+    console.log(`[reliability] secrets: answers ${answers.map((a) => `${a.what}=${a.status}`).join(', ')}`)
+    reportFigures('secrets', { answersSearched: answers.length, logLinesSearched: engine.logs.length, leakingAnswers: leakingAnswers.length, leakingLogLines: leakingLogs.length })
+    expect(targets, 'targets are listed (by name)').toMatch(/reporting/)
+    expect(targets).not.toMatch(/postgres(ql)?:\/\//)
+    expect(exit.code, 'a clean shutdown').toBe(0)
+    expect(leakingAnswers, 'answers carrying a password').toEqual([])
+    expect(leakingLogs.map((line) => line.slice(0, 300)), 'log lines carrying a password').toEqual([])
+  })
+
 })
