@@ -3,19 +3,10 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api'
 import type { BatchSummary, BatchTrace, StatementSpanInfo, StatementTrace } from './instrumentation'
 import type { PipelineMetrics } from './pipelineMetrics'
 import { NOOP_STATEMENT_TRACE } from './noopTraces'
+import { recordableQueryText } from './queryText'
 import { OtelStatementTrace } from './statementTrace'
 import { statementSpanName } from './statementSpanName'
 import { DB_SYSTEM_POSTGRESQL, DbAttributes, SluiceAttributes } from './tracingAttributes'
-
-/**
- * Longest `db.query.text` kept. A merged statement's text grows with its rows; past this size
- * the text says nothing more and only bloats every exported span.
- */
-export const MAX_QUERY_TEXT_LENGTH = 8192
-
-function queryText(text: string): string {
-  return text.length <= MAX_QUERY_TEXT_LENGTH ? text : `${text.slice(0, MAX_QUERY_TEXT_LENGTH)}…`
-}
 
 /** A traced batch: its recording span and the tracer its statements' spans come from. */
 export interface BatchSpan {
@@ -50,10 +41,9 @@ export class OtelBatchTrace implements BatchTrace {
     const metricAttributes = this.metricAttributes(info)
     if (!this.traced) return metricAttributes ? new OtelStatementTrace(undefined, metricAttributes, this.metrics) : NOOP_STATEMENT_TRACE
     // Given at start so samplers see them, as the database conventions recommend.
-    const attributes: Attributes = {
-      [DbAttributes.systemName]: DB_SYSTEM_POSTGRESQL,
-      [DbAttributes.queryText]: queryText(info.text),
-    }
+    const attributes: Attributes = { [DbAttributes.systemName]: DB_SYSTEM_POSTGRESQL }
+    const text = recordableQueryText(info.text)
+    if (text !== undefined) attributes[DbAttributes.queryText] = text
     if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
     if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
     if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace

@@ -18,8 +18,8 @@ let shared: { tracer: ActiveTracer; metrics: PipelineMetrics } | undefined
  * - A `sluice.batch` INTERNAL span per batch: a new trace, linked to the span of each caller
  *   that added a query (deduplicated, at most 128 links), since one batch serves many requests.
  * - A CLIENT child span per statement sent to PostgreSQL, named and attributed per the
- *   database semantic conventions (`INSERT public.users`, `db.query.text` with `$n`
- *   placeholders only, never parameter values; `db.response.status_code` / `error.type` and
+ *   database semantic conventions (`INSERT public.users`; `db.query.text` normalized so that
+ *   no value, bound or inline, is ever recorded; `db.response.status_code` / `error.type` and
  *   status ERROR on failure). A merged statement is one span with `db.operation.batch.size`.
  * - Metrics, all with `sluice.pipeline.name`: histograms `sluice.batch.size` ({query}) and
  *   `sluice.batch.duration` (seconds), counters `sluice.queries` (by `sluice.query.outcome`)
