@@ -1,5 +1,5 @@
 import type { BufferConfig } from '@opentelemetry/sdk-trace-base'
-import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core'
+import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core'
 import { DEFAULT_OTLP_ENDPOINT } from './telemetryOptions'
 
 /*
@@ -8,6 +8,11 @@ import { DEFAULT_OTLP_ENDPOINT } from './telemetryOptions'
  * OTEL_SDK_DISABLED, OTEL_LOG_LEVEL, OTEL_TRACES_SAMPLER[_ARG], OTEL_RESOURCE_ATTRIBUTES and
  * OTEL_SERVICE_NAME.)
  */
+
+/** True when `OTEL_SDK_DISABLED=true`: the SDK sets nothing up. */
+export function sdkDisabled(): boolean {
+  return getBooleanFromEnv('OTEL_SDK_DISABLED')
+}
 
 /** True when `OTEL_NODE_RESOURCE_DETECTORS` chooses the resource detectors explicitly. */
 export function resourceDetectorsChosen(): boolean {

@@ -53,6 +53,18 @@ describe('startTelemetry when spans cannot be exported', () => {
     expect(warnings[0]).toContain(`could not export 3 span(s) to http://127.0.0.1:${port}/v1/traces`)
   })
 
+  it('sets nothing up with OTEL_SDK_DISABLED=true', async () => {
+    process.env.OTEL_SDK_DISABLED = 'true'
+    try {
+      telemetry = await startTelemetry({ serviceName: 'sluice-test' })
+      expect(telemetry.traceExportUrl).toBeUndefined()
+      expect(telemetry.metricsHandler).toBeUndefined()
+      expect(trace.getTracer('app').startSpan('x').isRecording()).toBe(false)
+    } finally {
+      delete process.env.OTEL_SDK_DISABLED
+    }
+  })
+
   it('exports nothing with OTEL_TRACES_EXPORTER=none, and is restartable after shutdown', async () => {
     process.env.OTEL_TRACES_EXPORTER = 'none'
     const warnings: string[] = []

@@ -3,7 +3,7 @@ import { defaultResource, envDetector, hostDetector, resourceFromAttributes } fr
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { MetricsRequestHandler, PrometheusMetrics } from './prometheusMetrics'
-import { resourceDetectorsChosen } from './otelEnvironment'
+import { resourceDetectorsChosen, sdkDisabled } from './otelEnvironment'
 import { createPrometheusMetrics } from './prometheusMetrics'
 import { RecentBatchSpanProcessor } from './recentBatchSpanProcessor'
 import { RecentBatchStore } from './recentBatchStore'
@@ -55,6 +55,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   if (running) throw new Error('startTelemetry was already called in this process; call shutdown() first')
   const logger = options.logger ?? console
   const recentBatches = new RecentBatchStore(options.recentBatchesPerPipeline ?? DEFAULT_RECENT_BATCHES_PER_PIPELINE)
+  if (sdkDisabled()) {
+    // The operator turned OpenTelemetry off: no spans, no metrics, nothing to flush.
+    return { recentBatches, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() }
+  }
   const prometheus = options.prometheus === false ? undefined : await createPrometheusMetrics(options.prometheus ?? {})
   const traceExport = createTraceExport(options.otlpEndpoint, logger)
   const spanProcessors: SpanProcessor[] = [new RecentBatchSpanProcessor(recentBatches)]
