@@ -98,6 +98,9 @@ export const pipelineConfigSchema = z.object({
   optimize: configFields.optimize.default(pipelineConfigDefaults.optimize),
   retry: retrySchema.default({ ...pipelineConfigDefaults.retry }),
   adaptiveBatchSize: adaptiveSchema.default({ ...pipelineConfigDefaults.adaptiveBatchSize }),
+}).refine((config) => config.maxQueueSize >= config.batchSize, {
+  error: 'maxQueueSize must be at least batchSize (a full batch has to fit in the queue)',
+  path: ['maxQueueSize'],
 })
 
 /** A stored, complete pipeline configuration. */

@@ -68,7 +68,7 @@ async function stopOrphanedServer(clusterDir: string, log: Logger): Promise<void
   const content = await readFile(pidFile, 'utf8').catch(() => undefined)
   const pid = Number(content?.split('\n')[0])
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return
-  log.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier engine')
+  log.warn({ orphanPid: pid }, 'stopping an embedded PostgreSQL left running by an earlier engine')
   process.kill(pid, 'SIGINT')
   for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) {
     await new Promise((done) => setTimeout(done, 100))

@@ -166,8 +166,21 @@ export class PipelineRegistry implements PipelineService {
     this.#refuseWhileDraining()
     if (this.#pipelines.has(name)) throw new EngineError('CONFLICT', `a pipeline named "${name}" exists already`)
     const url = this.#deps.targets.urlOf(config.target)
-    const stored = await this.#deps.configs.insert(name, config, paused)
-    const managed = this.#manage(name, url, config, paused, stored)
+    const now = new Date().toISOString()
+    const managed = this.#manage(name, url, config, paused, { createdAt: now, updatedAt: now })
+    const { state, stateReason } = managed.status()
+    if (state === 'unavailable') {
+      await managed.close()
+      throw new EngineError('INVALID_INPUT', `config: ${stateReason ?? 'the pipeline could not start'}`)
+    }
+    try {
+      const stored = await this.#deps.configs.insert(name, config, paused)
+      managed.createdAt = stored.createdAt
+      managed.updatedAt = stored.updatedAt
+    } catch (error) {
+      await managed.close()
+      throw error
+    }
     this.#pipelines.set(name, managed)
     this.#deps.log.info({ pipeline: name, strategy: config.strategy, target: config.target, paused }, 'pipeline created')
     return this.#view(managed, 0)

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto'
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client'
+import { testDatabaseUrl } from '@sluice/test-database'
+// Brings in the ProvidedContext typing of `testDatabaseUrl` (declared next to the global set-up).
+import type {} from '@sluice/test-database/global-setup'
+import { EventSource } from 'eventsource'
+import pg from 'pg'
+import { withDatabase } from '../database/connectionInfo'
+import { createEngine, type Engine, type EngineOptions } from '../engine'
+import { createLogger } from '../logger'
+import type { AppRouter } from '../router'
+
+/** A database of a test file's own on the test server (the engine's `sluice` schema is per database). */
+export interface TestDatabase {
+  readonly url: string
+  readonly pool: pg.Pool
+  drop(): Promise<void>
+}
+
+/**
+ * Creates `engine_<random>` on the test server, with a pool on it; `drop()` removes it (FORCE).
+ *
+ * @example
+ * const db = await createTestDatabase()
+ * await db.drop()
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = testDatabaseUrl()
+  const name = `engine_${randomBytes(5).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = withDatabase(serverUrl, name)
+  const pool = new pg.Pool({ connectionString: url, max: 4 })
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end()
+      const client = new pg.Client({ connectionString: serverUrl })
+      await client.connect()
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}
+
+/** A tRPC client on an engine: httpLink for queries and mutations, SSE for subscriptions. */
+export function engineClient(url: string, token?: string): TRPCClient<AppRouter> {
+  const headers = (): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` })
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: `${url}/trpc`,
+          EventSource,
+          // Node has no browser EventSource: the eventsource package, with the token in a header.
+          eventSourceOptions: () => ({
+            fetch: (input: string | URL, init: RequestInit) =>
+              fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers() } }),
+          }),
+        }),
+        false: httpLink({ url: `${url}/trpc`, headers }),
+      }),
+    ],
+  })
+}
+
+/** Starts an engine on a free port against `databaseUrl`, quiet unless SLUICE_TEST_LOG is set. */
+export function startTestEngine(databaseUrl: string, options: EngineOptions = {}): Promise<Engine> {
+  return createEngine({
+    port: 0,
+    databaseUrl,
+    logger: createLogger(process.env.SLUICE_TEST_LOG ?? 'silent'),
+    ...options,
+  })
+}
+
+/** POSTs JSON (or a raw string) and answers status, headers and parsed body. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  init: { method?: string; token?: string } = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
+  const response = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, headers: response.headers, body: parsed }
+}
+
+/** Waits until `check` is true (polling), or fails after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
