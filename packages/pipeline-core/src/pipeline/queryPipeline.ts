@@ -5,11 +5,11 @@ import type { ResolvedSettings } from '../config/resolvedSettings'
 import { PipelineError } from '../errors'
 import { BatchExecutor } from '../execution/batchExecutor'
 import type { ExecutableQuery, ExecutedBatch } from '../execution/batchExecutor'
-import { internalError } from '../execution/batchLedger'
+import { failedBatch } from '../execution/failedBatch'
 import { ConnectionSource } from '../execution/connectionSource'
 import { skippedError } from '../execution/strategies/sequential'
-import { classifyLoaded, explainPlan, loadParser } from '../optimizer'
-import type { Classification, PlanExplanation } from '../optimizer'
+import { explainPlan } from '../optimizer'
+import type { PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
 import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
@@ -21,8 +21,9 @@ import type { PipelineEvents } from './pipelineEvents'
 import { PipelineStats } from './pipelineStats'
 import { QueryQueue } from './queryQueue'
 import type { QueuedQuery } from './queuedQuery'
-import { validateQueryShape, validateQueryStatement } from './queryValidation'
-import type { ValidQuery } from './queryValidation'
+import { QueryIntake } from './queryIntake'
+import type { AcceptedQuery } from './queryIntake'
+import { validateQueryShape } from './queryValidation'
 
 /** Options of `addQuery` / `addGroup`. */
 export interface AddOptions {
@@ -32,11 +33,7 @@ export interface AddOptions {
   readonly wait?: boolean
 }
 
-/** An accepted query: its id, and the promise of its one result (never rejects). */
-export interface AcceptedQuery {
-  readonly id: string
-  readonly result: Promise<QueryResult>
-}
+export type { AcceptedQuery }
 
 /**
  * Batches many small queries into pipelined round trips to PostgreSQL and gives every accepted
@@ -68,8 +65,8 @@ export class QueryPipeline {
   private readonly flushWaiters = new FlushWaiters()
   private batchSize: BatchSizeController | undefined
   private finished: { seq: number; result: QueryResult }[] = []
-  private nextSeq = 0
   private readonly idPrefix = randomBytes(6).toString('hex')
+  private readonly intake: QueryIntake
   private inFlightBatches = 0
   private batchCounter = 0
   private inFlightQueries = 0
@@ -77,9 +74,6 @@ export class QueryPipeline {
   private flushBelowSeq = 0
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
-  private readonly parserLoad: Promise<boolean>
-  private parserLoaded = false
-  private intakeBacklog = 0
   private closing: Promise<void> | undefined
   private idle: (() => void) | undefined
 
@@ -102,10 +96,17 @@ export class QueryPipeline {
     this.source = new ConnectionSource(config.connection, this.settings.maxConnections)
     this.instrumentation = instrumentation ?? createOtelInstrumentation()
     this.executor = new BatchExecutor(this.name, this.source, this.instrumentation)
-    this.parserLoad = loadParser().then(
-      () => (this.parserLoaded = true),
-      () => false,
-    )
+    this.intake = new QueryIntake(this.queue, this.instrumentation, this.idPrefix, {
+      assertAccepting: () => {
+        this.assertAccepting()
+      },
+      queued: (count) => {
+        this.stats.recordAccepted(count)
+        this.recordQueueDepth()
+        if (this.queue.length >= this.effectiveBatchSize()) this.pump()
+        else this.schedulePump()
+      },
+    })
   }
 
   /**
@@ -121,9 +122,7 @@ export class QueryPipeline {
   async addQuery(sql: string, params?: readonly unknown[], options: AddOptions = {}): Promise<AcceptedQuery> {
     const valid = validateQueryShape(sql, params, options.callbackId)
     this.assertAccepting()
-    const [classification] = await this.classifyInOrder([valid.sql])
-    validateQueryStatement(valid, classification)
-    const [accepted] = await this.enqueue([valid], options.wait ?? true, undefined)
+    const [accepted] = await this.intake.accept([valid], [''], { wait: options.wait ?? true, group: false })
     if (!accepted) throw new PipelineError('INVALID_QUERY', 'the query was not accepted')
     return accepted
   }
@@ -157,12 +156,8 @@ export class QueryPipeline {
     }
     this.assertAccepting()
     if (valid.length === 0) return []
-    const classifications = await this.classifyInOrder(valid.map((query) => query.sql))
-    valid.forEach((query, index) => {
-      validateQueryStatement(query, classifications[index], `queries[${index}]`)
-    })
-    const groupId = valid.length > 1 ? `g${this.nextSeq}` : undefined
-    return this.enqueue(valid, options.wait ?? true, groupId)
+    const labels = valid.map((_, index) => `queries[${index}]`)
+    return this.intake.accept(valid, labels, { wait: options.wait ?? true, group: true })
   }
 
   /**
@@ -189,8 +184,9 @@ export class QueryPipeline {
   async flush(): Promise<QueryResult[]> {
     const outstanding = this.queue.length + this.inFlightQueries
     if (outstanding > 0 && this.state !== 'paused') {
-      this.flushBelowSeq = this.nextSeq
-      const done = this.flushWaiters.add(this.nextSeq, outstanding)
+      const below = this.intake.nextSequence
+      this.flushBelowSeq = below
+      const done = this.flushWaiters.add(below, outstanding)
       this.pump()
       await done
     }
@@ -348,67 +344,6 @@ export class QueryPipeline {
     }
   }
 
-  /** Classifies in call order: calls made while the parser loads wait, and later calls queue behind them. */
-  private async classifyInOrder(sqls: readonly string[]): Promise<(Classification | undefined)[]> {
-    if (!this.parserLoaded || this.intakeBacklog > 0) {
-      this.intakeBacklog++
-      try {
-        await this.parserLoad
-      } finally {
-        this.intakeBacklog--
-      }
-    }
-    return sqls.map((sql) => {
-      if (!this.parserLoaded) return undefined
-      try {
-        return classifyLoaded(sql)
-      } catch {
-        return undefined
-      }
-    })
-  }
-
-  private async enqueue(queries: readonly ValidQuery[], wait: boolean, groupId: string | undefined): Promise<AcceptedQuery[]> {
-    this.assertAccepting()
-    if (!this.queue.tryReserve(queries.length)) {
-      if (!wait) throw this.queue.fullError()
-      await this.queue.waitForRoom(queries.length)
-      try {
-        this.assertAccepting()
-      } catch (error) {
-        this.queue.unreserve(queries.length)
-        throw error
-      }
-    }
-    const now = performance.now()
-    const callerContext = this.instrumentation.captureCallerContext()
-    const accepted: AcceptedQuery[] = []
-    const queued = queries.map((query): QueuedQuery => {
-      const seq = this.nextSeq++
-      const id = `${this.idPrefix}-${seq}`
-      let resolve!: (result: QueryResult) => void
-      const result = new Promise<QueryResult>((done) => (resolve = done))
-      accepted.push({ id, result })
-      return {
-        id,
-        seq,
-        sql: query.sql,
-        params: query.params,
-        enqueuedAt: now,
-        resolve,
-        ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-        ...(groupId !== undefined ? { groupId } : {}),
-        ...(callerContext !== undefined ? { callerContext } : {}),
-      }
-    })
-    this.queue.push(queued)
-    this.stats.recordAccepted(queued.length)
-    this.recordQueueDepth()
-    if (this.queue.length >= this.effectiveBatchSize()) this.pump()
-    else this.schedulePump()
-    return accepted
-  }
-
   private effectiveBatchSize(): number {
     return this.batchSize?.current() ?? this.settings.batchSize
   }
@@ -486,18 +421,25 @@ export class QueryPipeline {
     } catch (error) {
       executed = failedBatch(batchId, queries, settings, this.name, error)
     }
-    this.batchSize?.observe(batch.length, executed.event.durationMs)
-    this.stats.recordBatch(executed.event)
-    executed.results.forEach((result, index) => {
-      const query = batch[index]
-      if (query) this.deliver(query, result)
-    })
-    this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
-    this.inFlightBatches--
-    this.inFlightQueries -= batch.length
-    if (executed.haltedBy && this.state !== 'closed') this.halt(executed.haltedBy, batchId)
-    this.pump()
-    this.checkIdle()
+    try {
+      this.batchSize?.observe(batch.length, executed.event.durationMs)
+    } catch {
+      // The batch-size controller must never cost a query its result; the size just stays.
+    }
+    try {
+      this.stats.recordBatch(executed.event)
+      executed.results.forEach((result, index) => {
+        const query = batch[index]
+        if (query) this.deliver(query, result)
+      })
+      this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
+    } finally {
+      this.inFlightBatches--
+      this.inFlightQueries -= batch.length
+      if (executed.haltedBy && this.state !== 'closed') this.halt(executed.haltedBy, batchId)
+      this.pump()
+      this.checkIdle()
+    }
   }
 
   private deliver(query: QueuedQuery, result: QueryResult): void {
@@ -555,40 +497,5 @@ export class QueryPipeline {
       this.idle = undefined
       idle()
     }
-  }
-}
-
-/** Results for a batch whose executor threw before producing any (a bug): every query fails. */
-function failedBatch(batchId: string, queries: readonly ExecutableQuery[], settings: ResolvedSettings, pipeline: string, cause: unknown): ExecutedBatch {
-  const error = internalError('the batch executor failed', cause)
-  return {
-    results: queries.map((query) => ({
-      queryId: query.id,
-      status: 'failed',
-      success: false,
-      rows: [],
-      rowCount: 0,
-      error,
-      retryCount: 0,
-      batchId,
-      durationMs: 0,
-      ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-    })),
-    event: {
-      batchId,
-      pipeline,
-      strategy: settings.strategy,
-      size: queries.length,
-      statements: 0,
-      durationMs: 0,
-      succeeded: 0,
-      failed: queries.length,
-      skipped: 0,
-      rolledBack: 0,
-      deduplicated: 0,
-      merged: 0,
-      effectiveBatchSize: settings.batchSize,
-      startedAt: Date.now(),
-    },
   }
 }

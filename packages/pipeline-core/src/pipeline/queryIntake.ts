@@ -1,0 +1,126 @@
+import { classifyLoaded, loadParser } from '../optimizer'
+import type { Classification } from '../optimizer'
+import type { PipelineInstrumentation } from '../tracing/instrumentation'
+import type { QueryResult } from '../types'
+import type { QueryQueue } from './queryQueue'
+import type { QueuedQuery } from './queuedQuery'
+import { validateQueryStatement } from './queryValidation'
+import type { ValidQuery } from './queryValidation'
+
+/** An accepted query: its id, and the promise of its one result (never rejects). */
+export interface AcceptedQuery {
+  readonly id: string
+  readonly result: Promise<QueryResult>
+}
+
+/** What the intake needs from its pipeline. */
+export interface IntakeHooks {
+  /** Throws PIPELINE_CLOSED / PIPELINE_HALTED when the pipeline takes no more queries. */
+  assertAccepting(): void
+  /** Called after queries were added to the queue. */
+  queued(count: number): void
+}
+
+/**
+ * Turns validated queries into queued ones, in call order: checks them with the parser (one
+ * statement, the right number of params), reserves room (waiting while the queue is full), gives
+ * each an id and a submission sequence number, and hands out the promise of its result.
+ */
+export class QueryIntake {
+  private nextSeq = 0
+  private parserLoaded = false
+  private backlog = 0
+  private readonly parserLoad: Promise<boolean>
+
+  constructor(
+    private readonly queue: QueryQueue,
+    private readonly instrumentation: PipelineInstrumentation,
+    private readonly idPrefix: string,
+    private readonly hooks: IntakeHooks,
+  ) {
+    this.parserLoad = loadParser().then(
+      () => (this.parserLoaded = true),
+      () => false,
+    )
+  }
+
+  /** The sequence number the next accepted query will get (all earlier ones are below it). */
+  get nextSequence(): number {
+    return this.nextSeq
+  }
+
+  /**
+   * Accepts queries (a group when `groupId` is set), or throws PipelineError naming the query
+   * (`labels[i]`) that was wrong. Nothing is queued unless all are valid.
+   */
+  async accept(
+    queries: readonly ValidQuery[],
+    labels: readonly string[],
+    options: { readonly wait: boolean; readonly group: boolean },
+  ): Promise<AcceptedQuery[]> {
+    const classifications = await this.classifyInOrder(queries.map((query) => query.sql))
+    queries.forEach((query, index) => {
+      validateQueryStatement(query, classifications[index], labels[index])
+    })
+    this.hooks.assertAccepting()
+    if (!this.queue.tryReserve(queries.length)) {
+      if (!options.wait) throw this.queue.fullError()
+      await this.queue.waitForRoom(queries.length)
+      try {
+        this.hooks.assertAccepting()
+      } catch (error) {
+        this.queue.unreserve(queries.length)
+        throw error
+      }
+    }
+    return this.enqueue(queries, options.group && queries.length > 1 ? `g${this.nextSeq}` : undefined)
+  }
+
+  /** Classifies in call order: calls made while the parser loads wait, later calls queue behind them. */
+  private async classifyInOrder(sqls: readonly string[]): Promise<(Classification | undefined)[]> {
+    if (!this.parserLoaded || this.backlog > 0) {
+      this.backlog++
+      try {
+        await this.parserLoad
+      } finally {
+        this.backlog--
+      }
+    }
+    return sqls.map((sql) => {
+      if (!this.parserLoaded) return undefined
+      try {
+        return classifyLoaded(sql)
+      } catch {
+        // Unclassifiable: PostgreSQL judges it when it runs.
+        return undefined
+      }
+    })
+  }
+
+  private enqueue(queries: readonly ValidQuery[], groupId: string | undefined): AcceptedQuery[] {
+    const now = performance.now()
+    const callerContext = this.instrumentation.captureCallerContext()
+    const accepted: AcceptedQuery[] = []
+    const queued = queries.map((query): QueuedQuery => {
+      const seq = this.nextSeq++
+      const id = `${this.idPrefix}-${seq}`
+      let resolve!: (result: QueryResult) => void
+      const result = new Promise<QueryResult>((done) => (resolve = done))
+      accepted.push({ id, result })
+      return {
+        id,
+        seq,
+        sql: query.sql,
+        params: query.params,
+        enqueuedAt: now,
+        resolve,
+        ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
+        ...(groupId !== undefined ? { groupId } : {}),
+        ...(callerContext !== undefined ? { callerContext } : {}),
+      }
+    })
+    this.queue.push(queued)
+    this.hooks.queued(queued.length)
+    return accepted
+  }
+}
