@@ -13,6 +13,8 @@ export interface InsertShape {
   readonly table: TableName
   /** The explicit column list, or undefined when the SQL has none (all columns, in order). */
   readonly columns: readonly string[] | undefined
+  /** For each item of the VALUES row: its parameter number when it is a bare `$n`, else null. */
+  readonly rowParams: readonly (number | null)[]
   readonly returning: boolean
   /** `ON CONFLICT ...`: per-query row counts cannot be told apart after a merge. */
   readonly onConflict: boolean

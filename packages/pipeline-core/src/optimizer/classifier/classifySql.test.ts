@@ -62,7 +62,7 @@ describe('classifySql', () => {
 
   it('gives a single-row INSERT its merge shape, with ON CONFLICT and RETURNING flagged', async () => {
     const plain = await classifySql('INSERT INTO s.items (id, name) VALUES ($1, $2)')
-    expect(plain.shape).toEqual({ kind: 'insert', table: { schema: 's', name: 'items' }, columns: ['id', 'name'], returning: false, onConflict: false })
+    expect(plain.shape).toEqual({ kind: 'insert', table: { schema: 's', name: 'items' }, columns: ['id', 'name'], rowParams: [1, 2], returning: false, onConflict: false })
     const upsert = await classifySql('INSERT INTO items (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id')
     expect(upsert.shape).toMatchObject({ kind: 'insert', returning: true, onConflict: true })
     expect(upsert.reads).toEqual([])

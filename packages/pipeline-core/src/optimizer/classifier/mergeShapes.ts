@@ -102,6 +102,7 @@ function insertShape(insert: AstObject): InsertShape | undefined {
     kind: 'insert',
     table,
     columns: columns.length > 0 ? (columns as string[]) : undefined,
+    rowParams: items.map((item) => paramNumber(item) ?? null),
     returning: insert.returningClause !== undefined,
     onConflict: insert.onConflictClause !== undefined,
   }

@@ -4,6 +4,7 @@ import { LruCache } from '../classifier/lruCache'
 import { statementFields, singleStatement } from '../planner/basicStatements'
 import { findTopLevelKeyword, matchingParen, paramEdits, statementExtent, textBetween, tokenize } from '../sqlText/tokenText'
 import type { MergeMember } from './mergeMember'
+import { isArrayElementSafe } from './parameterValues'
 import { memberQueryIndexes, splitMembers } from './mergeMember'
 import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget } from './tableCatalog'
@@ -17,6 +18,8 @@ export const MAX_PARAMETERS = 65_535
  */
 interface InsertTemplate {
   readonly head: string
+  /** The text before the VALUES keyword (`INSERT INTO t (a, b) `), for the unnest form. */
+  readonly beforeValues: string
   readonly pieces: readonly string[]
   readonly params: readonly number[]
   readonly tail: string
@@ -30,17 +33,20 @@ function buildTemplate(sql: string): InsertTemplate | null {
   // The VALUES keyword is the last top-level `VALUES (`: a table named `values` can only come
   // before it; nothing after the row (RETURNING) can be followed by `(` that way.
   let open: number | undefined
+  let valuesKeyword: number | undefined
   let from = 0
   for (;;) {
     const keyword = findTopLevelKeyword(tokens, 'VALUES', from, '(')
     if (keyword === undefined) break
+    valuesKeyword = keyword
     open = keyword + 1
     from = (tokens.tokens[keyword]?.end ?? Number.MAX_SAFE_INTEGER)
   }
   const close = open === undefined ? undefined : matchingParen(tokens, open)
   const openToken = open === undefined ? undefined : tokens.tokens[open]
   const closeToken = close === undefined ? undefined : tokens.tokens[close]
-  if (!openToken || !closeToken) return null
+  const keywordToken = valuesKeyword === undefined ? undefined : tokens.tokens[valuesKeyword]
+  if (!openToken || !closeToken || !keywordToken) return null
   const edits = paramEdits(tokens, openToken.start, closeToken.end, () => '')
   const pieces: string[] = []
   let position = openToken.start
@@ -52,6 +58,7 @@ function buildTemplate(sql: string): InsertTemplate | null {
   const params = paramEdits(tokens, openToken.start, closeToken.end, (n) => String(n)).map((edit) => Number(edit.text))
   return {
     head: textBetween(tokens, extent.start, openToken.start),
+    beforeValues: textBetween(tokens, extent.start, keywordToken.start),
     pieces,
     params,
     tail: textBetween(tokens, closeToken.end, extent.end),
@@ -89,6 +96,29 @@ export function insertMergeRefusal(
   return undefined
 }
 
+/** From this many rows on, a run without RETURNING goes through `unnest` (one array per column). */
+export const UNNEST_MIN_ROWS = 50
+
+/**
+ * The array types for the unnest form, or undefined when it does not apply: it needs an
+ * explicit column list whose VALUES items are bare, distinct parameters, columns whose base
+ * types have array types, and no RETURNING (whose row order the VALUES form states plainly).
+ * Each array element is the column's base type without type modifier, then assigned to the
+ * column as a VALUES item would be (domain checks, length checks and rounding still apply).
+ */
+export function unnestInsertTypes(shape: InsertShape, table: TableInfo): string[] | undefined {
+  const columns = shape.columns
+  if (!columns || shape.returning || shape.rowParams.length !== columns.length) return undefined
+  if (new Set(shape.rowParams).size !== shape.rowParams.length || shape.rowParams.some((param) => param === null)) return undefined
+  const types: string[] = []
+  for (const name of columns) {
+    const column = table.columns.get(name)
+    if (!column || column.unsuitableForArrays) return undefined
+    types.push(column.baseType)
+  }
+  return types
+}
+
 /** Most rows one merged INSERT of this text may hold (PostgreSQL's parameter limit). */
 export function maxInsertRows(classification: Classification): number {
   return Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, classification.paramCount)))
@@ -117,6 +147,7 @@ export function mergedInsertStatement(
   first: BatchQuery,
   classification: Classification,
   members: readonly MergeMember[],
+  unnestTypes?: readonly string[],
 ): PlannedStatement {
   const template = templateFor(first.sql)
   const only = members[0]
@@ -124,6 +155,12 @@ export function mergedInsertStatement(
     return singleStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, classification)
   }
   if (!template) throw new Error('mergedInsertStatement: no VALUES row template')
+  const shape = classification.shape
+  const rebuild = (half: readonly MergeMember[]): PlannedStatement => mergedInsertStatement(first, classification, half, unnestTypes)
+  const long = members.length >= UNNEST_MIN_ROWS || members.length * classification.paramCount > MAX_PARAMETERS
+  if (unnestTypes && shape?.kind === 'insert' && long && members.every((member) => member.params.every(isArrayElementSafe))) {
+    return unnestInsertStatement(template, classification, shape, unnestTypes, members, rebuild)
+  }
   const perRow = classification.paramCount
   const rows = members.map((_, row) => {
     const offset = row * perRow
@@ -146,6 +183,37 @@ export function mergedInsertStatement(
       }
       return members.map((_, row) => ({ rows: returning && outcome.rows[row] ? [outcome.rows[row]] : [], rowCount: 1 }))
     },
-    split: () => splitMembers(members, (half) => mergedInsertStatement(first, classification, half)),
+    split: () => splitMembers(members, rebuild),
+  }
+}
+
+/**
+ * The long-run form: `INSERT INTO t (a, b) SELECT * FROM unnest($1::atype[], $2::btype[])`, one
+ * array per column, so the statement text and parameter count stay constant however many rows
+ * it carries (no 65535-parameter limit, little parsing). unnest of several arrays yields their
+ * elements side by side, in array order, so rows are inserted in submission order.
+ */
+function unnestInsertStatement(
+  template: InsertTemplate,
+  classification: Classification,
+  shape: InsertShape,
+  types: readonly string[],
+  members: readonly MergeMember[],
+  rebuild: (half: readonly MergeMember[]) => PlannedStatement,
+): PlannedStatement {
+  const arrays = types.map((type, position) => `$${String(position + 1)}::${type}[]`)
+  return {
+    kind: 'merged_insert',
+    text: `${template.beforeValues}SELECT * FROM unnest(${arrays.join(', ')})`,
+    values: shape.rowParams.map((param) => members.map((member) => member.params[(param ?? 0) - 1])),
+    queryIndexes: memberQueryIndexes(members),
+    ...statementFields(classification),
+    distribute(outcome: StatementOutcome) {
+      if (outcome.rowCount !== members.length) {
+        throw new Error(`merged INSERT of ${String(members.length)} rows reported ${String(outcome.rowCount)} rows`)
+      }
+      return members.map(() => ({ rows: [], rowCount: 1 }))
+    },
+    split: () => splitMembers(members, rebuild),
   }
 }

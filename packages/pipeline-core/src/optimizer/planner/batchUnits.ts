@@ -28,6 +28,8 @@ export type BatchUnit =
       readonly first: BatchQuery
       readonly classification: Classification
       readonly maxRows: number
+      /** Column array types when long runs may use the unnest form. */
+      readonly unnestTypes: readonly string[] | undefined
       readonly members: OpenMember[]
     }
   | {

@@ -84,14 +84,47 @@ describe('insert merging', () => {
     expect(actual.map((o) => o.rowCount)).toEqual([0, 1, 0, 1])
   })
 
-  it('stays under 65535 parameters per statement', async () => {
-    await both('CREATE TABLE wide (a int, b int, c int)')
-    const sql = 'INSERT INTO wide (a, b, c) VALUES ($1, $2, $3)'
-    const queries = batch(Array.from({ length: 30_000 }, (_, i) => [sql, [i, i, i]] as const))
+  it('sends long runs as INSERT ... SELECT FROM unnest, one array per column', async () => {
+    await both('CREATE TABLE wide (a int, b text, c numeric(6,2), d varchar(3))')
+    const sql = 'INSERT INTO wide (d, a, b, c) VALUES ($4, $1, $2, $3)'
+    const queries = batch(Array.from({ length: 30_000 }, (_, i) => [sql, [i, `b${String(i)}`, i / 1000, 'xyz']] as const))
     const plan = await planner.plan(queries, poolContext(optimized.pool, 'best_effort'))
-    expect(plan.statements.map((s) => s.values.length)).toEqual([65_535, 90_000 - 65_535])
+    expect(plan.statements.map((s) => s.text)).toEqual([
+      'INSERT INTO wide (d, a, b, c) SELECT * FROM unnest($1::character varying[], $2::integer[], $3::text[], $4::numeric[])',
+      'INSERT INTO wide (d, a, b, c) SELECT * FROM unnest($1::character varying[], $2::integer[], $3::text[], $4::numeric[])',
+    ])
+    const outcomes = await runPlan(optimized.pool, plan, queries.length)
+    expect(outcomes.every((o) => o.status === 'succeeded' && o.rowCount === 1)).toBe(true)
+    const check = 'SELECT count(*)::int AS n, sum(a)::bigint AS s, sum(c)::text AS c, min(b) AS b FROM wide'
+    const rounded = 'SELECT sum(round(g / 1000.0, 2))::text AS c FROM generate_series(0, 29999) g'
+    const { c } = (await optimized.pool.query<{ c: string }>(rounded)).rows[0] ?? { c: '' }
+    expect((await optimized.pool.query(check)).rows[0]).toEqual({ n: 30_000, s: String((29_999 * 30_000) / 2), c, b: 'b0' })
+  })
+
+  it('keeps unnest INSERTs exact: typmod checks, rounding and bisection', async () => {
+    await both('CREATE TABLE narrow (a int PRIMARY KEY, b text, c numeric(6,2), d varchar(3))')
+    const sql = 'INSERT INTO narrow (a, b, c, d) VALUES ($1, $2, $3, $4)'
+    const rows = Array.from({ length: 60 }, (_, i) => [i, 'x', 1.005, i === 42 ? 'long' : 'ok'] as const)
+    const { plan, actual } = await compare(batch(rows.map((p) => [sql, [...p]])), 'best_effort', ['narrow'])
+    expect(plan.statements[0]?.text).toContain('unnest(')
+    expect(actual.filter((o) => o.status === 'failed').map((o) => o.code)).toEqual(['22001'])
+    expect(actual[42]?.status).toBe('failed')
+  })
+
+  it('stays under 65535 parameters per VALUES statement when values cannot go in arrays', async () => {
+    await both('CREATE TABLE blobs (a int, b bytea, c int)')
+    const sql = 'INSERT INTO blobs (a, b, c) VALUES ($1, $2, $3)'
+    const queries = batch(Array.from({ length: 30_000 }, (_, i) => [sql, [i, Buffer.from([i % 256]), i]] as const))
+    const plan = await planner.plan(queries, poolContext(optimized.pool, 'best_effort'))
+    const sizes = plan.statements.map((s) => s.values.length)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(65_535)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(90_000)
+    expect(plan.statements.every((s) => s.kind === 'merged_insert' && s.text.includes('VALUES'))).toBe(true)
     await runPlan(optimized.pool, plan, queries.length)
-    expect((await optimized.pool.query('SELECT count(*)::int AS n, sum(a)::bigint AS s FROM wide')).rows[0]).toEqual({ n: 30_000, s: String((29_999 * 30_000) / 2) })
+    expect((await optimized.pool.query('SELECT count(*)::int AS n, sum(get_byte(b, 0))::int AS s FROM blobs')).rows[0]).toEqual({
+      n: 30_000,
+      s: Array.from({ length: 30_000 }, (_, i) => i % 256).reduce((a, b) => a + b, 0),
+    })
   })
 
   it('never merges across another statement, or multi-statement strings', async () => {

@@ -2,7 +2,8 @@ import type { BatchQuery, Plan, PlannedStatement, Planner, PlanningContext } fro
 import type { Classification, TableName } from '../classifier/classification'
 import { classifyLoaded } from '../classifier/classifySql'
 import { loadParser } from '../classifier/parser'
-import { mergedInsertStatement } from '../merge/insertMerge'
+import { maxInsertRows, mergedInsertStatement } from '../merge/insertMerge'
+import { isArrayElementSafe } from '../merge/parameterValues'
 import { keyedUpdateStatement } from '../merge/keyedUpdateMerge'
 import { pointReadStatement } from '../merge/pointReadMerge'
 import type { TableInfo } from '../merge/tableCatalog'
@@ -57,8 +58,14 @@ function statementsOf(unit: BatchUnit): PlannedStatement[] {
       if (unit.keyType === undefined) throw new Error('read unit with several members but no key type')
       return [pointReadStatement(unit.first, unit.classification, unit.keyType, unit.members)]
     }
-    case 'insert':
-      return chunk(unit.members, unit.maxRows).map((members) => mergedInsertStatement(unit.first, unit.classification, members))
+    case 'insert': {
+      // Values that cannot travel in arrays (Buffers, objects) keep the VALUES form, which is
+      // bounded by the parameter limit.
+      const unnestable = unit.unnestTypes !== undefined && unit.members.every((member) => member.params.every(isArrayElementSafe))
+      const size = unnestable ? unit.maxRows : maxInsertRows(unit.classification)
+      const types = unnestable ? unit.unnestTypes : undefined
+      return chunk(unit.members, size).map((members) => mergedInsertStatement(unit.first, unit.classification, members, types))
+    }
     case 'update':
       return [keyedUpdateStatement(unit.first, unit.classification, unit.types, unit.members)]
   }

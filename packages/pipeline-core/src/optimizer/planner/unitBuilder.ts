@@ -2,7 +2,7 @@ import type { BatchQuery } from '../../plan/plan'
 import type { Strategy } from '../../types'
 import type { Classification } from '../classifier/classification'
 import { tableNameText } from '../classifier/classification'
-import { insertMergeRefusal, maxInsertRows } from '../merge/insertMerge'
+import { insertMergeRefusal, maxInsertRows, unnestInsertTypes } from '../merge/insertMerge'
 import { canonicalKey, keyedUpdateRefusal, updateParamTypes } from '../merge/keyedUpdateMerge'
 import { parameterKey } from '../merge/parameterValues'
 import { pointReadRefusal } from '../merge/pointReadMerge'
@@ -12,6 +12,8 @@ import type { BatchUnit } from './batchUnits'
 
 /** Most keys one merged point read or keyed UPDATE carries (keeps statements reasonable). */
 const MAX_KEYS = 10_000
+/** Most rows of one unnest INSERT: big enough for any batch, small enough to bisect quickly. */
+const MAX_INSERT_ROWS = 20_000
 
 /** What the unit builder needs to know about the batch. */
 export interface UnitBuilderInput {
@@ -117,12 +119,16 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
 
     endReadRun()
     if (shape?.kind === 'insert') {
-      const refusal = insertMergeRefusal(query, classification, shape, table(classification, shape.table))
+      const info = table(classification, shape.table)
+      const refusal = insertMergeRefusal(query, classification, shape, info)
       if (refusal === undefined) {
+        const unnestTypes = info ? unnestInsertTypes(shape, info) : undefined
+        // The unnest form has no parameter limit; the VALUES form is cut at 65535 parameters.
+        const maxRows = unnestTypes ? MAX_INSERT_ROWS : maxInsertRows(classification)
         if (last?.kind === 'insert' && last.first.sql === query.sql && last.members.length < last.maxRows) {
           last.members.push({ params: query.params, queryIndexes: [query.index] })
         } else {
-          units.push({ kind: 'insert', first: query, classification, maxRows: maxInsertRows(classification), members: [{ params: query.params, queryIndexes: [query.index] }] })
+          units.push({ kind: 'insert', first: query, classification, maxRows, unnestTypes, members: [{ params: query.params, queryIndexes: [query.index] }] })
         }
         continue
       }
