@@ -37,8 +37,8 @@ interface Run {
 }
 
 /** Adds the queries from inside caller spans (two queries per caller) and waits for every result. */
-async function run(name: string, strategy: Strategy, queries: [string, unknown[]][]): Promise<Run> {
-  const pipeline = new QueryPipeline({ name, connection: schema.url, strategy, batchSize: queries.length, flushIntervalMs: 1000, optimize: false })
+async function run(name: string, strategy: Strategy, queries: [string, unknown[]][], optimize = false): Promise<Run> {
+  const pipeline = new QueryPipeline({ name, connection: schema.url, strategy, batchSize: queries.length, flushIntervalMs: 1000, optimize })
   const events: BatchEvent[] = []
   pipeline.on('batch', (event) => events.push(event))
   const callerSpanIds: string[] = []
@@ -163,6 +163,42 @@ describe.each(STRATEGIES)('%s pipeline', (strategy) => {
     const failing = spanById(failed[0]?.spanId)
     expect(failing?.name).toBe('INSERT users')
     expect(failing?.status.message).toContain('duplicate key')
+  })
+})
+
+describe('merged statements (optimizer on)', () => {
+  const insert = 'INSERT INTO users (id, name) VALUES ($1, $2)'
+
+  it('traces a merged INSERT as one span answering every query, with db.operation.batch.size', async () => {
+    const name = 'merged'
+    const rows = Array.from({ length: 50 }, (_, i): [string, unknown[]] => [insert, [20_000 + i, SECRET]])
+    const outcome = await run(name, 'transactional', rows, true)
+    expect(outcome.results.every((r) => r.status === 'succeeded')).toBe(true)
+    const batch = expectBatchTree(name, 'transactional', outcome)
+    const statements = childrenOf(batch)
+    expect(statements.map((span) => span.name)).toEqual(['INSERT users'])
+    const [merged] = statements
+    expect(merged?.attributes['db.operation.batch.size']).toBe(50)
+    // However the optimizer spells it (VALUES rows, unnest arrays), it is the merged text itself.
+    expect(merged?.attributes['db.query.text']).toMatch(/^INSERT INTO users \(id, name\) /)
+    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(new Set([merged?.spanContext().spanId]))
+    expect(batch.attributes).toMatchObject({ 'sluice.batch.merged': 50, 'sluice.batch.statements': 1 })
+    expect(outcome.events[0]?.merged).toBe(50)
+  })
+
+  it('points the failing query of a merged INSERT at an error span of its own', async () => {
+    const name = 'merged-failing'
+    await schema.pool.query("INSERT INTO users (id, name) VALUES (30005, 'taken')")
+    const rows = Array.from({ length: 8 }, (_, i): [string, unknown[]] => [insert, [30_000 + i, SECRET]])
+    const outcome = await run(name, 'best_effort', rows, true)
+    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded'])
+    const batch = expectBatchTree(name, 'best_effort', outcome)
+    expect(batch.status.code).toBe(SpanStatusCode.ERROR)
+    const failing = spanById(outcome.results[5]?.spanId)
+    expect(failing?.attributes['db.response.status_code']).toBe('23505')
+    // No other query is blamed: the failing span answers the failing query alone.
+    expect(outcome.results.filter((r) => r.spanId === failing?.spanContext().spanId)).toHaveLength(1)
+    expect(childrenOf(batch).some((span) => Number(span.attributes['db.operation.batch.size']) >= 2)).toBe(true)
   })
 })
 
