@@ -3,12 +3,24 @@ import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { resolveTestServer } from '@sluice/test-database'
 import { parseBenchOptions } from './cli/benchOptions'
-import type { WorkloadResult } from './measure/results'
 import { openNetworkPath } from './measure/networkPath'
+import type { WorkloadResult } from './measure/results'
 import { runWorkload } from './measure/runWorkload'
-import { sluiceAvailable } from './methods/loadSluice'
 import { methodsFor } from './methods/methodsFor'
-import { formatTable } from './report/formatTable'
+import { measureQueueMemory } from './probes/queueMemory'
+import type { QueueMemoryResult } from './probes/queueMemory'
+import { measureTelemetryCost } from './probes/telemetryCost'
+import type { TelemetryCostResult } from './probes/telemetryCost'
+import { benchCharts } from './report/benchCharts'
+import { formatMarkdownTable, formatTable } from './report/formatTable'
+import { formatExtras } from './report/formatExtras'
+import { checkTargets, formatTargets } from './report/targets'
+import { sweepBatchSize } from './sweeps/batchSizeSweep'
+import { sweepRoundTrip } from './sweeps/roundTripSweep'
+import type { RoundTripSweep } from './sweeps/roundTripSweep'
+import type { SweepPoint } from './sweeps/sweepPoint'
+import { bulkInsert } from './workloads/bulkInsert'
+import { multiGet } from './workloads/multiGet'
 import { WORKLOADS } from './workloads/allWorkloads'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
@@ -17,19 +29,25 @@ const started = new Date()
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`)
 }
+const section = (title: string): void => {
+  log(`\n== ${title} (${new Date().toISOString().slice(11, 19)})`)
+}
 
 const server = process.env.BENCH_DATABASE_URL
   ? { url: process.env.BENCH_DATABASE_URL, kind: 'external' as const, stop: () => Promise.resolve() }
   : await resolveTestServer()
-const withSluice = await sluiceAvailable()
-if (!withSluice) log('! @sluice/pipeline-core does not export QueryPipeline: Sluice methods are skipped')
 
 const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id))
 const results: WorkloadResult[] = []
+let memory: QueueMemoryResult[] = []
+const telemetry: TelemetryCostResult[] = []
+let batchSizePoints: SweepPoint[] = []
+let roundTrip: RoundTripSweep | undefined
+const sweepDelayUs = 500
 try {
   for (const delayUs of options.delaysUs) {
     const path = await openNetworkPath(server.url, delayUs, options.proxy)
-    log(`== ${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`)
+    section(`${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`)
     try {
       for (const workload of workloads) {
         const size = options.sizes[workload.id] ?? 1_000
@@ -37,7 +55,7 @@ try {
         const result = await runWorkload(server.url, {
           workload,
           size,
-          methods: methodsFor(workload, { sluice: withSluice, sluiceWithoutOptimizer: true }),
+          methods: methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: true }),
           runs: options.runs,
           warmups: options.warmups,
           warmupSize: Math.min(size, 1_000),
@@ -55,26 +73,56 @@ try {
       await path.close()
     }
   }
+  const delayed = results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs)
+  if (delayed.length > 0) console.log(`Targets (issue 4, at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
+
+  if (options.extras) {
+    section('memory with queued queries')
+    memory = await measureQueueMemory(server.url, options.quick ? [10_000, 100_000] : [1_000, 10_000, 25_000, 50_000, 100_000])
+    section('telemetry off vs on (direct)')
+    for (const workload of [bulkInsert, multiGet]) {
+      const size = options.sizes[workload.id] ?? 1_000
+      telemetry.push(await measureTelemetryCost(server.url, workload, size, options.quick ? 2 : 4, options.quick ? 2 : 3))
+    }
+    console.log(`${formatExtras(memory, telemetry)}\n`)
+  }
+
+  if (options.sweeps) {
+    section('sweep: batch size at 1 ms round trip')
+    const path = await openNetworkPath(server.url, sweepDelayUs, options.proxy)
+    try {
+      batchSizePoints = await sweepBatchSize(server.url, path, [bulkInsert, multiGet], options.quick ? 5_000 : 10_000, options.quick ? 1 : 3, log)
+    } finally {
+      await path.close()
+    }
+    section('sweep: round trip 0, 1, 5 ms')
+    roundTrip = await sweepRoundTrip(
+      server.url,
+      [bulkInsert, multiGet],
+      options.quick ? 1_000 : 2_000,
+      options.quick ? 200 : 300,
+      options.quick ? 1 : 3,
+      options.proxy,
+      log,
+    )
+  }
 } finally {
   await server.stop()
 }
 
+const mode = options.quick ? 'quick' : 'full'
+const stamp = started.toISOString().replace(/[:.]/g, '-')
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg(), node: process.version }
 await mkdir(options.outDir, { recursive: true })
-const file = `${options.outDir}/bench-${options.quick ? 'quick' : 'full'}-${started.toISOString().replace(/[:.]/g, '-')}.json`
-await writeFile(
-  file,
-  JSON.stringify(
-    {
-      startedAt: started.toISOString(),
-      finishedAt: new Date().toISOString(),
-      mode: options.quick ? 'quick' : 'full',
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg(), node: process.version },
-      options,
-      sluice: withSluice,
-      results,
-    },
-    null,
-    2,
-  ),
-)
-log(`results written to ${file}`)
+const targets = checkTargets(results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs))
+const report = { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), mode, machine, options, results, targets, memory, telemetry, sweeps: { batchSize: batchSizePoints, roundTrip } }
+const jsonFile = `${options.outDir}/bench-${mode}-${stamp}.json`
+await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
+await writeFile(`${options.outDir}/bench-${mode}-${stamp}.md`, `${results.map(formatMarkdownTable).join('\n\n')}\n`)
+// Charts go to docs/ from full runs only; a quick run keeps its charts beside its JSON.
+const chartDir = options.quick ? options.outDir : options.docsDir
+const subtitle = `${mode} run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} cores, load ${machine.loadAverage[0]?.toFixed(1) ?? '?'}`
+const charts = benchCharts({ batchSize: batchSizePoints, roundTrip: roundTrip?.points, memory, batchSizeRttMs: 1 }, subtitle)
+for (const [name, svg] of Object.entries(charts)) await writeFile(`${chartDir}/${name}`, svg)
+log(`\nresults: ${jsonFile} (+ .md); charts: ${Object.keys(charts).map((c) => `${chartDir}/${c}`).join(', ') || 'none'}`)
+log(`took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`)

@@ -2,7 +2,6 @@ import { testDatabaseUrl } from '@sluice/test-database'
 import { describe, expect, it } from 'vitest'
 import { parseBenchOptions } from './cli/benchOptions'
 import { runWorkload } from './measure/runWorkload'
-import { sluiceAvailable } from './methods/loadSluice'
 import { methodsFor } from './methods/methodsFor'
 import { targetFromUrl } from './database/benchTarget'
 import { WORKLOADS } from './workloads/allWorkloads'
@@ -15,12 +14,11 @@ describe('benchmark smoke test', () => {
   it.each(WORKLOADS.map((w) => [w.id, w] as const))('%s: every method produces the right result', async (_id, workload) => {
     const serverUrl = testDatabaseUrl()
     const server = targetFromUrl(serverUrl, 'public')
-    const withSluice = await sluiceAvailable()
     const size = quick.sizes[workload.id] ?? 100
     const result = await runWorkload(serverUrl, {
       workload,
       size,
-      methods: methodsFor(workload, { sluice: withSluice, sluiceWithoutOptimizer: true }),
+      methods: methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: true }),
       runs: 1,
       warmups: 0,
       warmupSize: size,
@@ -35,7 +33,7 @@ describe('benchmark smoke test', () => {
     expect(kinds).toContain('naive')
     expect(kinds).toContain('postgres.js')
     expect(kinds).toContain('hand')
-    if (withSluice) expect(kinds).toContain('sluice')
+    expect(kinds).toContain('sluice')
     for (const method of result.methods) expect(method.samplesMs).toHaveLength(1)
   })
 })

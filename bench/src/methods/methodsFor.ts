@@ -17,6 +17,25 @@ export interface MethodChoice {
 }
 
 /**
+ * Sluice with the given settings, fed the workload's statements through addQuery / addGroup.
+ *
+ * @example
+ * const method = sluiceMethod(bulkInsert, { ...DEFAULT_SLUICE_SETTINGS, strategy: 'parallel' }, 'b100')
+ */
+export function sluiceMethod(workload: Workload, settings: SluiceSettings, idSuffix = ''): BenchMethod {
+  const { strategy, optimize } = settings
+  return {
+    id: `sluice-${strategy}${optimize ? '' : '-unoptimized'}${idSuffix ? `-${idSuffix}` : ''}`,
+    label: `Sluice ${strategy}${optimize ? '' : ', optimizer off'}${idSuffix ? ` (${idSuffix})` : ''}`,
+    kind: 'sluice',
+    async open(target) {
+      const runner = await openSluiceRunner(target, settings, `bench-${workload.id}`)
+      return { run: (size) => workload.run(runner, size), close: () => runner.close() }
+    },
+  }
+}
+
+/**
  * Every method of a workload: naive, Sluice per strategy, postgres.js, hand-written SQL, COPY.
  *
  * @example
@@ -35,27 +54,10 @@ export function methodsFor(workload: Workload, choice: MethodChoice): BenchMetho
     },
   ]
   if (choice.sluice) {
-    const sluiceMethod = (strategy: SluiceSettings['strategy'], optimize: boolean): BenchMethod => {
-      const settings: SluiceSettings = {
-        ...DEFAULT_SLUICE_SETTINGS,
-        ...(workload.sluice.batchSize !== undefined ? { batchSize: workload.sluice.batchSize } : {}),
-        ...choice.sluiceSettings,
-        strategy,
-        optimize,
-      }
-      return {
-        id: `sluice-${strategy}${optimize ? '' : '-unoptimized'}`,
-        label: `Sluice ${strategy}${optimize ? '' : ', optimizer off'}`,
-        kind: 'sluice',
-        async open(target) {
-          const runner = await openSluiceRunner(target, settings, `bench-${workload.id}`)
-          return { run: (size) => workload.run(runner, size), close: () => runner.close() }
-        },
-      }
-    }
-    for (const strategy of workload.sluice.strategies) methods.push(sluiceMethod(strategy, true))
+    const base = { ...DEFAULT_SLUICE_SETTINGS, ...workload.sluice.settings, ...choice.sluiceSettings }
+    for (const strategy of workload.sluice.strategies) methods.push(sluiceMethod(workload, { ...base, strategy }))
     const first = workload.sluice.strategies[0]
-    if (choice.sluiceWithoutOptimizer && first) methods.push(sluiceMethod(first, false))
+    if (choice.sluiceWithoutOptimizer && first) methods.push(sluiceMethod(workload, { ...base, strategy: first, optimize: false }))
   }
   methods.push({
     id: 'postgres.js',

@@ -1,8 +1,8 @@
-import type { PipelineConfig, QueryResult, Strategy } from '@sluice/pipeline-core'
+import { QueryPipeline } from '@sluice/pipeline-core'
+import type { PipelineConfig, PipelineStatus, QueryResult, Strategy } from '@sluice/pipeline-core'
 import { targetUrl } from '../database/benchTarget'
 import type { BenchTarget } from '../database/benchTarget'
 import type { Pending, QueryRunner, Row, Statement } from '../workloads/workload'
-import { loadQueryPipeline } from './loadSluice'
 
 /** The Sluice settings one benchmark method uses. */
 export interface SluiceSettings {
@@ -28,7 +28,7 @@ export const DEFAULT_SLUICE_SETTINGS: Omit<SluiceSettings, 'strategy'> = {
 
 /** A connected Sluice runner, its pipeline's counters, and how to let it go. */
 export interface SluiceRunner extends QueryRunner {
-  status(): Record<string, unknown>
+  status(): PipelineStatus
   close(): Promise<void>
 }
 
@@ -52,7 +52,6 @@ function rowsOf(result: QueryResult): Row[] {
  * await runner.close()
  */
 export async function openSluiceRunner(target: BenchTarget, settings: SluiceSettings, name = 'bench'): Promise<SluiceRunner> {
-  const QueryPipeline = await loadQueryPipeline()
   const config: PipelineConfig = {
     name,
     connection: targetUrl(target),
@@ -82,7 +81,7 @@ export async function openSluiceRunner(target: BenchTarget, settings: SluiceSett
     async drain() {
       await pipeline.flush()
     },
-    status: () => ({ ...pipeline.getStatus() }),
+    status: () => pipeline.getStatus(),
     close: () => pipeline.close(),
   }
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 
-/** One value in COPY's text format (backslash escapes; null as \\N). */
+/** One value in COPY's text format (backslash escapes; null as \N). */
 function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {

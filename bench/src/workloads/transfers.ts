@@ -86,7 +86,7 @@ export const transfers: Workload = {
     expectEqual('transfers: sum(amount)', recorded.rows[0]?.total ?? 0, total)
   },
   // Only a transactional pipeline keeps each transfer atomic; batches are multiples of 3.
-  sluice: { strategies: ['transactional'], batchSize: 999 },
+  sluice: { strategies: ['transactional'], settings: { batchSize: 999 } },
   direct: [
     {
       id: 'hand-unnest',

@@ -51,11 +51,12 @@ export interface DirectMethod {
   run(clients: DirectClients, size: number): Promise<WorkloadOutput>
 }
 
-/** Sluice settings a workload needs beyond the common ones. */
+/** Which Sluice strategies fit a workload, and settings it needs beyond the common ones. */
 export interface SluiceWorkloadSettings {
+  /** The first is the workload's main one (sweeps, telemetry, optimizer-off comparison). */
   readonly strategies: readonly Strategy[]
-  /** Batch size when it must differ from the default (e.g. a multiple of the group size). */
-  readonly batchSize?: number
+  /** E.g. a batch size that is a multiple of the group size. */
+  readonly settings?: { readonly batchSize?: number }
 }
 
 /** One benchmark workload: tables, the application code, the alternatives and the checks. */
