@@ -32,6 +32,8 @@ describe('RecentBatchStore', () => {
     expect(store.list('quiet').map((b) => b.batchId)).toEqual(['b1'])
     expect(store.list('unknown')).toEqual([])
     expect(store.pipelines().sort()).toEqual(['busy', 'quiet'])
+    expect(store.recent(2).map((b) => `${b.pipeline}/${b.batchId}`)).toEqual(['busy/b5', 'busy/b4'])
+    expect(store.recent(10).map((b) => b.batchId)).toEqual(['b5', 'b4', 'b3', 'b1'])
     expect(store.find('busy', 'b4')?.size).toBe(4)
     expect(store.find('busy', 'b1')).toBeUndefined()
     store.forget('busy')

@@ -54,6 +54,14 @@ export class RecentBatchStore {
     return list.slice(Math.max(0, list.length - limit)).reverse()
   }
 
+  /** The newest batches of all pipelines together, newest first, at most `limit`. */
+  recent(limit = this.capacityPerPipeline): RecentBatch[] {
+    return [...this.batches.values()]
+      .flat()
+      .sort((a, b) => b.startTime - a.startTime)
+      .slice(0, limit)
+  }
+
   /** The batch with this id, if still kept. */
   find(pipeline: string, batchId: string): RecentBatch | undefined {
     return this.batches.get(pipeline)?.find((batch) => batch.batchId === batchId)
