@@ -1,5 +1,6 @@
 import type { PlannedStatement } from '../plan/plan'
 import type { QueryError } from '../types'
+import { internalError } from './batchLedger'
 import type { ExecutionContext } from './executionContext'
 import { BEGIN, COMMIT, entriesOf, isSplittable, outcomeUnknownError } from './executionContext'
 import type { RoundTripSession, TracedReply } from './roundTripSession'
@@ -50,7 +51,15 @@ class IndependentRun {
   }
 
   async run(): Promise<void> {
+    // Every round settles, splits or retries (boundedly) something; this cap only stops a
+    // planner bug (a split() that never shrinks) from looping forever.
+    const queries = this.pending.reduce((total, work) => total + work.statement.queryIndexes.length, 0)
+    let roundsLeft = 16 * queries + 64
     while (this.pending.length > 0) {
+      if (roundsLeft-- <= 0) {
+        this.failAll(internalError('gave up after too many round trips for one batch'))
+        return
+      }
       if (this.transactional) await this.transactionRound()
       else await this.autocommitRound()
     }

@@ -1,13 +1,23 @@
 import type { BatchEvent, QueryResult } from '../types'
 
-/** The query a result belongs to, as it was submitted (the engine records failed ones). */
+/**
+ * The query a result belongs to, as it was submitted (the engine records failed ones).
+ *
+ * @example
+ * pipeline.on('result', (result, query: SubmittedQuery) => { if (!result.success) store.save(query.sql, query.params) })
+ */
 export interface SubmittedQuery {
   readonly sql: string
   readonly params: readonly unknown[]
   readonly callbackId?: string
 }
 
-/** Listener signatures of `pipeline.on(...)`. */
+/**
+ * Listener signatures of `pipeline.on(...)`.
+ *
+ * @example
+ * const onBatch: PipelineEvents['batch'] = (event) => console.log(event.size)
+ */
 export interface PipelineEvents {
   /** Every query's one result, as soon as its batch finished. */
   result: (result: QueryResult, query: SubmittedQuery) => void

@@ -7,7 +7,12 @@ import type { QueuedQuery } from './queuedQuery'
 import { validateQueryStatement } from './queryValidation'
 import type { ValidQuery } from './queryValidation'
 
-/** An accepted query: its id, and the promise of its one result (never rejects). */
+/**
+ * An accepted query: its id, and the promise of its one result (never rejects).
+ *
+ * @example
+ * const { id, result }: AcceptedQuery = await pipeline.addQuery('SELECT 1')
+ */
 export interface AcceptedQuery {
   readonly id: string
   readonly result: Promise<QueryResult>

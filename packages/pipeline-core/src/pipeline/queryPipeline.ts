@@ -25,7 +25,12 @@ import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
 import { validateQueryShape } from './queryValidation'
 
-/** Options of `addQuery` / `addGroup`. */
+/**
+ * Options of `addQuery` / `addGroup`.
+ *
+ * @example
+ * await pipeline.addQuery('SELECT 1', [], { callbackId: 'ping', wait: false })
+ */
 export interface AddOptions {
   /** Echoed on the result, so callers can match results they get through events. */
   readonly callbackId?: string

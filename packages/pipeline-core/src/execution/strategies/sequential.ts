@@ -1,4 +1,5 @@
 import type { PlannedStatement } from '../../plan/plan'
+import { internalError } from '../batchLedger'
 import type { QueryError } from '../../types'
 import type { ExecutionContext, StrategyOutcome, StrategyRunner } from '../executionContext'
 import { BEGIN, COMMIT, entriesOf, isSplittable, outcomeUnknownError } from '../executionContext'
@@ -47,7 +48,14 @@ class SequentialRun {
   }
 
   async run(): Promise<StrategyOutcome> {
+    // Only a planner bug (a split() that never shrinks) could exhaust this.
+    let roundsLeft = 16 * this.context.ledger.size + 64
     while (this.position < this.work.length) {
+      if (roundsLeft-- <= 0) {
+        const error = internalError('gave up after too many round trips for one batch')
+        this.context.ledger.settleFailed(this.context.ledger.unsettled(), error)
+        return { haltedBy: error }
+      }
       const chunk = this.takeChunk()
       const result = chunk.length > 1 ? await this.runTransaction(chunk) : await this.runAlone(chunk)
       if ('done' in result) {
