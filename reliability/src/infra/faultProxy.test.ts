@@ -42,6 +42,18 @@ describe('startFaultProxy', () => {
     proxy.set({ refuseNew: false })
   })
 
+  it('swallows the replies of a connection once it sent a given text', async () => {
+    const client = new pg.Client({ connectionString: url, query_timeout: 500 })
+    client.on('error', () => undefined)
+    await client.connect()
+    proxy.set({ dropRepliesAfter: 'lost_marker' })
+    expect((await client.query<{ n: number }>('SELECT 2 AS n')).rows).toEqual([{ n: 2 }])
+    await expect(client.query("SELECT 'lost_marker'")).rejects.toThrow(/timeout/i)
+    await expect(client.query('SELECT 3')).rejects.toThrow(/timeout/i)
+    proxy.set({ dropRepliesAfter: undefined })
+    proxy.cutAll()
+  })
+
   it('swallows replies when asked, so a request runs but its answer is lost', async () => {
     const client = new pg.Client({ connectionString: url, query_timeout: 500 })
     client.on('error', () => undefined)

@@ -8,6 +8,11 @@ export interface ProxyFaults {
   readonly refuseNew: boolean
   /** Answers from the server are swallowed (a lost reply), requests still go through. */
   readonly dropReplies: boolean
+  /**
+   * Once a client sends bytes containing this text (e.g. `COMMIT`), that connection's replies
+   * are swallowed from then on: the statement runs, its answer is lost.
+   */
+  readonly dropRepliesAfter: string | undefined
 }
 
 /** A TCP proxy in front of PostgreSQL (or any server) that injects faults on demand. */
@@ -17,6 +22,9 @@ export interface FaultProxy {
   readonly openConnections: number
   /** Connections accepted since start. */
   readonly acceptedConnections: number
+  /** Bytes forwarded to the server, and from it (swallowed replies not counted). */
+  readonly bytesToServer: number
+  readonly bytesToClient: number
   set(faults: Partial<ProxyFaults>): void
   /** Resets every open connection, both sides; returns how many were cut. */
   cutAll(): number
@@ -26,13 +34,16 @@ export interface FaultProxy {
 interface Link {
   client: Socket
   upstream: Socket
+  /** Replies of this connection are being swallowed (`dropRepliesAfter` matched). */
+  swallowing: boolean
 }
 
 /** Forwards `from` to `to`, holding each chunk `delayMs()` while keeping the order. */
-function forward(from: Socket, to: Socket, delayMs: () => number, drop: () => boolean): void {
+function forward(from: Socket, to: Socket, delayMs: () => number, drop: () => boolean, count: (bytes: number) => void): void {
   let releaseAt = 0
   from.on('data', (chunk: Buffer) => {
     if (drop()) return
+    count(chunk.length)
     const delay = delayMs()
     if (delay <= 0 && releaseAt <= Date.now()) {
       if (!to.destroyed) to.write(chunk)
@@ -55,9 +66,11 @@ function forward(from: Socket, to: Socket, delayMs: () => number, drop: () => bo
  * await proxy.close()
  */
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
-  let faults: ProxyFaults = { delayMs: 0, refuseNew: false, dropReplies: false }
+  let faults: ProxyFaults = { delayMs: 0, refuseNew: false, dropReplies: false, dropRepliesAfter: undefined }
   const links = new Set<Link>()
   let accepted = 0
+  let bytesToServer = 0
+  let bytesToClient = 0
 
   const server: Server = createServer((client) => {
     accepted += 1
@@ -66,7 +79,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       return
     }
     const upstream = connect(target.port, target.host)
-    const link = { client, upstream }
+    const link: Link = { client, upstream, swallowing: false }
     links.add(link)
     const end = (): void => {
       links.delete(link)
@@ -75,8 +88,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     }
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
-    forward(client, upstream, () => faults.delayMs, () => false)
-    forward(upstream, client, () => faults.delayMs, () => faults.dropReplies)
+    client.on('data', (chunk: Buffer) => {
+      if (faults.dropRepliesAfter !== undefined && chunk.includes(faults.dropRepliesAfter)) link.swallowing = true
+    })
+    forward(client, upstream, () => faults.delayMs, () => false, (bytes) => (bytesToServer += bytes))
+    forward(upstream, client, () => faults.delayMs, () => faults.dropReplies || link.swallowing, (bytes) => (bytesToClient += bytes))
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -103,8 +119,15 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     get acceptedConnections() {
       return accepted
     },
+    get bytesToServer() {
+      return bytesToServer
+    },
+    get bytesToClient() {
+      return bytesToClient
+    },
     set(next) {
       faults = { ...faults, ...next }
+      if (faults.dropRepliesAfter === undefined) for (const link of links) link.swallowing = false
     },
     cutAll,
     async close() {
