@@ -20,8 +20,11 @@ export function sharesPerQuery(members: readonly MergeMember[], memberShares: re
   members.forEach((member, position) => {
     const share = memberShares[position]
     if (!share) throw new Error(`merged statement: no share for member ${position}`)
-    // Each deduplicated copy gets its own array, so one caller mutating rows cannot touch another's.
-    for (const index of member.queryIndexes) byQuery.set(index, { rows: [...share.rows], rowCount: share.rowCount })
+    // Each deduplicated copy gets its own rows, so one caller mutating its rows cannot touch
+    // another's (shallow: nested JSON values are shared).
+    member.queryIndexes.forEach((index, copy) => {
+      byQuery.set(index, { rows: copy === 0 ? share.rows : share.rows.map((row) => ({ ...row })), rowCount: share.rowCount })
+    })
   })
   return memberQueryIndexes(members).map((index) => byQuery.get(index) as QueryShare)
 }

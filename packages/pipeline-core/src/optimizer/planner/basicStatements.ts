@@ -44,7 +44,8 @@ export function dedupedStatement(
     queryIndexes: indexes,
     ...statementFields(classification),
     distribute: (outcome: StatementOutcome) =>
-      indexes.map(() => ({ rows: [...outcome.rows], rowCount: outcome.rowCount ?? 0 })),
+      // Each copy gets its own row objects, so one caller mutating its rows cannot touch another's.
+      indexes.map((_, copy) => ({ rows: copy === 0 ? outcome.rows : outcome.rows.map((row) => ({ ...row })), rowCount: outcome.rowCount ?? 0 })),
     split: () => undefined,
   }
 }
