@@ -169,14 +169,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
+    // Keep listening while draining: new work gets 503 + Retry-After (load balancers move on),
+    // accepted work gets its answer.
     draining = true
-    log.info('shutting down: refusing new work, draining pipelines')
-    const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }))
-    server.closeIdleConnections()
+    log.info('shutting down: refusing new work (503), draining pipelines')
     await demo?.stop()
     await registry.close()
     recorder.stop()
-    // Answers are out; whatever is still open (idle keep-alive, ended streams) can go.
+    const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }))
+    server.closeIdleConnections()
+    // Answers are out; whatever is still open after a moment (a slow client) is cut.
     const grace = setTimeout(() => { server.closeAllConnections(); }, 2_000)
     await closed
     clearTimeout(grace)
