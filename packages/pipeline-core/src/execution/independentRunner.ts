@@ -13,7 +13,7 @@ interface Work {
   attempts: number
 }
 
-/** After this many failing statements, a batch stops replaying its transaction and runs autocommit. */
+/** After this many failures, a batch stops replaying its transaction and runs autocommit. */
 const MAX_TRANSACTION_REPLAYS_FOR_FAILURES = 2
 
 /**
@@ -162,6 +162,10 @@ class IndependentRun {
       this.pending.splice(index, 1)
       return
     }
+    // Each failure costs a replay of the whole transaction; after a few, the rest runs
+    // autocommit, where a failure costs only its own statement.
+    this.failuresReplayed++
+    if (this.failuresReplayed >= MAX_TRANSACTION_REPLAYS_FOR_FAILURES) this.transactional = false
     const parts = isSplittable(work.statement) ? work.statement.split() : undefined
     if (parts) {
       this.pending.splice(index, 1, ...parts.map((statement) => ({ statement, attempts: work.attempts })))
@@ -169,8 +173,6 @@ class IndependentRun {
     }
     this.context.ledger.settleFailed(work.statement.queryIndexes, error, failed.trace)
     this.pending.splice(index, 1)
-    this.failuresReplayed++
-    if (this.failuresReplayed >= MAX_TRANSACTION_REPLAYS_FOR_FAILURES) this.transactional = false
   }
 
   private async retryAll(): Promise<void> {
