@@ -59,8 +59,7 @@ try {
           runs: options.runs,
           warmups: options.warmups,
           warmupSize: Math.min(size, 1_000),
-          // Direct, the naive form is quick enough to run in full.
-          naiveSize: delayUs === 0 ? size : Math.min(size, options.naiveSizes[workload.id] ?? size),
+          naiveSize: Math.min(size, options.naiveSizes[workload.id] ?? size),
           naiveRuns: options.naiveRuns,
           endpoint: path.endpoint,
           network: path.network,

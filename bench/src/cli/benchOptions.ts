@@ -24,8 +24,9 @@ export interface BenchOptions {
 
 const FULL_SIZES: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 100_000, transfers: 1_000 }
 const QUICK_SIZES: PerWorkload = { 'bulk-insert': 2_000, 'batch-update': 1_000, 'multi-get': 500, etl: 10_000, transfers: 300 }
-// The naive form costs a round trip per row; at 1 ms that is minutes for the ETL. The full run
-// measures it on 20,000 rows of the 100,000 (scaled, and labelled so); quick runs scale more.
+// Methods that commit every row on its own (naive, postgres.js, Sluice with the optimizer off)
+// cost a round trip or a WAL flush per row: minutes for the 100k-row ETL. The full run measures
+// them on 20,000 of its rows (scaled, and labelled so); quick runs scale every workload down.
 const FULL_NAIVE: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 20_000, transfers: 1_000 }
 const QUICK_NAIVE: PerWorkload = { 'bulk-insert': 500, 'batch-update': 500, 'multi-get': 500, etl: 1_000, transfers: 100 }
 

@@ -15,13 +15,22 @@ export interface WorkloadPlan {
   /** Untimed runs per method first, at `warmupSize`. */
   readonly warmups: number
   readonly warmupSize: number
-  /** The naive form runs at most this many rows (scaled linearly to `size`), and this many times. */
+  /**
+   * Methods that commit every row on its own (naive, postgres.js, Sluice with the optimizer off:
+   * about one WAL flush per row) run at most this many rows, scaled linearly to `size` and
+   * labelled so, and at most `naiveRuns` times.
+   */
   readonly naiveSize: number
   readonly naiveRuns: number
   /** Where methods connect (the delay proxy, or the server itself). */
   readonly endpoint: { readonly host: string; readonly port: number }
   readonly network: NetworkResult
   readonly log?: (line: string) => void
+}
+
+/** The slow methods: one commit (WAL flush) per row, so their time grows linearly with rows. */
+export function commitsPerRow(method: BenchMethod): boolean {
+  return method.kind === 'naive' || method.kind === 'postgres.js' || method.id.includes('unoptimized')
 }
 
 function errorText(error: unknown): string {
@@ -42,7 +51,7 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
   const target = throughEndpoint(schema.target, plan.endpoint.host, plan.endpoint.port)
   const samples = new Map<string, number[]>()
   const errors = new Map<string, string>()
-  const sizeFor = (method: BenchMethod): number => (method.kind === 'naive' ? Math.min(plan.size, plan.naiveSize) : plan.size)
+  const sizeFor = (method: BenchMethod): number => (commitsPerRow(method) ? Math.min(plan.size, plan.naiveSize) : plan.size)
 
   async function once(method: BenchMethod, size: number): Promise<number | undefined> {
     if (errors.has(method.id)) return undefined
@@ -76,7 +85,7 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
       // Rotate the order each round so no method always runs first (or last).
       const order = plan.methods.map((_, i) => plan.methods[(i + r) % plan.methods.length]).filter((m) => m !== undefined)
       for (const method of order) {
-        if (method.kind === 'naive' && r >= plan.naiveRuns) continue
+        if (commitsPerRow(method) && r >= plan.naiveRuns) continue
         const ms = await once(method, sizeFor(method))
         if (ms === undefined) continue
         samples.set(method.id, [...(samples.get(method.id) ?? []), ms])
