@@ -54,7 +54,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     onLog: () => undefined,
     onError: () => undefined,
   })
-  await server.initialise()
+  try {
+    await server.initialise()
+  } catch {
+    // Two test files may both find no `postgres` OS user and race to create it (as root, in a
+    // fresh CI container): the loser fails, and a second try finds the user.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    await server.initialise()
+  }
   await server.start()
   let running = true
 
