@@ -10,7 +10,7 @@ beforeAll(async () => {
 })
 afterAll(async () => fx.dispose())
 
-const QUERIES = 3000
+const QUERIES = 2000
 
 /** Query i fails when i % 7 === 3 (division by zero) or i % 11 === 5 (duplicate key). */
 function expectedToFail(i: number): string | undefined {
