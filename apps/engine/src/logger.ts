@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 export type { Logger } from 'pino'
 
@@ -28,6 +28,7 @@ const redactPaths = [
  * const log = createLogger('info')
  * log.info({ pipeline: 'orders' }, 'pipeline created')
  */
-export function createLogger(level: string): Logger {
-  return pino({ name: 'sluice-engine', level, redact: { paths: redactPaths, censor: '[redacted]' } })
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { name: 'sluice-engine', level, redact: { paths: redactPaths, censor: '[redacted]' } }
+  return destination === undefined ? pino(options) : pino(options, destination)
 }
