@@ -43,10 +43,10 @@ test('the throughput chart draws the queries sent through the ingest API, live',
   }
 
   // Switching the window keeps the drawn data.
-  await page.getByRole('button', { name: '15 min' }).click()
-  await expect(page.getByRole('button', { name: '15 min' })).toHaveAttribute('aria-pressed', 'true')
+  await page.getByRole('button', { name: '15 min', exact: true }).click()
+  await expect(page.getByRole('button', { name: '15 min', exact: true })).toHaveAttribute('aria-pressed', 'true')
   await expect(chart.locator('path.recharts-line-curve')).toHaveAttribute('d', /L|C/)
-  await page.getByRole('button', { name: '5 min' }).click()
+  await page.getByRole('button', { name: '5 min', exact: true }).click()
   await saveScreenshot(page, 'pipeline-detail')
 })
 
@@ -56,13 +56,13 @@ test('editing the batch size applies live and the engine batches with it', async
   await page.goto(`/pipelines/${name}`)
 
   const editor = page.getByTestId('config-editor')
-  await expect(editor.getByLabel('Batch size')).toHaveValue('100')
-  await editor.getByLabel('Batch size').fill('-3')
+  await expect(editor.getByLabel('Batch size', { exact: true })).toHaveValue('100')
+  await editor.getByLabel('Batch size', { exact: true }).fill('-3')
   await editor.getByRole('button', { name: 'Apply changes' }).click()
-  await expect(editor.getByLabel('Batch size')).toHaveAccessibleDescription('batchSize must be at least 1')
+  await expect(editor.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription('batchSize must be at least 1')
 
-  await editor.getByLabel('Batch size').fill('7')
-  await editor.getByLabel('Flush interval (ms)').fill('2000')
+  await editor.getByLabel('Batch size', { exact: true }).fill('7')
+  await editor.getByLabel('Flush interval (ms)', { exact: true }).fill('2000')
   await editor.getByRole('button', { name: 'Apply changes' }).click()
   await expect(page.getByTestId('notice')).toContainText('batchSize 7')
   await expect(editor.getByText('Up to date with the engine')).toBeVisible()

@@ -48,9 +48,10 @@ test('unique violations land in the failures table; after fixing the data, retry
   await saveScreenshot(page, 'failures')
 
   // The detail shows SQL, parameters, error, SQLSTATE, detail and attempts.
-  await rows.filter({ hasText: table }).first().getByRole('link').click()
-  await expect(page.getByTestId('failure-sql')).toHaveText(insert)
-  await expect(page.getByTestId('failure-params')).toContainText('"new')
+  await rows.first().getByRole('link').click()
+  await expect(page).toHaveURL(/\/failures\/\d+$/)
+  await expect(page.getByTestId('failure-detail-sql')).toHaveText(insert)
+  await expect(page.getByTestId('failure-detail-params')).toContainText('"new')
   await expect(page.getByTestId('failure-error')).toContainText('duplicate key value violates unique constraint')
   await expect(page.getByText(/Key \(id\)=\([13]\) already exists/)).toBeVisible()
   await expect(page.getByTestId('failure-attempts')).toHaveText('1')
@@ -94,9 +95,8 @@ test('retries one selected failure, retries one with edited parameters, discards
   await expect(rows).toHaveCount(3)
 
   // Retry with edited parameters from the detail page: id 3 is taken, so send it as 33.
-  await page.goto(`/failures?pipeline=${pipeline}&text=edited`)
-  await expect(rows).toHaveCount(1)
-  await rows.first().getByRole('link').click()
+  await page.goto(`/failures/${results[1]?.failureId ?? 'missing'}`)
+  await expect(page.getByTestId('failure-detail-params')).toContainText('"edited"')
   await page.getByRole('button', { name: 'Edit parameters…' }).click()
   const editor = page.getByLabel('Parameters (JSON array, $1 first)')
   await editor.fill('[33, "edited"')
@@ -109,13 +109,16 @@ test('retries one selected failure, retries one with edited parameters, discards
   expect((await db.query(`SELECT label FROM ${table} WHERE id = 33`)).rows).toEqual([{ label: 'edited' }])
 
   // Retry selected: it fails again while the cause is there, and lands once it is fixed.
-  await page.goto(`/failures?pipeline=${pipeline}&text=selected`)
-  await expect(rows).toHaveCount(1)
-  await rows.first().getByRole('checkbox').check()
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  await expect(rows).toHaveCount(2)
+  const selected = rows.and(page.locator(`[data-failure-id="${results[0]?.failureId ?? 'missing'}"]`))
+  await selected.getByRole('checkbox').check()
+  await expect(page.getByTestId('failures-count')).toHaveText('2 matching · 1 selected')
   await page.getByRole('button', { name: 'Retry selected' }).click()
   await expect(page.getByTestId('notice')).toContainText('1 failed again (23505')
+  await expect(selected.getByTestId('attempts')).toHaveText('2')
   await db.query(`DELETE FROM ${table} WHERE id = 1`)
-  await rows.first().getByRole('checkbox').check()
+  await selected.getByRole('checkbox').check()
   await page.getByRole('button', { name: 'Retry selected' }).click()
   await expect(page.getByTestId('notice')).toContainText('Retried 1 query: 1 succeeded')
   expect((await db.query(`SELECT label FROM ${table} WHERE id = 1`)).rows).toEqual([{ label: 'selected' }])

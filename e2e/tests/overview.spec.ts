@@ -9,21 +9,21 @@ test('creates a pipeline from the form, with the engine schema’s errors next t
   await page.getByRole('button', { name: 'New pipeline' }).click()
 
   const form = page.getByTestId('create-pipeline-form')
-  await form.getByLabel('Name').fill('bad name!')
-  await form.getByLabel('Batch size').fill('0')
-  await form.getByLabel('Flush interval (ms)').fill('soon')
+  await form.getByLabel('Name', { exact: true }).fill('bad name!')
+  await form.getByLabel('Batch size', { exact: true }).fill('0')
+  await form.getByLabel('Flush interval (ms)', { exact: true }).fill('soon')
   await form.getByRole('button', { name: 'Create pipeline' }).click()
 
   // Each mistake is named next to its own field, and nothing was created.
-  await expect(form.getByLabel('Name')).toHaveAccessibleDescription(/letters, digits/)
-  await expect(form.getByLabel('Batch size')).toHaveAccessibleDescription('batchSize must be at least 1')
-  await expect(form.getByLabel('Flush interval (ms)')).toHaveAccessibleDescription('flushIntervalMs must be a number')
+  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(/letters, digits/)
+  await expect(form.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription('batchSize must be at least 1')
+  await expect(form.getByLabel('Flush interval (ms)', { exact: true })).toHaveAccessibleDescription('flushIntervalMs must be a number')
   await saveScreenshot(page, 'create-pipeline-errors')
 
-  await form.getByLabel('Name').fill(name)
-  await form.getByLabel('Strategy').selectOption('transactional')
-  await form.getByLabel('Batch size').fill('25')
-  await form.getByLabel('Flush interval (ms)').fill('200')
+  await form.getByLabel('Name', { exact: true }).fill(name)
+  await form.getByLabel('Strategy', { exact: true }).selectOption('transactional')
+  await form.getByLabel('Batch size', { exact: true }).fill('25')
+  await form.getByLabel('Flush interval (ms)', { exact: true }).fill('200')
   await form.getByRole('button', { name: 'Create pipeline' }).click()
 
   await expect(page.getByTestId('notice')).toContainText(`Created pipeline ${name}`)
@@ -37,9 +37,9 @@ test('creates a pipeline from the form, with the engine schema’s errors next t
 
   // Taking a name twice is refused, and the form says so next to the name.
   await page.getByRole('button', { name: 'New pipeline' }).click()
-  await form.getByLabel('Name').fill(name)
+  await form.getByLabel('Name', { exact: true }).fill(name)
   await form.getByRole('button', { name: 'Create pipeline' }).click()
-  await expect(form.getByLabel('Name')).toHaveAccessibleDescription(/already exists/)
+  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(/exists already/)
   await form.getByRole('button', { name: 'Cancel' }).click()
 })
 

@@ -3,6 +3,18 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import { formatClock } from '~/lib/format'
 
+/** Tick spacings that read well on a clock, in seconds. */
+const tickSteps = [10, 15, 30, 60, 120, 180, 300, 600, 900, 1_200, 1_800]
+
+/** Evenly spaced, clock-aligned ticks across the whole window, whether or not data covers it. */
+function timeTicks(startAt: number, endAt: number): number[] {
+  const span = (endAt - startAt) / 1000
+  const step = (tickSteps.find((seconds) => seconds >= span / 6) ?? 3_600) * 1000
+  const ticks: number[] = []
+  for (let tick = Math.ceil(startAt / step) * step; tick <= endAt; tick += step) ticks.push(tick)
+  return ticks
+}
+
 /** One line of a chart: which field of the points it draws. */
 export interface ChartLine<K extends string> {
   key: K
@@ -44,6 +56,8 @@ export function TimeSeriesChart<P extends { at: number }, K extends keyof P & st
   yDomain,
   testId,
 }: TimeSeriesChartProps<P, K>) {
+  const ticks = timeTicks(startAt, endAt)
+  const tickSeconds = ticks.length > 1 && ((ticks[1] ?? 0) - (ticks[0] ?? 0)) % 60_000 !== 0
   const drawn = points.filter((point) => lines.some((line) => typeof point[line.key] === 'number')).length
   return (
     <figure className="chart" data-testid={testId} data-points={drawn}>
@@ -61,9 +75,10 @@ export function TimeSeriesChart<P extends { at: number }, K extends keyof P & st
           scale="time"
           domain={[startAt, endAt]}
           allowDataOverflow
-          tickFormatter={(value: number) => formatClock(value)}
+          ticks={ticks}
+          tickFormatter={(value: number) => formatClock(value, { seconds: tickSeconds })}
           tick={{ fontSize: 11, fill: 'var(--muted)' }}
-          minTickGap={40}
+          minTickGap={24}
         />
         <YAxis
           width={56}

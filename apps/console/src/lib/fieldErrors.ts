@@ -19,3 +19,21 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   }
   return errors
 }
+
+/**
+ * Keeps errors for the fields a form shows and gathers the rest under `_form`, so no message
+ * is lost because its field is not on screen.
+ *
+ * @example
+ * placeErrors({ 'config.x': 'bad', name: 'taken' }, ['name']) // { name: 'taken', _form: 'config.x: bad' }
+ */
+export function placeErrors(errors: FieldErrors, shownFields: readonly string[]): FieldErrors {
+  const placed: Record<string, string> = {}
+  const unplaced: string[] = []
+  for (const [key, message] of Object.entries(errors)) {
+    if (shownFields.includes(key)) placed[key] = message
+    else unplaced.push(key === '_form' || key === '(root)' ? message : `${key}: ${message}`)
+  }
+  if (unplaced.length > 0) placed._form = unplaced.join('; ')
+  return placed
+}

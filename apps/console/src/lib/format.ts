@@ -6,6 +6,7 @@
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const clockMinutes = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
 const dateTime = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   month: 'short',
@@ -49,7 +50,7 @@ export function formatPercent(value: number | null | undefined): string {
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
   if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s`
-  if (ms >= 10) return `${ms.toFixed(0)} ms`
+  if (ms >= 10 || ms === 0) return `${ms.toFixed(0)} ms`
   return `${ms.toFixed(2)} ms`
 }
 
@@ -59,8 +60,8 @@ export function formatDuration(ms: number | null | undefined): string {
  * @example
  * formatClock(Date.UTC(2026, 0, 1, 12, 30, 5)) // '12:30:05' (in the browser's time zone)
  */
-export function formatClock(epochMs: number): string {
-  return clock.format(epochMs)
+export function formatClock(epochMs: number, { seconds = true }: { seconds?: boolean } = {}): string {
+  return (seconds ? clock : clockMinutes).format(epochMs)
 }
 
 /**

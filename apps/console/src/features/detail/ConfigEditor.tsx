@@ -5,15 +5,18 @@ import { updatePipelineInputSchema } from '@sluice/engine/schemas'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
 import { ConfigFields } from '~/features/pipelines/ConfigFields'
-import { configToForm, formToPatch, type ConfigFormValues } from '~/features/pipelines/configForm'
+import { configFieldPaths, configToForm, formToPatch, type ConfigFormValues } from '~/features/pipelines/configForm'
 import { errorMessage } from '~/lib/errorMessage'
-import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
 
 interface ConfigEditorProps {
   pipeline: PipelineView
   onNotice: (message: string, tone?: 'success' | 'error') => void
 }
+
+/** Fields this form shows; errors for any other path go to the form's own message. */
+const shownFields = Object.values(configFieldPaths)
 
 /**
  * Edits a running pipeline's configuration. Only changed fields are sent, validated first by
@@ -53,7 +56,7 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
     event.preventDefault()
     const parsed = updatePipelineInputSchema.safeParse({ name: pipeline.name, config: patch })
     if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues))
+      setErrors(placeErrors(fieldErrors(parsed.error.issues), shownFields))
       return
     }
     setErrors({})

@@ -61,9 +61,10 @@ export function MetricsCharts({ samples, windowSeconds, now }: MetricsChartsProp
         testId="chart-batch-size"
         summary={`configured ${formatCount(latest?.configuredBatchSize)} · effective ${formatCount(latest?.effectiveBatchSize)}`}
         lines={[
-          { key: 'configuredBatchSize', label: 'configured', color: colors.grey, dashed: true },
-          { key: 'effectiveBatchSize', label: 'effective', color: colors.purple },
           { key: 'avgBatchSize', label: 'actual (avg)', color: colors.blue },
+          { key: 'effectiveBatchSize', label: 'effective', color: colors.purple },
+          // Drawn last, dashed, so it stays visible where it equals the effective size.
+          { key: 'configuredBatchSize', label: 'configured', color: colors.grey, dashed: true },
         ]}
         formatValue={formatCount}
       />

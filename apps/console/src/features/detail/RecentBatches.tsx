@@ -30,7 +30,7 @@ function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'f
  */
 export function RecentBatches({ pipeline }: { pipeline: string }) {
   const trpc = useTRPC()
-  const batches = useQuery({ ...trpc.batches.list.queryOptions({ pipeline, limit: 25 }), refetchInterval: 2_000 })
+  const batches = useQuery({ ...trpc.batches.list.queryOptions({ pipeline, limit: 15 }), refetchInterval: 2_000 })
   return (
     <section className="panel" aria-labelledby="batches-title">
       <div className="panel-header">

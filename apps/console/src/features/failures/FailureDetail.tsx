@@ -133,11 +133,11 @@ export function FailureDetail({ id }: { id: string }) {
             <h2 id="sql-title" className="panel-title">
               SQL
             </h2>
-            <pre className="code-block" data-testid="failure-sql">
+            <pre className="code-block" data-testid="failure-detail-sql">
               {item.sql}
             </pre>
             <h2 className="panel-title">Parameters</h2>
-            <pre className="code-block" data-testid="failure-params">
+            <pre className="code-block" data-testid="failure-detail-params">
               {item.params.length === 0 ? '(none)' : JSON.stringify(item.params, null, 2)}
             </pre>
           </section>
@@ -174,7 +174,7 @@ export function FailureDetail({ id }: { id: string }) {
           </h2>
           <dl className="details">
             <dt>Message</dt>
-            <dd className="field-error" data-testid="failure-error">
+            <dd className="error-text" data-testid="failure-error">
               {item.error.message}
             </dd>
             <dt>SQLSTATE</dt>

@@ -44,7 +44,7 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
               <td className="check">
                 <input type="checkbox" aria-label={`Select failed query ${item.id}`} checked={selected.has(item.id)} onChange={() => onToggle(item.id)} />
               </td>
-              <td>
+              <td className="nowrap">
                 <Link href={`/failures/${item.id}`} aria-label={`Details of failed query ${item.id}`}>
                   {formatDateTime(item.lastFailedAt)}
                 </Link>
@@ -56,7 +56,9 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
               <td className="cell-error" title={item.error.detail ?? item.error.message}>
                 {item.error.code ? <code className="tag">{item.error.code}</code> : null} {item.error.message}
               </td>
-              <td className="num">{item.attempts}</td>
+              <td className="num" data-testid="attempts">
+                {item.attempts}
+              </td>
               <td>
                 <span className={`badge badge-failure-${item.status}`}>{item.status === 'failed' ? item.outcome.replace('_', ' ') : item.status}</span>
               </td>

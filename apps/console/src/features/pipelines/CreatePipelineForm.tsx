@@ -5,15 +5,24 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
 import { fieldAria, FormField } from '~/components/FormField'
 import { errorMessage } from '~/lib/errorMessage'
-import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
 import { ConfigFields } from './ConfigFields'
-import { configToForm, formToConfigInput } from './configForm'
+import { configFieldPaths, configToForm, formToConfigInput } from './configForm'
 
-/** The tRPC error code of an error, when it has one. */
-function trpcCode(error: unknown): string | undefined {
-  const data = (error as { data?: { code?: unknown } | null } | null)?.data
-  return typeof data?.code === 'string' ? data.code : undefined
+/** Fields this form shows; errors for any other path go to the form's own message. */
+const shownFields = ['name', ...Object.values(configFieldPaths)]
+
+/**
+ * The engine's answer as field errors: its own zod issues by path when it sent them, a taken
+ * name next to the name, anything else for the whole form.
+ */
+function serverErrors(error: unknown): FieldErrors {
+  const data = (error as { data?: { code?: unknown; fieldErrors?: unknown } | null } | null)?.data
+  if (data?.fieldErrors && typeof data.fieldErrors === 'object') {
+    return Object.fromEntries(Object.entries(data.fieldErrors as Record<string, unknown>).map(([path, message]) => [path, String(message)]))
+  }
+  return data?.code === 'CONFLICT' ? { name: errorMessage(error) } : { _form: errorMessage(error) }
 }
 
 /**
@@ -40,8 +49,7 @@ export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: 
         onCreated(input.name)
       },
       onError: (error) => {
-        const code = trpcCode(error)
-        setErrors(code === 'CONFLICT' ? { name: errorMessage(error) } : { _form: errorMessage(error) })
+        setErrors(placeErrors(serverErrors(error), shownFields))
       },
     }),
   )
@@ -50,7 +58,7 @@ export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: 
     event.preventDefault()
     const parsed = createPipelineInputSchema.safeParse({ name: name.trim(), config: formToConfigInput(values), paused })
     if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues))
+      setErrors(placeErrors(fieldErrors(parsed.error.issues), shownFields))
       return
     }
     setErrors({})
