@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pipelineNameSchema } from './pipelineSchemas'
-import { queryErrorSchema } from './querySchemas'
+import { queryErrorSchema, queryParamsSchema } from './querySchemas'
 
 /**
  * Where a failed query is in its life: `failed` waits for an operator, `resolved` ran
@@ -81,7 +81,7 @@ export type FailurePage = z.output<typeof failurePageSchema>
 export const retryFailuresInputSchema = z
   .object({
     ids: z.array(failureIdSchema).min(1, 'select at least one failed query').max(1_000, 'retry at most 1000 at once'),
-    params: z.array(z.json()).max(65_535).optional(),
+    params: queryParamsSchema.optional(),
   })
   .refine((input) => input.params === undefined || input.ids.length === 1, {
     error: 'edited params can be given only when retrying a single failed query',

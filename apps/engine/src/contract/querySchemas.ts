@@ -14,6 +14,18 @@ const hasNul = (value: unknown): boolean => {
 }
 
 /**
+ * Bind parameters: JSON values, at most 65535, with no NUL byte in any string (PostgreSQL text
+ * cannot hold one).
+ *
+ * @example
+ * queryParamsSchema.parse([1, 'a', null, { tags: ['x'] }])
+ */
+export const queryParamsSchema = z
+  .array(z.json(), { error: 'params must be an array of JSON values' })
+  .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
+  .refine((params) => !hasNul(params), 'params contain a NUL byte, which PostgreSQL text cannot hold')
+
+/**
  * One query as applications send it: parameterized SQL (`$1`, `$2`, ...), JSON parameters and an
  * optional id of the caller's own that comes back with the result.
  *
@@ -27,11 +39,7 @@ export const queryInputSchema = z.object({
     .max(1_000_000, 'sql must be at most 1,000,000 characters')
     .refine((sql) => sql.trim().length > 0, 'sql must not be blank')
     .refine((sql) => !sql.includes('\u0000'), 'sql contains a NUL byte, which PostgreSQL text cannot hold'),
-  params: z
-    .array(z.json(), { error: 'params must be an array of JSON values' })
-    .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
-    .refine((params) => !hasNul(params), 'params contain a NUL byte, which PostgreSQL text cannot hold')
-    .default([]),
+  params: queryParamsSchema.default([]),
   callbackId: z
     .string({ error: 'callbackId must be a string' })
     .max(200, 'callbackId must be at most 200 characters')
