@@ -13,13 +13,13 @@ import type { PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
 import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
-import { FlushWaiters } from './flushWaiters'
 import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
 import type { BatchSizeController } from './optimizerWiring'
 import { PipelineEventEmitter } from './pipelineEvents'
 import type { PipelineEvents } from './pipelineEvents'
 import { PipelineStats } from './pipelineStats'
 import { QueryQueue } from './queryQueue'
+import { ResultDelivery } from './resultDelivery'
 import type { QueuedQuery } from './queuedQuery'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
@@ -67,9 +67,8 @@ export class QueryPipeline {
   private readonly queue: QueryQueue
   private readonly events = new PipelineEventEmitter()
   private readonly stats = new PipelineStats()
-  private readonly flushWaiters = new FlushWaiters()
+  private readonly delivery: ResultDelivery
   private batchSize: BatchSizeController | undefined
-  private finished: { seq: number; result: QueryResult }[] = []
   private readonly idPrefix = randomBytes(6).toString('hex')
   private readonly intake: QueryIntake
   private inFlightBatches = 0
@@ -97,6 +96,7 @@ export class QueryPipeline {
     this.name = config.name
     this.settings = resolveSettings(settings)
     this.queue = new QueryQueue(this.settings.maxQueueSize)
+    this.delivery = new ResultDelivery(this.events, this.stats, () => this.settings.retainResults)
     this.batchSize = batchSizeControllerFor(this.settings)
     this.source = new ConnectionSource(config.connection, this.settings.maxConnections)
     this.instrumentation = instrumentation ?? createOtelInstrumentation()
@@ -191,13 +191,11 @@ export class QueryPipeline {
     if (outstanding > 0 && this.state !== 'paused') {
       const below = this.intake.nextSequence
       this.flushBelowSeq = below
-      const done = this.flushWaiters.add(below, outstanding)
+      const done = this.delivery.waitFor(below, outstanding)
       this.pump()
       await done
     }
-    const results = this.finished.sort((a, b) => a.seq - b.seq).map((entry) => entry.result)
-    this.finished = []
-    return results
+    return this.delivery.takeRetained()
   }
 
   /**
@@ -220,7 +218,7 @@ export class QueryPipeline {
     if (next.batchSize !== previous.batchSize || next.adaptiveBatchSize !== previous.adaptiveBatchSize) {
       this.batchSize = batchSizeControllerFor(next)
     }
-    if (!next.retainResults) this.finished = []
+    if (!next.retainResults) this.delivery.dropRetained()
     this.clearTimer()
     this.pump()
   }
@@ -377,7 +375,11 @@ export class QueryPipeline {
       if (!due) break
       const batch = this.queue.take(size)
       this.recordQueueDepth()
-      void this.runBatch(batch)
+      this.runBatch(batch).catch((error: unknown) => {
+        // Unreachable by design (results are delivered before anything that could throw);
+        // surfaced rather than left as an unhandled rejection.
+        process.emitWarning(`sluice pipeline '${this.name}': ${error instanceof Error ? error.message : String(error)}`)
+      })
     }
     this.armTimer()
   }
@@ -435,7 +437,7 @@ export class QueryPipeline {
       this.stats.recordBatch(executed.event)
       executed.results.forEach((result, index) => {
         const query = batch[index]
-        if (query) this.deliver(query, result)
+        if (query) this.delivery.deliver(query, result)
       })
       this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
     } finally {
@@ -445,19 +447,6 @@ export class QueryPipeline {
       this.pump()
       this.checkIdle()
     }
-  }
-
-  private deliver(query: QueuedQuery, result: QueryResult): void {
-    this.stats.recordOutcome(result.success)
-    if (this.settings.retainResults) this.finished.push({ seq: query.seq, result })
-    query.resolve(result)
-    if (this.events.hasListeners('result')) {
-      const submitted = query.callbackId === undefined
-        ? { sql: query.sql, params: query.params }
-        : { sql: query.sql, params: query.params, callbackId: query.callbackId }
-      this.events.emit('result', result, submitted)
-    }
-    this.flushWaiters.finished(query.seq)
   }
 
   /**
@@ -471,7 +460,7 @@ export class QueryPipeline {
     }
     const error = skippedError(cause)
     for (const query of this.queue.takeAll()) {
-      this.deliver(query, { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0, ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}) })
+      this.delivery.deliver(query, { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0, ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}) })
     }
     this.recordQueueDepth()
     this.queue.rejectWaiters(
