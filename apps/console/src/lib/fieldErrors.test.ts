@@ -1,0 +1,25 @@
+import { createPipelineInputSchema } from '@sluice/engine/schemas'
+import { describe, expect, it } from 'vitest'
+import { fieldErrors, placeErrors } from './fieldErrors'
+
+describe('fieldErrors', () => {
+  it('keys the engine schema’s first message for each field by its path', () => {
+    const result = createPipelineInputSchema.safeParse({ name: '', config: { batchSize: 0, retry: { maxAttempts: 0, baseDelayMs: 0, maxDelayMs: 0 } } })
+    expect(result.success).toBe(false)
+    const errors = result.success ? {} : fieldErrors(result.error.issues)
+    expect(errors).toMatchObject({
+      name: 'name must not be empty',
+      'config.batchSize': 'batchSize must be at least 1',
+      'config.retry.maxAttempts': 'retry.maxAttempts must be at least 1',
+    })
+  })
+})
+
+describe('placeErrors', () => {
+  it('gathers messages for fields the form does not show into the form’s own message', () => {
+    expect(placeErrors({ name: 'taken', 'config.x': 'bad', '(root)': 'whole thing' }, ['name'])).toEqual({
+      name: 'taken',
+      _form: 'config.x: bad; whole thing',
+    })
+  })
+})
