@@ -72,6 +72,9 @@ describe('database faults under load, per strategy', () => {
         maxQueries: 200_000,
         resultTimeoutMs: 30_000,
       })
+      // Faults only mean something once work is flowing: wait for the first results.
+      const flowing = Date.now() + 20_000
+      while (ledger.keys('succeeded').length < 100 && Date.now() < flowing) await sleep(20)
       const faults = { cut: 0, terminated: 0, restarts: 0 }
       for (let cycle = 0; cycle < cycles; cycle += 1) {
         await sleep(400)
@@ -143,6 +146,7 @@ describe('database faults under load, per strategy', () => {
       expect(verdict.unknownKeys).toEqual([])
       expect(halfGroups, 'transactional groups applied in part').toEqual([])
       expect(verdict.byOutcome.succeeded).toBeGreaterThan(100)
+      expect(faults.cut + faults.terminated, 'the faults hit open connections').toBeGreaterThan(0)
       expect(recoveredOk, 'queries after the faults must succeed').toBe(recoveryKeys.length)
       expect(recoveryKeys.length).toBeGreaterThan(0)
       if (strategy === 'best_effort') expect(stats.retriedQueries, 'transient errors are retried').toBeGreaterThan(0)
