@@ -6,12 +6,18 @@ export const maxParameters = 65_535
 /** Most queries one ingest request may carry. */
 export const maxQueriesPerRequest = 10_000
 
-const hasNul = (value: unknown): boolean => {
-  if (typeof value === 'string') return value.includes('\u0000')
-  if (Array.isArray(value)) return value.some(hasNul)
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasNul)
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** True when a string anywhere in `value` satisfies `test`. */
+const anyString = (value: unknown, test: (text: string) => boolean): boolean => {
+  if (typeof value === 'string') return test(value)
+  if (Array.isArray(value)) return value.some((item) => anyString(item, test))
+  if (value !== null && typeof value === 'object') return Object.values(value).some((item) => anyString(item, test))
   return false
 }
+const hasNul = (value: unknown): boolean => anyString(value, (text) => text.includes('\u0000'))
+/* A lone UTF-16 surrogate (e.g. JSON "\ud800") is not Unicode: sent on, it would be stored as U+FFFD. */
+const hasLoneSurrogate = (value: unknown): boolean => anyString(value, (text) => loneSurrogate.test(text))
 
 /**
  * Bind parameters: JSON values, at most 65535, with no NUL byte in any string (PostgreSQL text
@@ -24,6 +30,7 @@ export const queryParamsSchema = z
   .array(z.json(), { error: 'params must be an array of JSON values' })
   .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
   .refine((params) => !hasNul(params), 'params contain a NUL byte, which PostgreSQL text cannot hold')
+  .refine((params) => !hasLoneSurrogate(params), 'params contain a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot store as sent')
 
 /**
  * One query as applications send it: parameterized SQL (`$1`, `$2`, ...), JSON parameters and an
@@ -38,11 +45,13 @@ export const queryInputSchema = z.object({
     .min(1, 'sql must not be empty')
     .max(1_000_000, 'sql must be at most 1,000,000 characters')
     .refine((sql) => sql.trim().length > 0, 'sql must not be blank')
-    .refine((sql) => !sql.includes('\u0000'), 'sql contains a NUL byte, which PostgreSQL text cannot hold'),
+    .refine((sql) => !sql.includes('\u0000'), 'sql contains a NUL byte, which PostgreSQL text cannot hold')
+    .refine((sql) => !hasLoneSurrogate(sql), 'sql contains a lone UTF-16 surrogate (invalid Unicode)'),
   params: queryParamsSchema.default([]),
   callbackId: z
     .string({ error: 'callbackId must be a string' })
     .max(200, 'callbackId must be at most 200 characters')
+    .refine((id) => !hasNul(id) && !hasLoneSurrogate(id), 'callbackId must be valid Unicode text without NUL bytes')
     .optional(),
 })
 export type QueryInputBody = z.input<typeof queryInputSchema>

@@ -82,6 +82,7 @@ describe('POST /v1/pipelines/:name/queries', () => {
     ['group not a boolean', { queries: [{ sql: 'SELECT 1' }], group: 'yes' }, 400, 'group must be true or false'],
     ['a NUL byte in sql', { queries: [{ sql: 'SELECT 1\u0000' }] }, 400, 'NUL byte'],
     ['a NUL byte in a parameter', { queries: [{ sql: 'SELECT $1', params: ['a\u0000b'] }] }, 400, 'NUL byte'],
+    ['a lone surrogate in a parameter', '{"queries":[{"sql":"SELECT $1::text","params":["a\\ud800b"]}]}', 400, 'lone UTF-16 surrogate'],
     ['two statements in one string', { queries: [{ sql: 'SELECT 1; SELECT 2' }] }, 400, 'queries[0]'],
     ['blank sql', { queries: [{ sql: '   ' }] }, 400, 'sql must not be blank'],
   ])('answers %s with a 4xx naming the problem', async (_label, body, status, message) => {
