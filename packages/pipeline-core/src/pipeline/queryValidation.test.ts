@@ -4,7 +4,7 @@ import type { PipelineErrorCode } from '../errors'
 import type { PipelineConfig } from '../types'
 import { QueryPipeline } from './queryPipeline'
 
-// No query reaches the server here: bad input is refused before anything is queued.
+// Bad input is refused before anything is queued (accepted queries run on the test server at close).
 const connection = 'postgres://postgres@127.0.0.1:5432/test'
 const opened: QueryPipeline[] = []
 
@@ -65,6 +65,16 @@ describe('config', () => {
   })
 })
 
+test.each(['SET LOCAL statement_timeout = 1000', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'SET CONSTRAINTS ALL IMMEDIATE', 'CREATE TEMP TABLE t (a int) ON COMMIT DROP'])(
+  'transaction-scoped %j is accepted',
+  async (sql) => {
+    const pipeline = open({ flushIntervalMs: 60_000 })
+    pipeline.pause()
+    const accepted = await pipeline.addQuery(sql)
+    expect(accepted.id).toEqual(expect.any(String))
+  },
+)
+
 describe('queries', () => {
   const pipeline = open({ batchSize: 3 })
 
@@ -77,6 +87,12 @@ describe('queries', () => {
     ['SELECT 1; DELETE FROM t', [], undefined, 'INVALID_QUERY', /holds 2 statements/],
     ['-- nothing here', [], undefined, 'INVALID_QUERY', /holds no statement/],
     ['SELECT $1, $2', [1], undefined, 'INVALID_QUERY', /params has 1 values but the sql uses 2/],
+    ['SET statement_timeout = 1', [], undefined, 'INVALID_QUERY', /SET\/RESET \(without LOCAL\) would change the shared session/],
+    ['RESET search_path', [], undefined, 'INVALID_QUERY', /shared session/],
+    ['BEGIN', [], undefined, 'INVALID_QUERY', /transaction control belongs to the pipeline/],
+    ['LISTEN jobs', [], undefined, 'INVALID_QUERY', /LISTEN/],
+    ['CREATE TEMP TABLE scratch (a int)', [], undefined, 'INVALID_QUERY', /temporary table/],
+    ['DECLARE c CURSOR WITH HOLD FOR SELECT 1', [], undefined, 'INVALID_QUERY', /cursor/],
     ['SELECT 1', new Array(65_536).fill(1), undefined, 'TOO_MANY_PARAMETERS', /65536 values; PostgreSQL allows at most 65535/],
   ])('addQuery(%j, …) is refused', async (sql, params, callbackId, code, message) => {
     const error = await rejection(pipeline.addQuery(sql as string, params as unknown[], { callbackId: callbackId as string }))

@@ -1,0 +1,88 @@
+import { parseSync } from 'libpg-query'
+
+/*
+ * A pipeline's connections are pooled and shared by every query (the engine takes queries from
+ * many applications), so a statement whose effect outlives its own transaction — SET, LISTEN,
+ * PREPARE, a cursor WITH HOLD, a temporary table, transaction control — would change what later,
+ * unrelated queries on the same connection see. Such statements are refused before queuing.
+ * Transaction-scoped ones (SET LOCAL, SET TRANSACTION, SET CONSTRAINTS) are allowed.
+ */
+
+type Node = Record<string, unknown>
+
+const REFUSED: Record<string, string> = {
+  DiscardStmt: 'DISCARD resets the shared session',
+  ListenStmt: 'LISTEN subscribes the shared session',
+  UnlistenStmt: 'UNLISTEN changes the shared session',
+  PrepareStmt: 'PREPARE creates a statement in one pooled session; queries are prepared for you',
+  ExecuteStmt: 'EXECUTE needs a statement PREPAREd in the same session',
+  DeallocateStmt: 'DEALLOCATE changes the shared session',
+  DeclareCursorStmt: 'a cursor lives in one session across round trips',
+  ClosePortalStmt: 'CLOSE needs a cursor of the same session',
+  FetchStmt: 'FETCH/MOVE need a cursor of the same session',
+  LoadStmt: 'LOAD changes the shared session',
+}
+
+const ALLOWED_TRANSACTION_KINDS = new Set(['TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'])
+
+function isTemporary(relation: unknown): boolean {
+  return typeof relation === 'object' && relation !== null && (relation as Node).relpersistence === 't'
+}
+
+function refusal(type: string, inner: Node): string | undefined {
+  const fixed = REFUSED[type]
+  if (fixed) return fixed
+  switch (type) {
+    case 'VariableSetStmt': {
+      if (inner.is_local === true || inner.name === 'TRANSACTION') return undefined
+      return 'SET/RESET (without LOCAL) would change the shared session for later queries; use SET LOCAL inside a transactional batch'
+    }
+    case 'TransactionStmt':
+      if (ALLOWED_TRANSACTION_KINDS.has(String(inner.kind))) return undefined
+      return "transaction control belongs to the pipeline: use strategy 'transactional' (and addGroup for queries that must commit together)"
+    case 'CreateStmt':
+      return isTemporary(inner.relation) && inner.oncommit !== 'ONCOMMIT_DROP'
+        ? 'a temporary table lives in one pooled session; create it ON COMMIT DROP inside a transactional batch'
+        : undefined
+    case 'CreateTableAsStmt': {
+      const into = inner.into as Node | undefined
+      return isTemporary(into?.rel) && into?.onCommit !== 'ONCOMMIT_DROP'
+        ? 'a temporary table lives in one pooled session; create it ON COMMIT DROP inside a transactional batch'
+        : undefined
+    }
+    case 'ViewStmt':
+      return isTemporary(inner.view) ? 'a temporary view lives in one pooled session' : undefined
+    case 'CreateSeqStmt':
+      return isTemporary(inner.sequence) ? 'a temporary sequence lives in one pooled session' : undefined
+    default:
+      return undefined
+  }
+}
+
+const cache = new Map<string, string | null>()
+const CACHE_LIMIT = 10_000
+
+/**
+ * Why this statement may not run in a pipeline (its effect would outlive its transaction on a
+ * shared connection), or undefined when it may. Call only once the parser is loaded; a text the
+ * parser rejects is let through (PostgreSQL reports the syntax error).
+ */
+export function sessionStateRefusal(sql: string): string | undefined {
+  const cached = cache.get(sql)
+  if (cached !== undefined) return cached ?? undefined
+  let reason: string | undefined
+  try {
+    const tree = parseSync(sql) as { stmts?: { stmt?: Node }[] }
+    for (const raw of tree.stmts ?? []) {
+      const stmt = raw.stmt ?? {}
+      const [type] = Object.keys(stmt)
+      const inner = type === undefined ? undefined : (stmt[type] as Node | undefined)
+      if (type !== undefined && inner) reason ??= refusal(type, inner)
+    }
+  } catch {
+    reason = undefined
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear()
+  cache.set(sql, reason ?? null)
+  return reason
+}
