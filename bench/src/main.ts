@@ -45,8 +45,8 @@ let batchSizePoints: SweepPoint[] = []
 let roundTrip: RoundTripSweep | undefined
 const sweepDelayUs = 500
 try {
-  for (const delayUs of options.delaysUs) {
-    const path = await openNetworkPath(server.url, delayUs, options.proxy)
+  for (const delayUs of options.table ? options.delaysUs : []) {
+    const path = await openNetworkPath(server.url, delayUs, options.proxy, options.calibrate)
     section(`${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`)
     try {
       for (const workload of workloads) {
@@ -88,7 +88,7 @@ try {
 
   if (options.sweeps) {
     section('sweep: batch size at 1 ms round trip')
-    const path = await openNetworkPath(server.url, sweepDelayUs, options.proxy)
+    const path = await openNetworkPath(server.url, sweepDelayUs, options.proxy, options.calibrate)
     try {
       batchSizePoints = await sweepBatchSize(server.url, path, [bulkInsert, multiGet], options.quick ? 5_000 : 10_000, options.quick ? 1 : 3, log)
     } finally {
@@ -102,6 +102,7 @@ try {
       options.quick ? 200 : 300,
       options.quick ? 1 : 3,
       options.proxy,
+      options.calibrate,
       log,
     )
   }

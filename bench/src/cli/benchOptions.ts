@@ -15,7 +15,10 @@ export interface BenchOptions {
   /** One-way delays to run at, µs; 0 means direct (no proxy). */
   readonly delaysUs: readonly number[]
   readonly proxy: DelayProxyImplementation | 'auto'
+  /** Take the proxy's own overhead off its delay (see openNetworkPath). */
+  readonly calibrate: boolean
   readonly only?: readonly string[]
+  readonly table: boolean
   readonly sweeps: boolean
   readonly extras: boolean
   readonly outDir: string
@@ -26,8 +29,8 @@ const FULL_SIZES: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 
 const QUICK_SIZES: PerWorkload = { 'bulk-insert': 2_000, 'batch-update': 1_000, 'multi-get': 500, etl: 10_000, transfers: 300 }
 // Methods that commit every row on its own (naive, postgres.js, Sluice with the optimizer off)
 // cost a round trip or a WAL flush per row: minutes for the 100k-row ETL. The full run measures
-// them on 20,000 of its rows (scaled, and labelled so); quick runs scale every workload down.
-const FULL_NAIVE: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 20_000, transfers: 1_000 }
+// them on 10,000 of its rows (scaled, and labelled so); quick runs scale every workload down.
+const FULL_NAIVE: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 10_000, transfers: 1_000 }
 const QUICK_NAIVE: PerWorkload = { 'bulk-insert': 500, 'batch-update': 500, 'multi-get': 500, etl: 1_000, transfers: 100 }
 
 function flag(args: readonly string[], name: string): string | undefined {
@@ -45,13 +48,13 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 /**
  * Reads the command line: `--quick`, `--only=bulk-insert,etl`, `--runs=5`, `--naive-runs=2`,
  * `--delays=0,500` (one-way µs), `--proxy=native|node|auto`, `--naive-full` (never scale the
- * naive form), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`.
+ * row-at-a-time methods), `--no-calibrate` (proxy delay as given), `--no-table` (only sweeps and extras), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`.
  *
  * @example
  * const options = parseBenchOptions(['--quick'], '/repo/bench')
  */
 export function parseBenchOptions(args: readonly string[], benchDir: string): BenchOptions {
-  const known = ['--quick', '--naive-full', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=']
+  const known = ['--quick', '--naive-full', '--no-calibrate', '--no-table', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=']
   for (const arg of args) {
     if (!known.some((k) => (k.endsWith('=') ? arg.startsWith(k) : arg === k))) {
       throw new Error(`unknown option "${arg}"; known: ${known.join(' ')}`)
@@ -71,11 +74,13 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
     sizes,
     naiveSizes,
     runs: Math.max(1, positiveInt(flag(args, 'runs'), 'runs', quick ? 3 : 5)),
-    naiveRuns: Math.max(1, positiveInt(flag(args, 'naive-runs'), 'naive-runs', quick ? 1 : 3)),
+    naiveRuns: Math.max(1, positiveInt(flag(args, 'naive-runs'), 'naive-runs', quick ? 1 : 2)),
     warmups: positiveInt(flag(args, 'warmups'), 'warmups', 1),
     delaysUs: delays,
     proxy,
+    calibrate: !args.includes('--no-calibrate'),
     ...(only ? { only } : {}),
+    table: !args.includes('--no-table'),
     sweeps: !args.includes('--no-sweeps'),
     extras: !args.includes('--no-extras'),
     outDir: flag(args, 'out') ?? `${benchDir}/results`,

@@ -4,9 +4,17 @@ import type { MethodKind } from '../methods/benchMethod'
 export interface NetworkResult {
   /** "direct" (loopback) or "proxy". */
   readonly label: string
+  /** The nominal one-way delay (what the run is labelled with). */
   readonly oneWayDelayUs: number
+  /**
+   * The delay the proxy was really set to: the nominal one minus the proxy's own measured
+   * overhead, so that `SELECT 1` takes the direct round trip plus twice the nominal delay.
+   */
+  readonly configuredOneWayDelayUs?: number
   /** Measured round trip of `SELECT 1` over this path, ms. */
   readonly selectOneRttMs: { readonly median: number; readonly p95: number; readonly min: number }
+  /** Measured round trip of `SELECT 1` straight to the server at the same time, ms. */
+  readonly directRttMs?: number
   readonly proxyImplementation?: string
 }
 

@@ -15,8 +15,12 @@ function ratio(value: number | undefined): string {
 /** The heading of a workload's table: what, how many, over which network. */
 export function workloadHeading(result: WorkloadResult): string {
   const n = result.network
-  const path = n.oneWayDelayUs === 0 && n.label === 'direct' ? 'direct (loopback)' : `${n.oneWayDelayUs / 1000} ms each way`
-  return `${result.title}, ${result.size.toLocaleString('en-US')} ${result.unit} — ${path}, measured SELECT 1 round trip ${n.selectOneRttMs.median.toFixed(2)} ms`
+  const path =
+    n.label === 'direct'
+      ? 'direct (loopback)'
+      : `${(2 * n.oneWayDelayUs) / 1000} ms round trip (proxy set to ${n.configuredOneWayDelayUs ?? n.oneWayDelayUs} µs each way)`
+  const direct = n.directRttMs === undefined ? '' : ` vs ${n.directRttMs.toFixed(2)} ms direct`
+  return `${result.title}, ${result.size.toLocaleString('en-US')} ${result.unit} — ${path}; SELECT 1 takes ${n.selectOneRttMs.median.toFixed(2)} ms${direct}`
 }
 
 /**

@@ -19,7 +19,7 @@ export interface RoundTripSweep {
  * workload. The naive form runs `naiveSize` rows at most (its cost is one round trip a row).
  *
  * @example
- * const sweep = await sweepRoundTrip(serverUrl, [bulkInsert], 2_000, 300, 1, 'auto')
+ * const sweep = await sweepRoundTrip(serverUrl, [bulkInsert], 2_000, 300, 1, 'auto', true)
  */
 export async function sweepRoundTrip(
   serverUrl: string,
@@ -28,12 +28,13 @@ export async function sweepRoundTrip(
   naiveSize: number,
   runs: number,
   proxy: DelayProxyImplementation | 'auto',
+  calibrate: boolean,
   log?: (line: string) => void,
 ): Promise<RoundTripSweep> {
   const points: SweepPoint[] = []
   const measuredRttMs: Record<string, number> = {}
   for (const delayUs of SWEPT_ONE_WAY_DELAYS_US) {
-    const path = await openNetworkPath(serverUrl, delayUs, proxy)
+    const path = await openNetworkPath(serverUrl, delayUs, proxy, calibrate)
     const rtt = (2 * delayUs) / 1000
     measuredRttMs[String(rtt)] = path.network.selectOneRttMs.median
     try {
