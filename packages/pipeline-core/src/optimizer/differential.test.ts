@@ -4,27 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryPipeline } from '../pipeline/queryPipeline'
 import type { BatchEvent, PipelineConfig, QueryResult, Strategy } from '../types'
 import type { WorkloadQuery } from './testSupport/randomWorkload'
-import { randomWorkload, WORKLOAD_TABLES } from './testSupport/randomWorkload'
+import { randomWorkload, WORKLOAD_RESET, WORKLOAD_TABLES, WORKLOAD_TABLES_DDL } from './testSupport/randomWorkload'
 
 /*
  * The optimizer's contract, tested end to end: the same random workload through a pipeline with
  * `optimize: false` and one with `optimize: true` (separate schemas) must give every query the
  * same status, rows, rowCount and SQLSTATE, and leave identical tables, for every strategy.
- * 40 seeds per strategy by default (200 workloads of 60 queries in all, under a minute);
+ * 60 seeds per strategy by default (300 workloads of 60+ queries; strategies run concurrently);
  * SLUICE_DIFFERENTIAL_SEEDS=1000 runs more locally, SLUICE_DIFFERENTIAL_FIRST_SEED picks where to
  * start (a failure names the seed to replay).
  */
 
-const SEEDS = Number(process.env.SLUICE_DIFFERENTIAL_SEEDS ?? 40)
+const SEEDS = Number(process.env.SLUICE_DIFFERENTIAL_SEEDS ?? 60)
 const FIRST_SEED = Number(process.env.SLUICE_DIFFERENTIAL_FIRST_SEED ?? 1)
-
-const TABLES = `
-CREATE TABLE kv (id int PRIMARY KEY, v int NOT NULL CHECK (v >= 0), tag text);
-CREATE TABLE log (id int PRIMARY KEY, k int, note varchar(8));`
-const RESET = `
-TRUNCATE kv, log;
-INSERT INTO kv SELECT g, 100, 't' || g FROM generate_series(1, 20) g;
-INSERT INTO log SELECT g, g, 'n' || g FROM generate_series(1, 5) g;`
 
 interface Variant {
   readonly name: string
@@ -68,7 +60,7 @@ class Subject {
 
   static async create(variant: Variant, optimize: boolean): Promise<Subject> {
     const schema = await createTestSchema(`diff_${optimize ? 'opt' : 'plain'}`)
-    await schema.pool.query(TABLES)
+    await schema.pool.query(WORKLOAD_TABLES_DDL)
     const config: PipelineConfig = {
       name: `differential-${variant.name}-${String(optimize)}`,
       connection: schema.url,
@@ -87,7 +79,7 @@ class Subject {
 
   /** Runs the workload as two batches; returns what each query observed and the final tables. */
   async run(workload: readonly WorkloadQuery[]): Promise<{ results: Observed[]; tables: unknown[][] }> {
-    await this.schema.pool.query(RESET)
+    await this.schema.pool.query(WORKLOAD_RESET)
     this.pipeline.resume()
     const results: Observed[] = []
     const half = Math.ceil(workload.length / 2)
@@ -119,7 +111,7 @@ class Subject {
   }
 }
 
-describe.each(variants)('optimize: false vs true, $name', (variant) => {
+describe.concurrent.each(variants)('optimize: false vs true, $name', (variant) => {
   let plain: Subject
   let optimized: Subject
   beforeAll(async () => {

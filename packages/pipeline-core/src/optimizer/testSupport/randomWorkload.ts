@@ -22,16 +22,21 @@ export interface WorkloadQuery {
   readonly params: unknown[]
 }
 
-/** Schema and starting rows, run before each workload on both schemas. */
-export const WORKLOAD_SETUP = `
-DROP TABLE IF EXISTS kv, log;
+/** The tables workloads use. */
+export const WORKLOAD_TABLES_DDL = `
 CREATE TABLE kv (id int PRIMARY KEY, v int NOT NULL CHECK (v >= 0), tag text);
 CREATE TABLE log (id int PRIMARY KEY, k int, note varchar(8));
+CREATE TABLE bulk (id int PRIMARY KEY, v int CHECK (v >= 0));`
+
+/** Starting rows, restored before each workload. */
+export const WORKLOAD_RESET = `
+TRUNCATE kv, log, bulk;
 INSERT INTO kv SELECT g, 100, 't' || g FROM generate_series(1, 20) g;
-INSERT INTO log SELECT g, g, 'n' || g FROM generate_series(1, 5) g;`
+INSERT INTO log SELECT g, g, 'n' || g FROM generate_series(1, 5) g;
+INSERT INTO bulk SELECT g, 0 FROM generate_series(1, 3) g;`
 
 /** Final contents to compare. */
-export const WORKLOAD_TABLES = ['kv', 'log'] as const
+export const WORKLOAD_TABLES = ['kv', 'log', 'bulk'] as const
 
 export interface WorkloadOptions {
   /** Chance that a generated statement is meant to fail (0..1). */
@@ -57,6 +62,7 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
   const random = seededRandom(seed)
   const int = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1))
   let fresh = 1_000
+  let bulkId = 10
   const usedKeys = new Set<number>()
   // Keys written by independent workloads: unique, above the rows reads may look at.
   const uniqueKey = (): number => {
@@ -119,6 +125,15 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
       // An identical repeat of an earlier read, right away or later.
       const copy = earlierRead[int(0, earlierRead.length - 1)] as WorkloadQuery
       queries.push({ sql: copy.sql, params: [...copy.params] })
+      continue
+    }
+    if (roll < 0.15) {
+      // Now and then a long run of plain INSERTs: long enough for the unnest form.
+      const run = int(50, 60)
+      for (let i = 0; i < run && queries.length < options.length + 60; i++) {
+        const failing = random() < options.failureRate / 4
+        queries.push({ sql: 'INSERT INTO bulk (id, v) VALUES ($1, $2)', params: [failing ? int(1, 3) : bulkId++, failing && random() < 0.5 ? -1 : int(0, 9)] })
+      }
       continue
     }
     // A run of the same statement with different parameters: what merging feeds on.
