@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mustPutPipeline } from '../infra/engineApi'
+import { launchEngine, type EngineProcess } from '../infra/engineProcess'
+import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { longRun, reportFigures } from '../infra/figures'
+import { createKeyTable, rowsPerKey } from '../infra/keyTable'
+import { Ledger } from '../infra/ledger'
+import { runIngestLoad } from '../infra/loadDriver'
+import { createScratchDatabase, type ScratchDatabase } from '../infra/scratchDatabase'
+import { sleep } from '../infra/timing'
+
+/*
+ * The network between the engine and a target breaks again and again during ingest: a proxy in
+ * front of the target resets every connection every 300 ms. Through HTTP, the ledger must hold
+ * (answers lost on the wire come back as outcome-unknown, never as a plain failure of something
+ * that ran), and every query the engine answered as not succeeded must already be in the
+ * failures store, under its callbackId, marked outcome-unknown when it is.
+ */
+
+const insert = 'INSERT INTO events (key, grp) VALUES ($1, $2)'
+
+describe('connections to a target cut during ingest', () => {
+  let db: ScratchDatabase
+  let proxy: FaultProxy
+  let engine: EngineProcess
+  beforeAll(async () => {
+    db = await createScratchDatabase('target_cut')
+    await createKeyTable(db.pool, 'events')
+    const direct = new URL(db.url)
+    proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
+    const proxied = new URL(db.url)
+    proxied.port = String(proxy.port)
+    engine = await launchEngine({ env: { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ flaky: proxied.toString() }) } })
+  })
+  afterAll(async () => {
+    await engine.stop('SIGTERM')
+    await proxy.close()
+    await db.drop()
+  })
+
+  it('keeps the ledger and records every non-success in the failures store', async () => {
+    const base = engine.baseUrl
+    const retry = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 200 }
+    await mustPutPipeline(base, 'flaky_singles', { target: 'flaky', strategy: 'best_effort', batchSize: 50, flushIntervalMs: 5, retry })
+    await mustPutPipeline(base, 'flaky_groups', { target: 'flaky', strategy: 'transactional', batchSize: 50, flushIntervalMs: 5, retry })
+    const ledger = new Ledger()
+    let done = false
+    const common = { ledger, baseUrl: base, stop: () => done, maxRequests: 100_000, timeoutMs: 30_000 }
+    const loads = Promise.all([
+      runIngestLoad({ ...common, pipeline: 'flaky_singles', workers: 4, queriesPerRequest: 10, keyPrefix: 'single', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
+      runIngestLoad({ ...common, pipeline: 'flaky_groups', workers: 2, queriesPerRequest: 5, group: true, keyPrefix: 'group', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
+    ])
+    const flowing = Date.now() + 20_000
+    while (ledger.keys('succeeded').length < 100 && Date.now() < flowing) await sleep(20)
+    let cut = 0
+    const until = Date.now() + (longRun ? 20_000 : 2_500)
+    while (Date.now() < until) {
+      await sleep(300)
+      cut += proxy.cutAll()
+    }
+    done = true
+    const [singles, groups] = await loads
+
+    const counts = await rowsPerKey(db.pool, 'events')
+    const verdict = ledger.verify(counts)
+    const { rows: partial } = await db.pool.query("SELECT grp FROM events WHERE key LIKE 'group-%' GROUP BY grp HAVING count(*) <> 5")
+    const notSucceeded = [...ledger.keys('failed'), ...ledger.keys('outcome-unknown'), ...ledger.keys('rolled_back'), ...ledger.keys('skipped')]
+    const { rows: stored } = await db.pool.query<{ callback_id: string; outcome_unknown: boolean }>(
+      'SELECT callback_id, outcome_unknown FROM sluice.failed_queries WHERE callback_id = ANY($1)',
+      [notSucceeded],
+    )
+    const storedKeys = new Set(stored.map((row) => row.callback_id))
+    const missingFromStore = notSucceeded.filter((key) => !storedKeys.has(key))
+    const unknownNotMarked = stored.filter((row) => ledger.outcomeOf(row.callback_id) === 'outcome-unknown' && !row.outcome_unknown)
+    reportFigures('target connections cut under the engine', {
+      cut,
+      requests: singles.requests + groups.requests,
+      succeeded: verdict.byOutcome.succeeded,
+      failed: verdict.byOutcome.failed,
+      rolledBack: verdict.byOutcome.rolled_back,
+      outcomeUnknown: verdict.byOutcome['outcome-unknown'],
+      noAnswer: verdict.byOutcome['no-answer'],
+      inFailureStore: `${notSucceeded.length - missingFromStore.length}/${notSucceeded.length}`,
+      lost: verdict.lost.length,
+      duplicated: verdict.duplicated.length,
+      phantom: verdict.phantom.length,
+      halfAppliedGroups: partial.length,
+    })
+    expect(cut, 'the cuts hit open connections').toBeGreaterThan(0)
+    expect(verdict.byOutcome['no-answer'], 'every request answered').toBe(0)
+    expect(singles.mismatched + groups.mismatched).toBe(0)
+    expect(verdict.lost).toEqual([])
+    expect(verdict.duplicated).toEqual([])
+    expect(verdict.phantom, 'answered failed, yet applied').toEqual([])
+    expect(partial).toEqual([])
+    expect(missingFromStore, 'answered as not succeeded, missing from the failures store').toEqual([])
+    expect(unknownNotMarked, 'outcome-unknown not marked as such in the store').toEqual([])
+  })
+})
