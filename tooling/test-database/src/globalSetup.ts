@@ -1,11 +1,6 @@
 import type { TestProject } from 'vitest/node'
+import './providedContext'
 import { resolveTestServer } from './resolveServer'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    testDatabaseUrl: string
-  }
-}
 
 /**
  * Vitest global set-up: finds or starts PostgreSQL once per test run and hands its URL to

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { inject } from 'vitest'
+import './providedContext'
 
 /** A schema of a test's own, on the test server, dropped by `drop()`. */
 export interface TestSchema {
