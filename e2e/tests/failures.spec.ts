@@ -134,3 +134,39 @@ test('retries one selected failure, retries one with edited parameters, discards
   await expect(page.getByText('No failing queries')).toBeVisible()
   expect((await db.query(`SELECT label FROM ${table} WHERE id = 5`)).rows).toEqual([{ label: 'old five' }])
 })
+
+test('pages through many failures and narrows them by text and time', async ({ page }) => {
+  const pipeline = uniqueName('paging')
+  await putPipeline(pipeline, { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 20, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+  const results = await ingest(pipeline, [
+    ...Array.from({ length: 28 }, (_, i) => ({ sql: 'SELECT $1::int / 0 AS boom', params: [i] })),
+    { sql: `SELECT * FROM no_such_table_${pipeline}` },
+    { sql: `SELECT * FROM no_such_table_${pipeline} WHERE true` },
+  ])
+  expect(results.filter((r) => r.status === 'failed')).toHaveLength(30)
+
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  const rows = page.getByTestId('failure-row')
+  await expect(page.getByTestId('failures-count')).toHaveText('30 matching')
+  await expect(rows).toHaveCount(25)
+  await expect(page.getByText('1–25 of 30')).toBeVisible()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expect(rows).toHaveCount(5)
+  await expect(page.getByText('26–30 of 30')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled()
+
+  // Text searches the SQL and the error message.
+  await page.getByLabel('Search SQL and errors').fill('no_such_table')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(rows).toHaveCount(2)
+  await page.getByLabel('Search SQL and errors').fill('division by zero')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page.getByTestId('failures-count')).toHaveText('28 matching')
+
+  // A time range before the failures happened matches none of them.
+  await page.getByLabel('Failed before').fill('2020-01-01T00:00:00')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page.getByText('No failing queries')).toBeVisible()
+  await page.getByRole('button', { name: 'Clear' }).click()
+  await expect(page).toHaveURL(/\/failures$/)
+})
