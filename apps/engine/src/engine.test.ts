@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, engineClient, postJson, startTestEngine, type TestDatabase } from './testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  postJson,
+  startTestEngine,
+  type TestDatabase,
+} from './testing/engineHarness'
 
 let db: TestDatabase
 
@@ -20,10 +26,15 @@ describe('engine lifecycle', () => {
   it('keeps pipeline configs, pause state and failed queries across a restart, and resumes the pipelines', async () => {
     const first = await startTestEngine(db.url)
     const client = engineClient(first.url)
-    await client.pipelines.create.mutate({ name: 'kept', config: { strategy: 'parallel', batchSize: 33 } })
+    await client.pipelines.create.mutate({
+      name: 'kept',
+      config: { strategy: 'parallel', batchSize: 33 },
+    })
     await client.pipelines.create.mutate({ name: 'held', config: {} })
     await client.pipelines.pause.mutate({ name: 'held' })
-    const answer = await postJson(`${first.url}/v1/pipelines/kept/queries`, { queries: [{ sql: 'SELECT * FROM missing_table' }] })
+    const answer = await postJson(`${first.url}/v1/pipelines/kept/queries`, {
+      queries: [{ sql: 'SELECT * FROM missing_table' }],
+    })
     expect((answer.body as Answer).results[0]?.status).toBe('failed')
     await first.stop()
 
@@ -35,10 +46,17 @@ describe('engine lifecycle', () => {
         ['held', 'paused'],
         ['kept', 'running'],
       ])
-      expect(pipelines.find((pipeline) => pipeline.name === 'kept')?.config).toMatchObject({ strategy: 'parallel', batchSize: 33 })
+      expect(pipelines.find((pipeline) => pipeline.name === 'kept')?.config).toMatchObject({
+        strategy: 'parallel',
+        batchSize: 33,
+      })
       const failures = await again.failures.list.query({ pipeline: 'kept' })
-      expect(failures.items.map((item) => [item.sql, item.error.code])).toEqual([['SELECT * FROM missing_table', '42P01']])
-      const works = await postJson(`${second.url}/v1/pipelines/kept/queries`, { queries: [{ sql: 'SELECT 1 AS one' }] })
+      expect(failures.items.map((item) => [item.sql, item.error.code])).toEqual([
+        ['SELECT * FROM missing_table', '42P01'],
+      ])
+      const works = await postJson(`${second.url}/v1/pipelines/kept/queries`, {
+        queries: [{ sql: 'SELECT 1 AS one' }],
+      })
       expect(works.status).toBe(200)
       await again.pipelines.delete.mutate({ name: 'kept' })
       await again.pipelines.delete.mutate({ name: 'held' })
@@ -51,7 +69,10 @@ describe('engine lifecycle', () => {
     const engine = await startTestEngine(db.url)
     const client = engineClient(engine.url)
     try {
-      await client.pipelines.create.mutate({ name: 'live', config: { batchSize: 10, flushIntervalMs: 20 } })
+      await client.pipelines.create.mutate({
+        name: 'live',
+        config: { batchSize: 10, flushIntervalMs: 20 },
+      })
       const url = `${engine.url}/v1/pipelines/live/queries`
       const requests: Promise<{ status: number; body: unknown }>[] = []
       let next = 0
@@ -67,7 +88,10 @@ describe('engine lifecycle', () => {
           const ids = Array.from({ length: 20 }, () => next++)
           requests.push(
             postJson(url, {
-              queries: ids.map((id) => ({ sql: 'INSERT INTO ledger (id, note) VALUES ($1, $2)', params: [id, 'live'] })),
+              queries: ids.map((id) => ({
+                sql: 'INSERT INTO ledger (id, note) VALUES ($1, $2)',
+                params: [id, 'live'],
+              })),
             }),
           )
         }
@@ -77,7 +101,9 @@ describe('engine lifecycle', () => {
       }
       const answers = await Promise.all(requests)
       expect(answers.every((answer) => answer.status === 200)).toBe(true)
-      const statuses = answers.flatMap((answer) => (answer.body as Answer).results.map((result) => result.status))
+      const statuses = answers.flatMap((answer) =>
+        (answer.body as Answer).results.map((result) => result.status),
+      )
       expect(statuses).toHaveLength(next)
       expect(statuses.every((status) => status === 'succeeded')).toBe(true)
       const rows = await db.pool.query<{ n: number; distinct_ids: number }>(
@@ -95,10 +121,16 @@ describe('engine lifecycle', () => {
   it('on stop refuses new work with 503 and drains what it accepted', async () => {
     const engine = await startTestEngine(db.url)
     const client = engineClient(engine.url)
-    await client.pipelines.create.mutate({ name: 'drain', config: { batchSize: 1000, flushIntervalMs: 60_000 } })
+    await client.pipelines.create.mutate({
+      name: 'drain',
+      config: { batchSize: 1000, flushIntervalMs: 60_000 },
+    })
     const url = `${engine.url}/v1/pipelines/drain/queries`
     const queued = postJson(url, {
-      queries: [1001, 1002, 1003].map((id) => ({ sql: 'INSERT INTO ledger (id, note) VALUES ($1, $2)', params: [id, 'drain'] })),
+      queries: [1001, 1002, 1003].map((id) => ({
+        sql: 'INSERT INTO ledger (id, note) VALUES ($1, $2)',
+        params: [id, 'drain'],
+      })),
     })
     await new Promise((resolve) => setTimeout(resolve, 200))
     const stopping = engine.stop()
@@ -109,8 +141,14 @@ describe('engine lifecycle', () => {
     const health = await fetch(`${engine.url}/healthz`)
     expect(health.status).toBe(503)
     const answer = await queued
-    expect((answer.body as Answer).results.map((result) => result.status)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    expect((answer.body as Answer).results.map((result) => result.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ])
     await stopping
-    expect((await db.pool.query("SELECT count(*)::int AS n FROM ledger WHERE note = 'drain'")).rows).toEqual([{ n: 3 }])
+    expect(
+      (await db.pool.query("SELECT count(*)::int AS n FROM ledger WHERE note = 'drain'")).rows,
+    ).toEqual([{ n: 3 }])
   })
 })

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
-import { startEmbeddedDatabase, defaultDataDir, type EmbeddedDatabase } from './database/embeddedDatabase'
+import {
+  startEmbeddedDatabase,
+  defaultDataDir,
+  type EmbeddedDatabase,
+} from './database/embeddedDatabase'
 import { migrate } from './database/migrations'
 import { startDemoLoad, type DemoLoad } from './demo/demoLoad'
 import { EngineError } from './errors'
@@ -82,7 +86,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       ? await startEmbeddedDatabase({ dataDir: options.dataDir ?? defaultDataDir(), log })
       : undefined
   const databaseUrl = options.databaseUrl ?? embedded?.url ?? ''
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6, application_name: 'sluice-engine' })
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 6,
+    application_name: 'sluice-engine',
+  })
   pool.on('error', (error) => {
     log.warn({ err: error }, 'idle connection to the engine database failed')
   })
@@ -126,7 +134,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     targets: {
       list: () => targets.list(registry.pipelinesByTarget()),
       check: (name) => {
-        if (!targets.has(name)) return Promise.reject(new EngineError('NOT_FOUND', `no target named "${name}"`))
+        if (!targets.has(name))
+          return Promise.reject(new EngineError('NOT_FOUND', `no target named "${name}"`))
         return targets.check(name)
       },
     },
@@ -165,7 +174,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 
-  const demo: DemoLoad | undefined = options.demo ? await startDemoLoad(registry, pool, log) : undefined
+  const demo: DemoLoad | undefined = options.demo
+    ? await startDemoLoad(registry, pool, log)
+    : undefined
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -176,10 +187,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await demo?.stop()
     await registry.close()
     recorder.stop()
-    const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }))
+    const closed = new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve()
+      }),
+    )
     server.closeIdleConnections()
     // Answers are out; whatever is still open after a moment (a slow client) is cut.
-    const grace = setTimeout(() => { server.closeAllConnections(); }, 2_000)
+    const grace = setTimeout(() => {
+      server.closeAllConnections()
+    }, 2_000)
     await closed
     clearTimeout(grace)
     await pool.end()

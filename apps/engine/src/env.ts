@@ -103,7 +103,10 @@ export class EnvError extends Error {
  * const env = loadEnv(process.env, process.argv)
  * console.log(env.SLUICE_PORT) // 4000 unless set
  */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): EngineEnv {
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv,
+): EngineEnv {
   const parsed = envSchema.safeParse(source)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)

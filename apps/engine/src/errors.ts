@@ -35,7 +35,11 @@ export class EngineError extends Error {
   /** For `QUEUE_FULL`, `PIPELINE_PAUSED` and `UNAVAILABLE`: when to try again. */
   readonly retryAfterSeconds: number | undefined
 
-  constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+  constructor(
+    code: EngineErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.retryAfterSeconds = options?.retryAfterSeconds

@@ -29,6 +29,10 @@ const redactPaths = [
  * log.info({ pipeline: 'orders' }, 'pipeline created')
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { name: 'sluice-engine', level, redact: { paths: redactPaths, censor: '[redacted]' } }
+  const options = {
+    name: 'sluice-engine',
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+  }
   return destination === undefined ? pino(options) : pino(options, destination)
 }

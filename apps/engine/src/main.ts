@@ -27,7 +27,11 @@ async function main(): Promise<void> {
     ? undefined
     : await startTelemetry({
         serviceName: env.OTEL_SERVICE_NAME ?? 'sluice-engine',
-        logger: { warn: (message) => { log.warn({ source: 'telemetry' }, message); } },
+        logger: {
+          warn: (message) => {
+            log.warn({ source: 'telemetry' }, message)
+          },
+        },
       })
   const { createEngine } = await import('./engine')
   const engine = await createEngine({
@@ -42,10 +46,17 @@ async function main(): Promise<void> {
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
-    traceIdLookup: telemetry ? (pipeline, batchId) => telemetry.recentBatches.find(pipeline, batchId)?.traceId : undefined,
+    traceIdLookup: telemetry
+      ? (pipeline, batchId) => telemetry.recentBatches.find(pipeline, batchId)?.traceId
+      : undefined,
   })
   log.info(
-    { url: engine.url, embeddedDatabase: engine.embeddedDatabase, auth: env.SLUICE_API_TOKEN !== undefined, demo: env.demo },
+    {
+      url: engine.url,
+      embeddedDatabase: engine.embeddedDatabase,
+      auth: env.SLUICE_API_TOKEN !== undefined,
+      demo: env.demo,
+    },
     `Sluice engine listening on ${engine.url} (tRPC ${engine.url}/trpc, ingest ${engine.url}/v1/pipelines/:name/queries)`,
   )
 
@@ -73,6 +84,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`sluice engine failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(
+    `sluice engine failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  )
   process.exit(1)
 })

@@ -1,5 +1,10 @@
 import { failuresRouter } from './trpc/routers/failuresRouter'
-import { batchesRouter, healthRouter, metricsRouter, targetsRouter } from './trpc/routers/observabilityRouters'
+import {
+  batchesRouter,
+  healthRouter,
+  metricsRouter,
+  targetsRouter,
+} from './trpc/routers/observabilityRouters'
 import { pipelinesRouter } from './trpc/routers/pipelinesRouter'
 import { router } from './trpc/trpc'
 

@@ -10,11 +10,16 @@ export const failureStatusSchema = z.enum(['failed', 'resolved', 'discarded'])
 export type FailureStatus = z.output<typeof failureStatusSchema>
 
 /** A failed query's id (a decimal string: ids are 64-bit). */
-export const failureIdSchema = z.string().regex(/^[0-9]{1,19}$/, 'id must be a failed query id (digits)')
+export const failureIdSchema = z
+  .string()
+  .regex(/^[0-9]{1,19}$/, 'id must be a failed query id (digits)')
 
-const timestampSchema = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
-  error: 'time must be an ISO 8601 date-time or milliseconds since the epoch',
-})
+const timestampSchema = z.union(
+  [z.iso.datetime({ offset: true }), z.number().int().nonnegative()],
+  {
+    error: 'time must be an ISO 8601 date-time or milliseconds since the epoch',
+  },
+)
 
 /**
  * Which failed queries a list, count, retry-all or discard-all applies to. `status` defaults to
@@ -80,7 +85,10 @@ export type FailurePage = z.output<typeof failurePageSchema>
  */
 export const retryFailuresInputSchema = z
   .object({
-    ids: z.array(failureIdSchema).min(1, 'select at least one failed query').max(1_000, 'retry at most 1000 at once'),
+    ids: z
+      .array(failureIdSchema)
+      .min(1, 'select at least one failed query')
+      .max(1_000, 'retry at most 1000 at once'),
     params: queryParamsSchema.optional(),
   })
   .refine((input) => input.params === undefined || input.ids.length === 1, {

@@ -41,7 +41,12 @@ export const liveMetricsInputSchema = z
 /** Input of `metrics.history`: up to the last hour, one sample per second. */
 export const metricsHistoryInputSchema = z.object({
   pipeline: pipelineNameSchema.optional(),
-  windowSeconds: z.number().int().min(1).max(3_600, 'history keeps the last hour (3600 s)').default(900),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3_600, 'history keeps the last hour (3600 s)')
+    .default(900),
 })
 
 /** Answer of `metrics.history`: one series per pipeline, oldest sample first. */
@@ -123,7 +128,12 @@ export const healthSchema = z.object({
     embedded: z.boolean(),
     latencyMs: z.number().nullable(),
   }),
-  pipelines: z.object({ total: z.number(), running: z.number(), paused: z.number(), halted: z.number() }),
+  pipelines: z.object({
+    total: z.number(),
+    running: z.number(),
+    paused: z.number(),
+    halted: z.number(),
+  }),
   authRequired: z.boolean(),
   jaegerUiUrl: z.string(),
 })

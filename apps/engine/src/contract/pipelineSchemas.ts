@@ -24,7 +24,10 @@ export const pipelineNameSchema = z
   .string({ error: 'name must be a string' })
   .min(1, 'name must not be empty')
   .max(63, 'name must be at most 63 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'name may hold only letters, digits, "_" and "-", starting with a letter or digit')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+    'name may hold only letters, digits, "_" and "-", starting with a letter or digit',
+  )
 
 const integer = (field: string, min: number, max: number) =>
   z
@@ -73,12 +76,10 @@ export const pipelineConfigDefaults = {
 } as const
 
 const retrySchema = z.object(retryFields)
-const adaptiveSchema = z
-  .object(adaptiveFields)
-  .refine((value) => value.min <= value.max, {
-    error: 'adaptiveBatchSize.min must not exceed adaptiveBatchSize.max',
-    path: ['max'],
-  })
+const adaptiveSchema = z.object(adaptiveFields).refine((value) => value.min <= value.max, {
+  error: 'adaptiveBatchSize.min must not exceed adaptiveBatchSize.max',
+  path: ['max'],
+})
 
 /**
  * A complete pipeline configuration; fields left out take `pipelineConfigDefaults`.
@@ -88,20 +89,22 @@ const adaptiveSchema = z
  * const config = pipelineConfigSchema.parse({ strategy: 'transactional', batchSize: 50 })
  * config.flushIntervalMs // 50 (default)
  */
-export const pipelineConfigSchema = z.object({
-  target: configFields.target.default(pipelineConfigDefaults.target),
-  strategy: configFields.strategy.default(pipelineConfigDefaults.strategy),
-  batchSize: configFields.batchSize.default(pipelineConfigDefaults.batchSize),
-  flushIntervalMs: configFields.flushIntervalMs.default(pipelineConfigDefaults.flushIntervalMs),
-  maxQueueSize: configFields.maxQueueSize.default(pipelineConfigDefaults.maxQueueSize),
-  maxConnections: configFields.maxConnections.default(pipelineConfigDefaults.maxConnections),
-  optimize: configFields.optimize.default(pipelineConfigDefaults.optimize),
-  retry: retrySchema.default({ ...pipelineConfigDefaults.retry }),
-  adaptiveBatchSize: adaptiveSchema.default({ ...pipelineConfigDefaults.adaptiveBatchSize }),
-}).refine((config) => config.maxQueueSize >= config.batchSize, {
-  error: 'maxQueueSize must be at least batchSize (a full batch has to fit in the queue)',
-  path: ['maxQueueSize'],
-})
+export const pipelineConfigSchema = z
+  .object({
+    target: configFields.target.default(pipelineConfigDefaults.target),
+    strategy: configFields.strategy.default(pipelineConfigDefaults.strategy),
+    batchSize: configFields.batchSize.default(pipelineConfigDefaults.batchSize),
+    flushIntervalMs: configFields.flushIntervalMs.default(pipelineConfigDefaults.flushIntervalMs),
+    maxQueueSize: configFields.maxQueueSize.default(pipelineConfigDefaults.maxQueueSize),
+    maxConnections: configFields.maxConnections.default(pipelineConfigDefaults.maxConnections),
+    optimize: configFields.optimize.default(pipelineConfigDefaults.optimize),
+    retry: retrySchema.default({ ...pipelineConfigDefaults.retry }),
+    adaptiveBatchSize: adaptiveSchema.default({ ...pipelineConfigDefaults.adaptiveBatchSize }),
+  })
+  .refine((config) => config.maxQueueSize >= config.batchSize, {
+    error: 'maxQueueSize must be at least batchSize (a full batch has to fit in the queue)',
+    path: ['maxQueueSize'],
+  })
 
 /** A stored, complete pipeline configuration. */
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>

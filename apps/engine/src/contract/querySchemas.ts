@@ -12,12 +12,14 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 const anyString = (value: unknown, test: (text: string) => boolean): boolean => {
   if (typeof value === 'string') return test(value)
   if (Array.isArray(value)) return value.some((item) => anyString(item, test))
-  if (value !== null && typeof value === 'object') return Object.values(value).some((item) => anyString(item, test))
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).some((item) => anyString(item, test))
   return false
 }
 const hasNul = (value: unknown): boolean => anyString(value, (text) => text.includes('\u0000'))
 /* A lone UTF-16 surrogate (e.g. JSON "\ud800") is not Unicode: sent on, it would be stored as U+FFFD. */
-const hasLoneSurrogate = (value: unknown): boolean => anyString(value, (text) => loneSurrogate.test(text))
+const hasLoneSurrogate = (value: unknown): boolean =>
+  anyString(value, (text) => loneSurrogate.test(text))
 
 /**
  * Bind parameters: JSON values, at most 65535, with no NUL byte in any string (PostgreSQL text
@@ -29,8 +31,14 @@ const hasLoneSurrogate = (value: unknown): boolean => anyString(value, (text) =>
 export const queryParamsSchema = z
   .array(z.json(), { error: 'params must be an array of JSON values' })
   .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
-  .refine((params) => !hasNul(params), 'params contain a NUL byte, which PostgreSQL text cannot hold')
-  .refine((params) => !hasLoneSurrogate(params), 'params contain a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot store as sent')
+  .refine(
+    (params) => !hasNul(params),
+    'params contain a NUL byte, which PostgreSQL text cannot hold',
+  )
+  .refine(
+    (params) => !hasLoneSurrogate(params),
+    'params contain a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot store as sent',
+  )
 
 /**
  * One query as applications send it: parameterized SQL (`$1`, `$2`, ...), JSON parameters and an
@@ -45,13 +53,22 @@ export const queryInputSchema = z.object({
     .min(1, 'sql must not be empty')
     .max(1_000_000, 'sql must be at most 1,000,000 characters')
     .refine((sql) => sql.trim().length > 0, 'sql must not be blank')
-    .refine((sql) => !sql.includes('\u0000'), 'sql contains a NUL byte, which PostgreSQL text cannot hold')
-    .refine((sql) => !hasLoneSurrogate(sql), 'sql contains a lone UTF-16 surrogate (invalid Unicode)'),
+    .refine(
+      (sql) => !sql.includes('\u0000'),
+      'sql contains a NUL byte, which PostgreSQL text cannot hold',
+    )
+    .refine(
+      (sql) => !hasLoneSurrogate(sql),
+      'sql contains a lone UTF-16 surrogate (invalid Unicode)',
+    ),
   params: queryParamsSchema.default([]),
   callbackId: z
     .string({ error: 'callbackId must be a string' })
     .max(200, 'callbackId must be at most 200 characters')
-    .refine((id) => !hasNul(id) && !hasLoneSurrogate(id), 'callbackId must be valid Unicode text without NUL bytes')
+    .refine(
+      (id) => !hasNul(id) && !hasLoneSurrogate(id),
+      'callbackId must be valid Unicode text without NUL bytes',
+    )
     .optional(),
 })
 export type QueryInputBody = z.input<typeof queryInputSchema>
@@ -66,9 +83,14 @@ export type QueryInputBody = z.input<typeof queryInputSchema>
 export const ingestRequestSchema = z.object(
   {
     queries: z
-      .array(queryInputSchema, { error: 'queries must be an array of { sql, params?, callbackId? }' })
+      .array(queryInputSchema, {
+        error: 'queries must be an array of { sql, params?, callbackId? }',
+      })
       .min(1, 'queries must hold at least one query')
-      .max(maxQueriesPerRequest, `queries must hold at most ${maxQueriesPerRequest} queries per request`),
+      .max(
+        maxQueriesPerRequest,
+        `queries must hold at most ${maxQueriesPerRequest} queries per request`,
+      ),
     group: z.boolean({ error: 'group must be true or false' }).default(false),
   },
   { error: 'body must be a JSON object { queries: [...], group? }' },
@@ -90,7 +112,13 @@ export type QueryErrorView = z.output<typeof queryErrorSchema>
  * How a query ended. `rejected` means the engine never accepted it (e.g. the queue filled up
  * between two queries of one request), so it did not run and is not in the failures store.
  */
-export const queryOutcomeSchema = z.enum(['succeeded', 'failed', 'skipped', 'rolled_back', 'rejected'])
+export const queryOutcomeSchema = z.enum([
+  'succeeded',
+  'failed',
+  'skipped',
+  'rolled_back',
+  'rejected',
+])
 
 /** One query's result, in the order the queries were sent. */
 export const queryResultViewSchema = z.object({

@@ -20,7 +20,10 @@ export function describeConnection(url: string): ConnectionInfo {
     return {
       host: decodeURIComponent(parsed.hostname) || params.get('host') || 'localhost',
       port: parsed.port === '' ? 5432 : Number(parsed.port),
-      database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || 'postgres',
+      database:
+        decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
+        decodeURIComponent(parsed.username) ||
+        'postgres',
       user: decodeURIComponent(parsed.username) || 'postgres',
     }
   } catch {

@@ -28,12 +28,22 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     const first = await createEngine({ port: 0, dataDir, logger: log })
     try {
       expect(first.embeddedDatabase).toBe(true)
-      const health = (await (await fetch(`${first.url}/trpc/health.get`)).json()) as { result: { data: { database: unknown } } }
+      const health = (await (await fetch(`${first.url}/trpc/health.get`)).json()) as {
+        result: { data: { database: unknown } }
+      }
       expect(health.result.data.database).toMatchObject({ reachable: true, embedded: true })
-      const created = await postJson(`${first.url}/v1/pipelines/local`, { batchSize: 5 }, { method: 'PUT' })
+      const created = await postJson(
+        `${first.url}/v1/pipelines/local`,
+        { batchSize: 5 },
+        { method: 'PUT' },
+      )
       expect(created.status).toBe(201)
-      const answer = await postJson(`${first.url}/v1/pipelines/local/queries`, { queries: [{ sql: 'SELECT current_database() AS db' }] })
-      expect(answer.body).toMatchObject({ results: [{ status: 'succeeded', rows: [{ db: 'sluice' }] }] })
+      const answer = await postJson(`${first.url}/v1/pipelines/local/queries`, {
+        queries: [{ sql: 'SELECT current_database() AS db' }],
+      })
+      expect(answer.body).toMatchObject({
+        results: [{ status: 'succeeded', rows: [{ db: 'sluice' }] }],
+      })
     } finally {
       await first.stop()
     }
@@ -42,16 +52,21 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
 
     const second = await createEngine({ port: 0, dataDir, logger: log })
     try {
-      const pipelines = (await (await fetch(`${second.url}/v1/pipelines`)).json()) as { pipelines: { name: string }[] }
+      const pipelines = (await (await fetch(`${second.url}/v1/pipelines`)).json()) as {
+        pipelines: { name: string }[]
+      }
       expect(pipelines.pipelines.map((pipeline) => pipeline.name)).toEqual(['local'])
     } finally {
       await second.stop()
     }
   }, 90_000)
 
-  it.runIf(process.getuid?.() === 0)('refuses a data folder under root’s home, saying why', async () => {
-    await expect(startEmbeddedDatabase({ dataDir: join(homedir(), 'sluice-data'), log })).rejects.toThrow(
-      "is under root's home",
-    )
-  })
+  it.runIf(process.getuid?.() === 0)(
+    'refuses a data folder under root’s home, saying why',
+    async () => {
+      await expect(
+        startEmbeddedDatabase({ dataDir: join(homedir(), 'sluice-data'), log }),
+      ).rejects.toThrow("is under root's home")
+    },
+  )
 })

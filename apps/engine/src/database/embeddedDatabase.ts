@@ -78,7 +78,10 @@ async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresClass>
  * // ... new pg.Pool({ connectionString: db.url })
  * await db.stop()
  */
-export async function startEmbeddedDatabase(options: { dataDir: string; log: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: {
+  dataDir: string
+  log: Logger
+}): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir)
   const log = options.log
   if (isRoot() && (dataDir === homedir() || dataDir.startsWith(homedir() + sep))) {
@@ -95,7 +98,9 @@ export async function startEmbeddedDatabase(options: { dataDir: string; log: Log
   const initialised = await exists(join(clusterDir, 'PG_VERSION'))
   let password = (await readFile(passwordFile, 'utf8').catch(() => '')).trim()
   if (initialised && password === '') {
-    throw new Error(`${clusterDir} holds a PostgreSQL cluster but ${passwordFile} is missing: restore it or move the folder away`)
+    throw new Error(
+      `${clusterDir} holds a PostgreSQL cluster but ${passwordFile} is missing: restore it or move the folder away`,
+    )
   }
   if (password === '') {
     password = randomBytes(24).toString('hex')

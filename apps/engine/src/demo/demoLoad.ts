@@ -37,7 +37,11 @@ function demoQuery(): SubmittedQuery {
       params: [randomInt(1000), (Math.random() * 200).toFixed(2)],
     }
   }
-  if (roll < 0.88) return { sql: 'SELECT id, email FROM sluice_demo.customers WHERE id = $1', params: [randomInt(1000)] }
+  if (roll < 0.88)
+    return {
+      sql: 'SELECT id, email FROM sluice_demo.customers WHERE id = $1',
+      params: [randomInt(1000)],
+    }
   if (roll < 0.98) {
     return {
       sql: "UPDATE sluice_demo.orders SET status = 'shipped' WHERE id = (SELECT max(id) FROM sluice_demo.orders) - $1",
@@ -65,7 +69,11 @@ export interface DemoLoad {
  * const demo = await startDemoLoad(registry, pool, log)
  * await demo.stop()
  */
-export async function startDemoLoad(registry: PipelineRegistry, pool: pg.Pool, log: Logger): Promise<DemoLoad> {
+export async function startDemoLoad(
+  registry: PipelineRegistry,
+  pool: pg.Pool,
+  log: Logger,
+): Promise<DemoLoad> {
   await pool.query(setupSql)
   if (!registry.find(demoPipelineName)) {
     await registry.create(
@@ -82,7 +90,10 @@ export async function startDemoLoad(registry: PipelineRegistry, pool: pg.Pool, l
     const queries = Array.from({ length: 15 + randomInt(10) }, demoQuery)
     // Keep the demo table small: trim old orders once a minute.
     if (ticks % 600 === 0) {
-      queries.push({ sql: 'DELETE FROM sluice_demo.orders WHERE id < (SELECT max(id) FROM sluice_demo.orders) - 50000', params: [] })
+      queries.push({
+        sql: 'DELETE FROM sluice_demo.orders WHERE id < (SELECT max(id) FROM sluice_demo.orders) - 50000',
+        params: [],
+      })
     }
     const request = registry
       .submit(demoPipelineName, queries, false)
@@ -92,7 +103,8 @@ export async function startDemoLoad(registry: PipelineRegistry, pool: pg.Pool, l
       .catch((error: unknown) => {
         // Paused, halted, deleted or full: the demo waits quietly; say it once per reason.
         const reason = error instanceof EngineError ? error.code : String(error)
-        if (reason !== lastRefusal) log.info({ pipeline: demoPipelineName, reason }, 'demo load is waiting')
+        if (reason !== lastRefusal)
+          log.info({ pipeline: demoPipelineName, reason }, 'demo load is waiting')
         lastRefusal = reason
       })
       .finally(() => inFlight.delete(request))

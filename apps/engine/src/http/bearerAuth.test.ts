@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '../engine'
 import { createLogger } from '../logger'
 import type { MetricsTick } from '../schemas'
-import { createTestDatabase, engineClient, eventually, postJson, type TestDatabase } from '../testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  eventually,
+  postJson,
+  type TestDatabase,
+} from '../testing/engineHarness'
 import { bearerAuth } from './bearerAuth'
 
 const token = 'test-token-0123456789abcdef'
@@ -21,7 +27,9 @@ beforeAll(async () => {
     port: 0,
     databaseUrl: db.url,
     apiToken: token,
-    targets: [{ name: 'secondary', url: secondary.toString(), description: 'same server, with a password' }],
+    targets: [
+      { name: 'secondary', url: secondary.toString(), description: 'same server, with a password' },
+    ],
     logger: createLogger('debug', { write: (line: string) => logLines.push(line) }),
   })
 })
@@ -49,12 +57,21 @@ describe('engine with SLUICE_API_TOKEN', () => {
   it('refuses ingest, tRPC, SSE and /metrics without the right token', async () => {
     const url = `${engine.url}/v1/pipelines/any/queries`
     for (const given of [undefined, 'wrong-token-0123456789abcdef']) {
-      const answer = await postJson(url, { queries: [{ sql: 'SELECT 1' }] }, given === undefined ? {} : { token: given })
+      const answer = await postJson(
+        url,
+        { queries: [{ sql: 'SELECT 1' }] },
+        given === undefined ? {} : { token: given },
+      )
       expect(answer.status).toBe(401)
       expect(answer.headers.get('www-authenticate')).toContain('Bearer')
-      const error = await engineClient(engine.url, given).pipelines.list.query().catch((caught: unknown) => caught)
+      const error = await engineClient(engine.url, given)
+        .pipelines.list.query()
+        .catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(TRPCClientError)
-      expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 })
+      expect((error as TRPCClientError<never>).data).toMatchObject({
+        code: 'UNAUTHORIZED',
+        httpStatus: 401,
+      })
     }
     expect((await fetch(`${engine.url}/metrics`)).status).toBe(401)
     expect((await fetch(`${engine.url}/v1/pipelines`)).status).toBe(401)
@@ -72,7 +89,11 @@ describe('engine with SLUICE_API_TOKEN', () => {
   it('serves ingest, tRPC and SSE with the token', async () => {
     const client = engineClient(engine.url, token)
     await client.pipelines.create.mutate({ name: 'guarded', config: {} })
-    const answer = await postJson(`${engine.url}/v1/pipelines/guarded/queries`, { queries: [{ sql: 'SELECT 2 AS two' }] }, { token })
+    const answer = await postJson(
+      `${engine.url}/v1/pipelines/guarded/queries`,
+      { queries: [{ sql: 'SELECT 2 AS two' }] },
+      { token },
+    )
     expect(answer.status).toBe(200)
     expect((await client.health.get.query()).authRequired).toBe(true)
     const ticks: MetricsTick[] = []
@@ -85,7 +106,11 @@ describe('engine with SLUICE_API_TOKEN', () => {
   it('never returns or logs a password', async () => {
     const client = engineClient(engine.url, token)
     await client.pipelines.create.mutate({ name: 'elsewhere', config: { target: 'secondary' } })
-    await postJson(`${engine.url}/v1/pipelines/elsewhere/queries`, { queries: [{ sql: 'SELECT 1/0' }] }, { token })
+    await postJson(
+      `${engine.url}/v1/pipelines/elsewhere/queries`,
+      { queries: [{ sql: 'SELECT 1/0' }] },
+      { token },
+    )
     const targets = await client.targets.list.query()
     expect(targets.find((target) => target.name === 'secondary')).toMatchObject({
       description: 'same server, with a password',
@@ -100,7 +125,9 @@ describe('engine with SLUICE_API_TOKEN', () => {
       await client.health.get.query(),
       await client.failures.list.query({ status: 'any' }),
       await client.batches.list.query({}),
-      await (await fetch(`${engine.url}/v1/pipelines`, { headers: { authorization: `Bearer ${token}` } })).text(),
+      await (
+        await fetch(`${engine.url}/v1/pipelines`, { headers: { authorization: `Bearer ${token}` } })
+      ).text(),
     ]
     for (const response of responses) {
       const text = JSON.stringify(response)
@@ -115,8 +142,8 @@ describe('engine with SLUICE_API_TOKEN', () => {
 
 describe('engine without a token', () => {
   it('refuses to listen beyond 127.0.0.1', async () => {
-    await expect(createEngine({ host: '0.0.0.0', databaseUrl: db.url, logger: createLogger('silent') })).rejects.toThrow(
-      'refusing to listen on 0.0.0.0 without SLUICE_API_TOKEN',
-    )
+    await expect(
+      createEngine({ host: '0.0.0.0', databaseUrl: db.url, logger: createLogger('silent') }),
+    ).rejects.toThrow('refusing to listen on 0.0.0.0 without SLUICE_API_TOKEN')
   })
 })

@@ -47,7 +47,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       draining: deps.draining,
     }),
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'tRPC call failed')
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        deps.log.error({ err: error.cause ?? error, path }, 'tRPC call failed')
     },
   })
 
@@ -69,10 +70,14 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       return
     }
     if (!authorized(request.headers.authorization)) {
-      throw new EngineError('UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)')
+      throw new EngineError(
+        'UNAUTHORIZED',
+        'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)',
+      )
     }
     if (path === '/metrics') {
-      if (!deps.metricsHandler) throw new EngineError('NOT_FOUND', 'metrics are not enabled (telemetry was not started)')
+      if (!deps.metricsHandler)
+        throw new EngineError('NOT_FOUND', 'metrics are not enabled (telemetry was not started)')
       deps.metricsHandler(request, response)
       return
     }
@@ -82,13 +87,21 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const name = rawName === undefined ? undefined : decodeURIComponent(rawName)
     if (name !== undefined) {
       const valid = pipelineNameSchema.safeParse(name)
-      if (!valid.success) throw new EngineError('INVALID_INPUT', `pipeline name in the path: ${valid.error.issues[0]?.message ?? 'invalid'}`)
+      if (!valid.success)
+        throw new EngineError(
+          'INVALID_INPUT',
+          `pipeline name in the path: ${valid.error.issues[0]?.message ?? 'invalid'}`,
+        )
     }
     if (method !== 'GET' && deps.draining()) {
       throw new EngineError('UNAVAILABLE', 'the engine is shutting down', { retryAfterSeconds: 5 })
     }
     if (action === 'queries' && name !== undefined) {
-      if (method !== 'POST') throw new EngineError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path} (allowed: POST)`)
+      if (method !== 'POST')
+        throw new EngineError(
+          'METHOD_NOT_ALLOWED',
+          `${method} is not allowed on ${path} (allowed: POST)`,
+        )
       await handleIngest(request, response, name, deps.registry, deps.maxBodyBytes)
       return
     }
@@ -97,7 +110,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
   return createServer((request, response) => {
     route(request, response).catch((error: unknown) => {
-      if (!(error instanceof EngineError)) deps.log.error({ err: error, url: request.url }, 'request failed')
+      if (!(error instanceof EngineError))
+        deps.log.error({ err: error, url: request.url }, 'request failed')
       sendError(response, error)
       // Let a refused upload run into the void so the client reads the answer instead of a reset.
       request.resume()

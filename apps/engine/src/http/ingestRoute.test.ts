@@ -1,7 +1,14 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../engine'
-import { createTestDatabase, engineClient, eventually, postJson, startTestEngine, type TestDatabase } from '../testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  eventually,
+  postJson,
+  startTestEngine,
+  type TestDatabase,
+} from '../testing/engineHarness'
 
 let db: TestDatabase
 let engine: Engine
@@ -12,8 +19,13 @@ beforeAll(async () => {
   db = await createTestDatabase()
   engine = await startTestEngine(db.url, { maxBodyBytes: 64 * 1024 })
   client = engineClient(engine.url)
-  await db.pool.query('CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL CHECK (balance >= 0))')
-  await client.pipelines.create.mutate({ name: 'main', config: { batchSize: 50, flushIntervalMs: 10 } })
+  await db.pool.query(
+    'CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL CHECK (balance >= 0))',
+  )
+  await client.pipelines.create.mutate({
+    name: 'main',
+    config: { batchSize: 50, flushIntervalMs: 10 },
+  })
   ingest = `${engine.url}/v1/pipelines/main/queries`
 })
 
@@ -23,15 +35,31 @@ afterAll(async () => {
 })
 
 interface Answer {
-  results: { status: string; success: boolean; rows: unknown[]; rowCount: number; callbackId?: string; failureId?: string; error?: { code?: string; message: string } }[]
+  results: {
+    status: string
+    success: boolean
+    rows: unknown[]
+    rowCount: number
+    callbackId?: string
+    failureId?: string
+    error?: { code?: string; message: string }
+  }[]
 }
 
 describe('POST /v1/pipelines/:name/queries', () => {
   it('answers every query in order, with rows, and failures already in the store', async () => {
     const answer = await postJson(ingest, {
       queries: [
-        { sql: 'INSERT INTO accounts (id, balance) VALUES ($1, $2)', params: [1, 100], callbackId: 'a1' },
-        { sql: 'INSERT INTO accounts (id, balance) VALUES ($1, $2)', params: [1, 5], callbackId: 'dup' },
+        {
+          sql: 'INSERT INTO accounts (id, balance) VALUES ($1, $2)',
+          params: [1, 100],
+          callbackId: 'a1',
+        },
+        {
+          sql: 'INSERT INTO accounts (id, balance) VALUES ($1, $2)',
+          params: [1, 5],
+          callbackId: 'dup',
+        },
         { sql: 'SELECT $1::int + 1 AS n', params: [41] },
       ],
     })
@@ -50,19 +78,33 @@ describe('POST /v1/pipelines/:name/queries', () => {
   })
 
   it('runs a group atomically under the transactional strategy', async () => {
-    await client.pipelines.create.mutate({ name: 'tx', config: { strategy: 'transactional', batchSize: 10 } })
+    await client.pipelines.create.mutate({
+      name: 'tx',
+      config: { strategy: 'transactional', batchSize: 10 },
+    })
     const transfer = (amount: number) => ({
       group: true,
       queries: [
         { sql: 'UPDATE accounts SET balance = balance + $1 WHERE id = 1', params: [amount] },
-        { sql: 'INSERT INTO accounts (id, balance) VALUES (2, $1) ON CONFLICT (id) DO UPDATE SET balance = accounts.balance - $1', params: [amount] },
+        {
+          sql: 'INSERT INTO accounts (id, balance) VALUES (2, $1) ON CONFLICT (id) DO UPDATE SET balance = accounts.balance - $1',
+          params: [amount],
+        },
       ],
     })
     const ok = await postJson(`${engine.url}/v1/pipelines/tx/queries`, transfer(10))
-    expect((ok.body as Answer).results.map((result) => result.status)).toEqual(['succeeded', 'succeeded'])
+    expect((ok.body as Answer).results.map((result) => result.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ])
     const failed = await postJson(`${engine.url}/v1/pipelines/tx/queries`, transfer(-1000))
-    expect((failed.body as Answer).results.map((result) => result.status)).toEqual(['failed', 'rolled_back'])
-    expect((await db.pool.query('SELECT balance FROM accounts WHERE id = 1')).rows).toEqual([{ balance: 110 }])
+    expect((failed.body as Answer).results.map((result) => result.status)).toEqual([
+      'failed',
+      'rolled_back',
+    ])
+    expect((await db.pool.query('SELECT balance FROM accounts WHERE id = 1')).rows).toEqual([
+      { balance: 110 },
+    ])
     const tooBig = await postJson(`${engine.url}/v1/pipelines/tx/queries`, {
       group: true,
       queries: Array.from({ length: 11 }, () => ({ sql: 'SELECT 1' })),
@@ -77,13 +119,43 @@ describe('POST /v1/pipelines/:name/queries', () => {
     ['a body that is not an object', '[1,2]', 400, 'body must be a JSON object'],
     ['no queries', {}, 400, 'queries'],
     ['an empty list', { queries: [] }, 400, 'queries must hold at least one query'],
-    ['sql of the wrong type', { queries: [{ sql: 42 }] }, 400, 'queries.0.sql: sql must be a string'],
-    ['params not an array', { queries: [{ sql: 'SELECT $1', params: 'x' }] }, 400, 'queries.0.params: params must be an array'],
-    ['group not a boolean', { queries: [{ sql: 'SELECT 1' }], group: 'yes' }, 400, 'group must be true or false'],
+    [
+      'sql of the wrong type',
+      { queries: [{ sql: 42 }] },
+      400,
+      'queries.0.sql: sql must be a string',
+    ],
+    [
+      'params not an array',
+      { queries: [{ sql: 'SELECT $1', params: 'x' }] },
+      400,
+      'queries.0.params: params must be an array',
+    ],
+    [
+      'group not a boolean',
+      { queries: [{ sql: 'SELECT 1' }], group: 'yes' },
+      400,
+      'group must be true or false',
+    ],
     ['a NUL byte in sql', { queries: [{ sql: 'SELECT 1\u0000' }] }, 400, 'NUL byte'],
-    ['a NUL byte in a parameter', { queries: [{ sql: 'SELECT $1', params: ['a\u0000b'] }] }, 400, 'NUL byte'],
-    ['a lone surrogate in a parameter', '{"queries":[{"sql":"SELECT $1::text","params":["a\\ud800b"]}]}', 400, 'lone UTF-16 surrogate'],
-    ['two statements in one string', { queries: [{ sql: 'SELECT 1; SELECT 2' }] }, 400, 'queries[0]'],
+    [
+      'a NUL byte in a parameter',
+      { queries: [{ sql: 'SELECT $1', params: ['a\u0000b'] }] },
+      400,
+      'NUL byte',
+    ],
+    [
+      'a lone surrogate in a parameter',
+      '{"queries":[{"sql":"SELECT $1::text","params":["a\\ud800b"]}]}',
+      400,
+      'lone UTF-16 surrogate',
+    ],
+    [
+      'two statements in one string',
+      { queries: [{ sql: 'SELECT 1; SELECT 2' }] },
+      400,
+      'queries[0]',
+    ],
     ['blank sql', { queries: [{ sql: '   ' }] }, 400, 'sql must not be blank'],
   ])('answers %s with a 4xx naming the problem', async (_label, body, status, message) => {
     const answer = await postJson(ingest, body)
@@ -112,14 +184,20 @@ describe('POST /v1/pipelines/:name/queries', () => {
   it('answers 413 for a body over the limit', async () => {
     const answer = await postJson(ingest, { queries: [{ sql: `SELECT '${'x'.repeat(100_000)}'` }] })
     expect(answer.status).toBe(413)
-    expect((answer.body as { error: { message: string } }).error.message).toContain('larger than the limit of 65536 bytes')
+    expect((answer.body as { error: { message: string } }).error.message).toContain(
+      'larger than the limit of 65536 bytes',
+    )
   })
 
   it('answers 404 for an unknown pipeline, 400 for a bad name, 405 for a wrong method', async () => {
-    const unknown = await postJson(`${engine.url}/v1/pipelines/nope/queries`, { queries: [{ sql: 'SELECT 1' }] })
+    const unknown = await postJson(`${engine.url}/v1/pipelines/nope/queries`, {
+      queries: [{ sql: 'SELECT 1' }],
+    })
     expect(unknown.status).toBe(404)
     expect(JSON.stringify(unknown.body)).toContain('no pipeline named \\"nope\\"')
-    const badName = await postJson(`${engine.url}/v1/pipelines/a%20b/queries`, { queries: [{ sql: 'SELECT 1' }] })
+    const badName = await postJson(`${engine.url}/v1/pipelines/a%20b/queries`, {
+      queries: [{ sql: 'SELECT 1' }],
+    })
     expect(badName.status).toBe(400)
     const wrongMethod = await fetch(ingest)
     expect(wrongMethod.status).toBe(405)
@@ -135,7 +213,9 @@ describe('POST /v1/pipelines/:name/queries', () => {
     const select = (n: number) => ({ sql: 'SELECT $1::int AS n', params: [n] })
     // Two queued, waiting for a third (batchSize) or the one-minute interval.
     const first = postJson(url, { queries: [select(1), select(2)] })
-    await eventually(async () => (await client.pipelines.get.query({ name: 'small' })).status.queueSize === 2)
+    await eventually(
+      async () => (await client.pipelines.get.query({ name: 'small' })).status.queueSize === 2,
+    )
     const full = await postJson(url, { queries: [select(3), select(4)] })
     expect(full.status).toBe(429)
     expect(full.headers.get('retry-after')).toBe('1')
@@ -146,14 +226,23 @@ describe('POST /v1/pipelines/:name/queries', () => {
     const third = await postJson(url, { queries: [select(3)] })
     expect((third.body as Answer).results[0]?.rows).toEqual([{ n: 3 }])
     const answer = await first
-    expect((answer.body as Answer).results.map((result) => result.rows)).toEqual([[{ n: 1 }], [{ n: 2 }]])
+    expect((answer.body as Answer).results.map((result) => result.rows)).toEqual([
+      [{ n: 1 }],
+      [{ n: 2 }],
+    ])
   })
 
   it('answers 409 while a sequential pipeline is halted, until it is resumed', async () => {
-    await client.pipelines.create.mutate({ name: 'seq', config: { strategy: 'sequential', flushIntervalMs: 5 } })
+    await client.pipelines.create.mutate({
+      name: 'seq',
+      config: { strategy: 'sequential', flushIntervalMs: 5 },
+    })
     const url = `${engine.url}/v1/pipelines/seq/queries`
     const failed = await postJson(url, { queries: [{ sql: 'SELECT 1/0' }, { sql: 'SELECT 1' }] })
-    expect((failed.body as Answer).results.map((result) => result.status)).toEqual(['failed', 'skipped'])
+    expect((failed.body as Answer).results.map((result) => result.status)).toEqual([
+      'failed',
+      'skipped',
+    ])
     const halted = await postJson(url, { queries: [{ sql: 'SELECT 1' }] })
     expect(halted.status).toBe(409)
     expect(JSON.stringify(halted.body)).toContain('resume')
@@ -164,19 +253,33 @@ describe('POST /v1/pipelines/:name/queries', () => {
 
   it('answers every arbitrary body with 200 or a 4xx, and stays up (fuzz)', async () => {
     const query = fc.record(
-      { sql: fc.oneof(fc.string(), fc.constant('SELECT $1::text AS v'), fc.integer()), params: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()) },
+      {
+        sql: fc.oneof(fc.string(), fc.constant('SELECT $1::text AS v'), fc.integer()),
+        params: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()),
+      },
       { requiredKeys: [] },
     )
     const body = fc.oneof(
       fc.string(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
-      fc.record({ queries: fc.array(query, { maxLength: 4 }), group: fc.oneof(fc.boolean(), fc.string()) }, { requiredKeys: ['queries'] }).map((value) => JSON.stringify(value)),
+      fc
+        .record(
+          {
+            queries: fc.array(query, { maxLength: 4 }),
+            group: fc.oneof(fc.boolean(), fc.string()),
+          },
+          { requiredKeys: ['queries'] },
+        )
+        .map((value) => JSON.stringify(value)),
     )
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
         const answer = await postJson(ingest, raw)
         expect(answer.status === 200 || (answer.status >= 400 && answer.status < 500)).toBe(true)
-        if (answer.status !== 200) expect((answer.body as { error: { message: string } }).error.message.length).toBeGreaterThan(5)
+        if (answer.status !== 200)
+          expect(
+            (answer.body as { error: { message: string } }).error.message.length,
+          ).toBeGreaterThan(5)
       }),
       { numRuns: 60 },
     )
@@ -186,20 +289,39 @@ describe('POST /v1/pipelines/:name/queries', () => {
 
 describe('pipelines as code (/v1/pipelines)', () => {
   it('creates with PUT (201), updates with PUT (200), lists, gets and deletes', async () => {
-    const created = await postJson(`${engine.url}/v1/pipelines/deploy`, { strategy: 'parallel', batchSize: 25 }, { method: 'PUT' })
+    const created = await postJson(
+      `${engine.url}/v1/pipelines/deploy`,
+      { strategy: 'parallel', batchSize: 25 },
+      { method: 'PUT' },
+    )
     expect(created.status).toBe(201)
-    expect(created.body).toMatchObject({ name: 'deploy', config: { strategy: 'parallel', batchSize: 25 } })
-    const updated = await postJson(`${engine.url}/v1/pipelines/deploy`, { strategy: 'best_effort' }, { method: 'PUT' })
+    expect(created.body).toMatchObject({
+      name: 'deploy',
+      config: { strategy: 'parallel', batchSize: 25 },
+    })
+    const updated = await postJson(
+      `${engine.url}/v1/pipelines/deploy`,
+      { strategy: 'best_effort' },
+      { method: 'PUT' },
+    )
     expect(updated.status).toBe(200)
     // PUT replaces the whole config: batchSize goes back to its default.
     expect(updated.body).toMatchObject({ config: { strategy: 'best_effort', batchSize: 100 } })
-    const invalid = await postJson(`${engine.url}/v1/pipelines/deploy`, { batchSize: 0 }, { method: 'PUT' })
+    const invalid = await postJson(
+      `${engine.url}/v1/pipelines/deploy`,
+      { batchSize: 0 },
+      { method: 'PUT' },
+    )
     expect(invalid.status).toBe(400)
     expect(JSON.stringify(invalid.body)).toContain('batchSize: batchSize must be at least 1')
-    const list = (await (await fetch(`${engine.url}/v1/pipelines`)).json()) as { pipelines: { name: string }[] }
+    const list = (await (await fetch(`${engine.url}/v1/pipelines`)).json()) as {
+      pipelines: { name: string }[]
+    }
     expect(list.pipelines.map((pipeline) => pipeline.name)).toContain('deploy')
     expect((await fetch(`${engine.url}/v1/pipelines/deploy`)).status).toBe(200)
-    expect((await fetch(`${engine.url}/v1/pipelines/deploy`, { method: 'DELETE' })).status).toBe(200)
+    expect((await fetch(`${engine.url}/v1/pipelines/deploy`, { method: 'DELETE' })).status).toBe(
+      200,
+    )
     expect((await fetch(`${engine.url}/v1/pipelines/deploy`)).status).toBe(404)
   })
 })

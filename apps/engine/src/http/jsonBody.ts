@@ -10,7 +10,10 @@ import { EngineError } from '../errors'
  */
 export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
   const tooLarge = () =>
-    new EngineError('PAYLOAD_TOO_LARGE', `body is larger than the limit of ${limit} bytes (SLUICE_MAX_BODY_BYTES); send fewer queries per request`)
+    new EngineError(
+      'PAYLOAD_TOO_LARGE',
+      `body is larger than the limit of ${limit} bytes (SLUICE_MAX_BODY_BYTES); send fewer queries per request`,
+    )
   const declared = Number(request.headers['content-length'])
   if (Number.isFinite(declared) && declared > limit) throw tooLarge()
   // Events rather than for-await: leaving a for-await early destroys the socket, and the client
@@ -36,10 +39,17 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
     request.once('error', reject)
   })
   const text = Buffer.concat(chunks).toString('utf8')
-  if (text.trim() === '') throw new EngineError('INVALID_INPUT', 'body is empty: send JSON such as {"queries":[{"sql":"SELECT 1"}]}')
+  if (text.trim() === '')
+    throw new EngineError(
+      'INVALID_INPUT',
+      'body is empty: send JSON such as {"queries":[{"sql":"SELECT 1"}]}',
+    )
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new EngineError('INVALID_INPUT', `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+    throw new EngineError(
+      'INVALID_INPUT',
+      `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
 }

@@ -12,7 +12,12 @@ export interface ErrorBody {
  * @example
  * sendJson(response, 200, { ok: true })
  */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) return
   const text = JSON.stringify(body)
   response.writeHead(status, {
@@ -28,10 +33,18 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export function sendError(response: ServerResponse, error: unknown): void {
   if (error instanceof EngineError) {
     const headers: Record<string, string> = {}
-    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
+    if (error.retryAfterSeconds !== undefined)
+      headers['retry-after'] = String(error.retryAfterSeconds)
     if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="sluice"'
-    sendJson(response, httpStatusOf[error.code], { error: { code: error.code, message: error.message } } satisfies ErrorBody, headers)
+    sendJson(
+      response,
+      httpStatusOf[error.code],
+      { error: { code: error.code, message: error.message } } satisfies ErrorBody,
+      headers,
+    )
     return
   }
-  sendJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error (see the engine log)' } } satisfies ErrorBody)
+  sendJson(response, 500, {
+    error: { code: 'INTERNAL', message: 'internal error (see the engine log)' },
+  } satisfies ErrorBody)
 }

@@ -33,7 +33,11 @@ export async function handlePipelineRoute(
     if (action === 'pause') sendJson(response, 200, await registry.pause(name))
     else if (action === 'resume') sendJson(response, 200, await registry.resume(name))
     else if (action === 'flush') sendJson(response, 200, await registry.flush(name))
-    else throw new EngineError('NOT_FOUND', `no action "${action}" (use queries, pause, resume or flush)`)
+    else
+      throw new EngineError(
+        'NOT_FOUND',
+        `no action "${action}" (use queries, pause, resume or flush)`,
+      )
     return
   }
   switch (method) {
@@ -61,5 +65,8 @@ export async function handlePipelineRoute(
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): EngineError {
-  return new EngineError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path} (allowed: ${allowed})`)
+  return new EngineError(
+    'METHOD_NOT_ALLOWED',
+    `${method} is not allowed on ${path} (allowed: ${allowed})`,
+  )
 }

@@ -22,7 +22,12 @@ interface SecondAccumulator {
   latencies: number[]
 }
 
-const emptyAccumulator = (): SecondAccumulator => ({ succeeded: 0, failed: 0, sizes: [], latencies: [] })
+const emptyAccumulator = (): SecondAccumulator => ({
+  succeeded: 0,
+  failed: 0,
+  sizes: [],
+  latencies: [],
+})
 
 const round = (value: number | null, digits = 2): number | null =>
   value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits
@@ -66,10 +71,13 @@ export class MetricsRecorder implements MetricsService {
   /** Samples once a second, on the second. */
   start(): void {
     const schedule = (): void => {
-      this.#timer = setTimeout(() => {
-        this.sample(Math.floor(Date.now() / 1000) * 1000 - 1000)
-        schedule()
-      }, 1000 - (Date.now() % 1000) + 5)
+      this.#timer = setTimeout(
+        () => {
+          this.sample(Math.floor(Date.now() / 1000) * 1000 - 1000)
+          schedule()
+        },
+        1000 - (Date.now() % 1000) + 5,
+      )
       this.#timer.unref()
     }
     schedule()
@@ -92,7 +100,10 @@ export class MetricsRecorder implements MetricsService {
         failed: accumulator.failed,
         successRate: finished === 0 ? null : round(accumulator.succeeded / finished, 4),
         batches,
-        avgBatchSize: batches === 0 ? null : round(accumulator.sizes.reduce((sum, size) => sum + size, 0) / batches),
+        avgBatchSize:
+          batches === 0
+            ? null
+            : round(accumulator.sizes.reduce((sum, size) => sum + size, 0) / batches),
         maxBatchSize: batches === 0 ? null : Math.max(...accumulator.sizes),
         latencyP50Ms: round(percentile(accumulator.latencies, 50)),
         latencyP95Ms: round(percentile(accumulator.latencies, 95)),
@@ -129,12 +140,19 @@ export class MetricsRecorder implements MetricsService {
     }
   }
 
-  async *live(pipelines: readonly string[] | undefined, signal: AbortSignal | undefined): AsyncGenerator<MetricsTick> {
+  async *live(
+    pipelines: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<MetricsTick> {
     const wanted = pipelines === undefined ? undefined : new Set(pipelines)
     const stop = signal ? AbortSignal.any([signal, this.#stopped.signal]) : this.#stopped.signal
     try {
-      for await (const [tick] of on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<[MetricsTick]>) {
-        yield wanted === undefined ? tick : { at: tick.at, samples: tick.samples.filter((sample) => wanted.has(sample.pipeline)) }
+      for await (const [tick] of on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<
+        [MetricsTick]
+      >) {
+        yield wanted === undefined
+          ? tick
+          : { at: tick.at, samples: tick.samples.filter((sample) => wanted.has(sample.pipeline)) }
       }
     } catch (error) {
       if (!stop.aborted) throw error

@@ -1,5 +1,12 @@
 import { QueryPipeline } from '@sluice/pipeline-core'
-import type { BatchEvent, PipelineConfig as CoreConfig, PipelineStatus, QueryInput, QueryResult, Strategy } from '@sluice/pipeline-core'
+import type {
+  BatchEvent,
+  PipelineConfig as CoreConfig,
+  PipelineStatus,
+  QueryInput,
+  QueryResult,
+  Strategy,
+} from '@sluice/pipeline-core'
 import type { PipelineConfig } from '../schemas'
 import type { strategyNames } from '../schemas'
 
@@ -15,8 +22,15 @@ export interface QueryHandle {
 
 /** The part of `QueryPipeline` (from @sluice/pipeline-core) the engine uses. */
 export interface CorePipeline {
-  addQuery(sql: string, params: readonly unknown[], options: { callbackId?: string; wait?: boolean }): Promise<QueryHandle>
-  addGroup(queries: readonly QueryInput[], options: { wait?: boolean }): Promise<readonly QueryHandle[]>
+  addQuery(
+    sql: string,
+    params: readonly unknown[],
+    options: { callbackId?: string; wait?: boolean },
+  ): Promise<QueryHandle>
+  addGroup(
+    queries: readonly QueryInput[],
+    options: { wait?: boolean },
+  ): Promise<readonly QueryHandle[]>
   flush(): Promise<unknown>
   getStatus(): PipelineStatus
   on(event: 'batch', listener: (batch: BatchEvent) => void): unknown
@@ -54,6 +68,10 @@ export function coreSettings(config: PipelineConfig): Omit<CoreConfig, 'name' | 
  * @example
  * const pipeline = createCorePipeline('orders', 'postgres://127.0.0.1/shop', config)
  */
-export function createCorePipeline(name: string, connection: string, config: PipelineConfig): CorePipeline {
+export function createCorePipeline(
+  name: string,
+  connection: string,
+  config: PipelineConfig,
+): CorePipeline {
   return new QueryPipeline({ name, connection, ...coreSettings(config) })
 }

@@ -1,9 +1,19 @@
 import type { BatchEvent, QueryResult } from '@sluice/pipeline-core'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
-import type { PipelineConfig, PipelineStatusView, QueryErrorView, QueryResultView } from '../schemas'
+import type {
+  PipelineConfig,
+  PipelineStatusView,
+  QueryErrorView,
+  QueryResultView,
+} from '../schemas'
 import type { NewFailure } from '../stores/failedQueryStore'
-import { coreSettings, createCorePipeline, type CorePipeline, type QueryHandle } from './corePipeline'
+import {
+  coreSettings,
+  createCorePipeline,
+  type CorePipeline,
+  type QueryHandle,
+} from './corePipeline'
 import { toEngineError } from './pipelineErrors'
 import { failureOf, rejectedView, resultView, type SubmittedQuery } from './queryOutcome'
 
@@ -20,7 +30,8 @@ export interface ManagedPipelineDeps {
   readonly onBatch: (batch: BatchEvent) => void
 }
 
-type Accepted = { kind: 'queued'; handle: QueryHandle } | { kind: 'rejected'; view: QueryResultView }
+type Accepted =
+  { kind: 'queued'; handle: QueryHandle } | { kind: 'rejected'; view: QueryResultView }
 type Outcome = { kind: 'ran'; result: QueryResult } | { kind: 'rejected'; view: QueryResultView }
 
 /** A core result for a promise that rejected, which the contract says never happens; kept safe anyway. */
@@ -30,7 +41,9 @@ const lostResult = (error: unknown): QueryResult => ({
   success: false,
   rows: [],
   rowCount: 0,
-  error: { message: `the query's result was lost: ${error instanceof Error ? error.message : String(error)}` },
+  error: {
+    message: `the query's result was lost: ${error instanceof Error ? error.message : String(error)}`,
+  },
   retryCount: 0,
   batchId: '',
   durationMs: 0,
@@ -83,7 +96,10 @@ export class ManagedPipeline {
       this.#core = this.#build(url, config)
     } catch (error) {
       this.#unavailableReason = error instanceof Error ? error.message : String(error)
-      deps.log.error({ pipeline: name, reason: this.#unavailableReason }, 'pipeline could not start')
+      deps.log.error(
+        { pipeline: name, reason: this.#unavailableReason },
+        'pipeline could not start',
+      )
     }
   }
 
@@ -99,7 +115,8 @@ export class ManagedPipeline {
     const core = createCorePipeline(this.name, url, config)
     core.on('batch', (batch) => {
       this.#batches.push(batch)
-      if (this.#batches.length > recentBatchCapacity) this.#batches.splice(0, this.#batches.length - recentBatchCapacity)
+      if (this.#batches.length > recentBatchCapacity)
+        this.#batches.splice(0, this.#batches.length - recentBatchCapacity)
       this.#deps.onBatch(batch)
     })
     if (this.#paused) core.pause()
@@ -114,9 +131,15 @@ export class ManagedPipeline {
 
   async #ready(): Promise<CorePipeline> {
     while (this.#swap) await this.#swap
-    if (this.#closing) throw new EngineError('UNAVAILABLE', `pipeline "${this.name}" is closing`, { retryAfterSeconds: 1 })
+    if (this.#closing)
+      throw new EngineError('UNAVAILABLE', `pipeline "${this.name}" is closing`, {
+        retryAfterSeconds: 1,
+      })
     if (!this.#core) {
-      throw new EngineError('UNAVAILABLE', `pipeline "${this.name}" is unavailable: ${this.#unavailableReason ?? 'not started'}`)
+      throw new EngineError(
+        'UNAVAILABLE',
+        `pipeline "${this.name}" is unavailable: ${this.#unavailableReason ?? 'not started'}`,
+      )
     }
     return this.#core
   }
@@ -127,15 +150,22 @@ export class ManagedPipeline {
    */
   async submit(queries: readonly SubmittedQuery[], group: boolean): Promise<QueryResultView[]> {
     if (this.#paused) {
-      throw new EngineError('PIPELINE_PAUSED', `pipeline "${this.name}" is paused; resume it to send queries`, {
-        retryAfterSeconds: 5,
-      })
+      throw new EngineError(
+        'PIPELINE_PAUSED',
+        `pipeline "${this.name}" is paused; resume it to send queries`,
+        {
+          retryAfterSeconds: 5,
+        },
+      )
     }
     const core = await this.#ready()
     const status = core.getStatus()
     if (status.state === 'halted') {
       const reason = status.haltReason ? `: ${status.haltReason.message}` : ''
-      throw new EngineError('PIPELINE_HALTED', `pipeline "${this.name}" halted at a failure${reason} (resume it to continue)`)
+      throw new EngineError(
+        'PIPELINE_HALTED',
+        `pipeline "${this.name}" halted at a failure${reason} (resume it to continue)`,
+      )
     }
     if (queries.length > this.#config.maxQueueSize) {
       throw new EngineError(
@@ -144,18 +174,28 @@ export class ManagedPipeline {
       )
     }
     if (status.queueSize + queries.length > this.#config.maxQueueSize) {
-      throw new EngineError('QUEUE_FULL', `pipeline "${this.name}" queue is full (${status.queueSize} queued); retry later`, {
-        retryAfterSeconds: 1,
-      })
+      throw new EngineError(
+        'QUEUE_FULL',
+        `pipeline "${this.name}" queue is full (${status.queueSize} queued); retry later`,
+        {
+          retryAfterSeconds: 1,
+        },
+      )
     }
     return this.#track(this.#run(core, queries, group))
   }
 
-  async #run(core: CorePipeline, queries: readonly SubmittedQuery[], group: boolean): Promise<QueryResultView[]> {
+  async #run(
+    core: CorePipeline,
+    queries: readonly SubmittedQuery[],
+    group: boolean,
+  ): Promise<QueryResultView[]> {
     const accepted = await this.#accept(core, queries, group)
     const outcomes = await Promise.all(
       accepted.map(async (entry): Promise<Outcome> =>
-        entry.kind === 'queued' ? { kind: 'ran', result: await entry.handle.result.catch(lostResult) } : entry,
+        entry.kind === 'queued'
+          ? { kind: 'ran', result: await entry.handle.result.catch(lostResult) }
+          : entry,
       ),
     )
     const failed: { index: number; failure: NewFailure }[] = []
@@ -177,7 +217,11 @@ export class ManagedPipeline {
    * refusal (the queue filled up in between) answers `rejected` for that query only, because the
    * ones before it are queued and will run.
    */
-  async #accept(core: CorePipeline, queries: readonly SubmittedQuery[], group: boolean): Promise<Accepted[]> {
+  async #accept(
+    core: CorePipeline,
+    queries: readonly SubmittedQuery[],
+    group: boolean,
+  ): Promise<Accepted[]> {
     if (group) {
       try {
         const handles = await core.addGroup(queries, { wait: false })
@@ -189,8 +233,14 @@ export class ManagedPipeline {
     const accepted: Accepted[] = []
     for (const [index, query] of queries.entries()) {
       try {
-        const options = query.callbackId === undefined ? { wait: false } : { callbackId: query.callbackId, wait: false }
-        accepted.push({ kind: 'queued', handle: await core.addQuery(query.sql, query.params, options) })
+        const options =
+          query.callbackId === undefined
+            ? { wait: false }
+            : { callbackId: query.callbackId, wait: false }
+        accepted.push({
+          kind: 'queued',
+          handle: await core.addQuery(query.sql, query.params, options),
+        })
       } catch (error) {
         const mapped = toEngineError(error, `queries[${index}]`)
         if (index === 0) throw mapped
@@ -209,7 +259,13 @@ export class ManagedPipeline {
       let handle: QueryHandle
       try {
         // Retries wait for room (back-pressure) rather than failing on a full queue.
-        handle = await core.addQuery(query.sql, query.params, query.callbackId === undefined ? { wait: true } : { callbackId: query.callbackId, wait: true })
+        handle = await core.addQuery(
+          query.sql,
+          query.params,
+          query.callbackId === undefined
+            ? { wait: true }
+            : { callbackId: query.callbackId, wait: true },
+        )
       } catch (error) {
         throw toEngineError(error)
       }
@@ -236,7 +292,10 @@ export class ManagedPipeline {
       try {
         await old?.close()
       } catch (error) {
-        this.#deps.log.error({ pipeline: this.name, err: error }, 'draining the replaced pipeline failed')
+        this.#deps.log.error(
+          { pipeline: this.name, err: error },
+          'draining the replaced pipeline failed',
+        )
       }
       this.#config = config
       this.#url = url
@@ -319,7 +378,8 @@ export class ManagedPipeline {
             : 'running'
     return {
       state,
-      stateReason: state === 'halted' ? (status.haltReason?.message ?? 'halted at a failure') : null,
+      stateReason:
+        state === 'halted' ? (status.haltReason?.message ?? 'halted at a failure') : null,
       queueSize: status.queueSize,
       inFlight: status.inFlight,
       totalQueries: status.totalQueries,

@@ -11,7 +11,9 @@ import { EngineError } from '../errors'
 export function toEngineError(error: unknown, where?: string): EngineError {
   if (error instanceof EngineError) return error
   if (!(error instanceof PipelineError)) {
-    return new EngineError('UNAVAILABLE', error instanceof Error ? error.message : String(error), { cause: error })
+    return new EngineError('UNAVAILABLE', error instanceof Error ? error.message : String(error), {
+      cause: error,
+    })
   }
   const message = where === undefined ? error.message : `${where}: ${error.message}`
   switch (error.code) {
@@ -23,7 +25,9 @@ export function toEngineError(error: unknown, where?: string): EngineError {
     case 'QUEUE_FULL':
       return new EngineError('QUEUE_FULL', message, { cause: error, retryAfterSeconds: 1 })
     case 'PIPELINE_HALTED':
-      return new EngineError('PIPELINE_HALTED', `${message} (resume the pipeline to continue)`, { cause: error })
+      return new EngineError('PIPELINE_HALTED', `${message} (resume the pipeline to continue)`, {
+        cause: error,
+      })
     case 'PIPELINE_CLOSED':
     case 'CONNECTION_LOST':
     case 'OUTCOME_UNKNOWN':

@@ -64,11 +64,18 @@ export class PipelineRegistry implements PipelineService {
       let url = ''
       let broken: string | undefined
       if (!parsed.success) broken = `stored config is invalid: ${describeZodError(parsed.error)}`
-      else if (!this.#deps.targets.has(parsed.data.target)) broken = `target "${parsed.data.target}" is not configured`
+      else if (!this.#deps.targets.has(parsed.data.target))
+        broken = `target "${parsed.data.target}" is not configured`
       else url = this.#deps.targets.urlOf(parsed.data.target)
       const config = parsed.success ? parsed.data : pipelineConfigSchema.parse({})
-      this.#pipelines.set(stored.name, this.#manage(stored.name, url, config, stored.paused, stored, broken))
-      this.#deps.log.info({ pipeline: stored.name, paused: stored.paused, strategy: config.strategy }, 'pipeline resumed from store')
+      this.#pipelines.set(
+        stored.name,
+        this.#manage(stored.name, url, config, stored.paused, stored, broken),
+      )
+      this.#deps.log.info(
+        { pipeline: stored.name, paused: stored.paused, strategy: config.strategy },
+        'pipeline resumed from store',
+      )
     }
   }
 
@@ -107,11 +114,17 @@ export class PipelineRegistry implements PipelineService {
     if (failures.length === 0) return []
     try {
       const ids = await this.#deps.failures.record(failures)
-      this.#deps.log.debug({ pipeline: failures[0]?.pipeline, count: failures.length }, 'failed queries recorded')
+      this.#deps.log.debug(
+        { pipeline: failures[0]?.pipeline, count: failures.length },
+        'failed queries recorded',
+      )
       return ids
     } catch (error) {
       // The caller still gets each failure in its answer; say loudly that the store missed them.
-      this.#deps.log.error({ err: error, count: failures.length, pipeline: failures[0]?.pipeline }, 'could not record failed queries')
+      this.#deps.log.error(
+        { err: error, count: failures.length, pipeline: failures[0]?.pipeline },
+        'could not record failed queries',
+      )
       return failures.map(() => undefined)
     }
   }
@@ -123,7 +136,8 @@ export class PipelineRegistry implements PipelineService {
   }
 
   #refuseWhileDraining(): void {
-    if (this.#draining) throw new EngineError('UNAVAILABLE', 'the engine is shutting down', { retryAfterSeconds: 5 })
+    if (this.#draining)
+      throw new EngineError('UNAVAILABLE', 'the engine is shutting down', { retryAfterSeconds: 5 })
   }
 
   names(): string[] {
@@ -164,14 +178,18 @@ export class PipelineRegistry implements PipelineService {
 
   async create(name: string, config: PipelineConfig, paused: boolean): Promise<PipelineView> {
     this.#refuseWhileDraining()
-    if (this.#pipelines.has(name)) throw new EngineError('CONFLICT', `a pipeline named "${name}" exists already`)
+    if (this.#pipelines.has(name))
+      throw new EngineError('CONFLICT', `a pipeline named "${name}" exists already`)
     const url = this.#deps.targets.urlOf(config.target)
     const now = new Date().toISOString()
     const managed = this.#manage(name, url, config, paused, { createdAt: now, updatedAt: now })
     const { state, stateReason } = managed.status()
     if (state === 'unavailable') {
       await managed.close()
-      throw new EngineError('INVALID_INPUT', `config: ${stateReason ?? 'the pipeline could not start'}`)
+      throw new EngineError(
+        'INVALID_INPUT',
+        `config: ${stateReason ?? 'the pipeline could not start'}`,
+      )
     }
     try {
       const stored = await this.#deps.configs.insert(name, config, paused)
@@ -182,7 +200,10 @@ export class PipelineRegistry implements PipelineService {
       throw error
     }
     this.#pipelines.set(name, managed)
-    this.#deps.log.info({ pipeline: name, strategy: config.strategy, target: config.target, paused }, 'pipeline created')
+    this.#deps.log.info(
+      { pipeline: name, strategy: config.strategy, target: config.target, paused },
+      'pipeline created',
+    )
     return this.#view(managed, 0)
   }
 
@@ -238,7 +259,11 @@ export class PipelineRegistry implements PipelineService {
   }
 
   /** Runs queries through a pipeline; failures are recorded before this resolves. */
-  async submit(name: string, queries: readonly SubmittedQuery[], group: boolean): Promise<QueryResultView[]> {
+  async submit(
+    name: string,
+    queries: readonly SubmittedQuery[],
+    group: boolean,
+  ): Promise<QueryResultView[]> {
     this.#refuseWhileDraining()
     return this.#require(name).submit(queries, group)
   }
@@ -255,7 +280,10 @@ export class PipelineRegistry implements PipelineService {
   pipelinesByTarget(): Map<string, string[]> {
     const byTarget = new Map<string, string[]>()
     for (const managed of this.all()) {
-      byTarget.set(managed.config.target, [...(byTarget.get(managed.config.target) ?? []), managed.name])
+      byTarget.set(managed.config.target, [
+        ...(byTarget.get(managed.config.target) ?? []),
+        managed.name,
+      ])
     }
     return byTarget
   }
@@ -270,7 +298,10 @@ export class PipelineRegistry implements PipelineService {
     const results = await Promise.allSettled(this.all().map((managed) => managed.close()))
     for (const [index, result] of results.entries()) {
       if (result.status === 'rejected') {
-        this.#deps.log.error({ pipeline: this.all()[index]?.name, err: result.reason }, 'pipeline did not close cleanly')
+        this.#deps.log.error(
+          { pipeline: this.all()[index]?.name, err: result.reason },
+          'pipeline did not close cleanly',
+        )
       }
     }
   }

@@ -19,13 +19,19 @@ export function errorOf(result: QueryResult): QueryErrorView {
       ...(result.error.outcomeUnknown ? { outcomeUnknown: true } : {}),
     }
   }
-  if (result.status === 'skipped') return { message: 'skipped: an earlier query of the sequential batch failed' }
-  if (result.status === 'rolled_back') return { message: 'rolled back: another query of the transactional batch failed' }
+  if (result.status === 'skipped')
+    return { message: 'skipped: an earlier query of the sequential batch failed' }
+  if (result.status === 'rolled_back')
+    return { message: 'rolled back: another query of the transactional batch failed' }
   return { message: `query ended ${result.status}` }
 }
 
 /** The failure record for a result that did not succeed. */
-export function failureOf(pipeline: string, query: SubmittedQuery, result: QueryResult): NewFailure {
+export function failureOf(
+  pipeline: string,
+  query: SubmittedQuery,
+  result: QueryResult,
+): NewFailure {
   return {
     pipeline,
     sql: query.sql,

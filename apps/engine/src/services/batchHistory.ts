@@ -23,13 +23,17 @@ export class BatchHistory implements BatchService {
   }
 
   list(pipeline: string | undefined, limit: number): BatchList {
-    const sources = pipeline === undefined ? this.#registry.all() : [this.#registry.find(pipeline)].flatMap((item) => item ?? [])
+    const sources =
+      pipeline === undefined
+        ? this.#registry.all()
+        : [this.#registry.find(pipeline)].flatMap((item) => item ?? [])
     const items: BatchView[] = sources
       .flatMap((managed) => managed.recentBatches(limit))
       .sort((a, b) => b.startedAt - a.startedAt)
       .slice(0, limit)
       .map((batch) => {
-        const traceId = batch.traceId ?? this.#lookupTraceId?.(batch.pipeline, batch.batchId) ?? null
+        const traceId =
+          batch.traceId ?? this.#lookupTraceId?.(batch.pipeline, batch.batchId) ?? null
         return {
           batchId: batch.batchId,
           pipeline: batch.pipeline,

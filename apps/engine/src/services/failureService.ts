@@ -51,7 +51,12 @@ export class FailureQueries implements FailureService {
     const outcomes = await Promise.all(
       ids.map((id): Promise<RetryOutcome> => {
         const failure = byId.get(id)
-        if (!failure) return Promise.resolve({ id, outcome: 'not_retried', error: { message: `no failed query with id ${id}` } })
+        if (!failure)
+          return Promise.resolve({
+            id,
+            outcome: 'not_retried',
+            error: { message: `no failed query with id ${id}` },
+          })
         return this.#retryOne(failure, params ?? failure.params)
       }),
     )
@@ -68,15 +73,24 @@ export class FailureQueries implements FailureService {
       if (ids.length === 0) break
       after = ids[ids.length - 1] ?? after
       const failures = await this.#store.getMany(ids)
-      outcomes.push(...(await Promise.all(failures.map((failure) => this.#retryOne(failure, failure.params)))))
+      outcomes.push(
+        ...(await Promise.all(failures.map((failure) => this.#retryOne(failure, failure.params)))),
+      )
     }
-    this.#log.info({ filter: scope, matched: outcomes.length }, 'retried all matching failed queries')
+    this.#log.info(
+      { filter: scope, matched: outcomes.length },
+      'retried all matching failed queries',
+    )
     return summarize(outcomes.length, outcomes, false)
   }
 
   async #retryOne(failure: FailedQueryView, params: readonly unknown[]): Promise<RetryOutcome> {
     if (failure.status !== 'failed') {
-      return { id: failure.id, outcome: 'not_retried', error: { message: `failed query ${failure.id} is ${failure.status}` } }
+      return {
+        id: failure.id,
+        outcome: 'not_retried',
+        error: { message: `failed query ${failure.id} is ${failure.status}` },
+      }
     }
     let result
     try {
@@ -90,12 +104,18 @@ export class FailureQueries implements FailureService {
       return {
         id: failure.id,
         outcome: 'not_retried',
-        error: { message: reason?.message ?? String(error), ...(reason ? { code: reason.code } : {}) },
+        error: {
+          message: reason?.message ?? String(error),
+          ...(reason ? { code: reason.code } : {}),
+        },
       }
     }
     if (result.success) {
       await this.#store.markResolved(failure.id, params)
-      this.#log.info({ pipeline: failure.pipeline, failureId: failure.id }, 'failed query retried: resolved')
+      this.#log.info(
+        { pipeline: failure.pipeline, failureId: failure.id },
+        'failed query retried: resolved',
+      )
       return { id: failure.id, outcome: 'resolved' }
     }
     const error = errorOf(result)
@@ -120,8 +140,13 @@ export class FailureQueries implements FailureService {
   }
 }
 
-function summarize(matched: number, outcomes: readonly RetryOutcome[], detailed: boolean): RetryReport {
-  const count = (outcome: RetryOutcome['outcome']) => outcomes.filter((item) => item.outcome === outcome).length
+function summarize(
+  matched: number,
+  outcomes: readonly RetryOutcome[],
+  detailed: boolean,
+): RetryReport {
+  const count = (outcome: RetryOutcome['outcome']) =>
+    outcomes.filter((item) => item.outcome === outcome).length
   return {
     matched,
     resolved: count('resolved'),

@@ -25,7 +25,12 @@ export class HealthCheck implements HealthService {
   readonly #facts: HealthFacts
   readonly #draining: () => boolean
 
-  constructor(pool: pg.Pool, registry: PipelineRegistry, facts: HealthFacts, draining: () => boolean) {
+  constructor(
+    pool: pg.Pool,
+    registry: PipelineRegistry,
+    facts: HealthFacts,
+    draining: () => boolean,
+  ) {
     this.#pool = pool
     this.#registry = registry
     this.#facts = facts
@@ -38,7 +43,11 @@ export class HealthCheck implements HealthService {
     try {
       await Promise.race([
         this.#pool.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => { reject(new Error('timeout')); }, 2_000).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => {
+            reject(new Error('timeout'))
+          }, 2_000).unref(),
+        ),
       ])
     } catch {
       reachable = false
@@ -54,7 +63,12 @@ export class HealthCheck implements HealthService {
         embedded: this.#facts.embeddedDatabase,
         latencyMs: reachable ? Math.round((performance.now() - started) * 10) / 10 : null,
       },
-      pipelines: { total: states.length, running: count('running'), paused: count('paused'), halted: count('halted') },
+      pipelines: {
+        total: states.length,
+        running: count('running'),
+        paused: count('paused'),
+        halted: count('halted'),
+      },
       authRequired: this.#facts.authRequired,
       jaegerUiUrl: this.#facts.jaegerUiUrl,
     }

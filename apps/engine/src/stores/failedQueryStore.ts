@@ -98,7 +98,9 @@ export class FailedQueryStore {
       error_message: failure.error.message,
       // Sluice codes (CONNECTION_LOST, ...) live in the message; the column holds SQLSTATEs only.
       sqlstate: sqlstateOf(failure.error.code),
-      detail: failure.error.detail ?? (sqlstateOf(failure.error.code) === null ? (failure.error.code ?? null) : null),
+      detail:
+        failure.error.detail ??
+        (sqlstateOf(failure.error.code) === null ? (failure.error.code ?? null) : null),
       outcome_unknown: failure.error.outcomeUnknown === true,
       attempts: failure.attempts,
       batch_id: failure.batchId,
@@ -126,7 +128,10 @@ export class FailedQueryStore {
     return result.rows.map((row) => row.id)
   }
 
-  async list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<{ items: FailedQueryView[]; total: number }> {
+  async list(
+    filter: FailureFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: FailedQueryView[]; total: number }> {
     const { where, params } = failureFilterSql(filter)
     const n = params.length
     const [items, total] = await Promise.all([
@@ -168,9 +173,10 @@ export class FailedQueryStore {
   }
 
   async getMany(ids: readonly string[]): Promise<FailedQueryView[]> {
-    const result = await this.#pool.query<FailureRow>('SELECT * FROM sluice.failed_queries WHERE id = ANY($1::bigint[]) ORDER BY id', [
-      ids,
-    ])
+    const result = await this.#pool.query<FailureRow>(
+      'SELECT * FROM sluice.failed_queries WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [ids],
+    )
     return result.rows.map(toView)
   }
 
@@ -184,7 +190,10 @@ export class FailedQueryStore {
   }
 
   /** A retry failed again: one more attempt, the latest error and time. */
-  async markFailedAgain(id: string, failure: Omit<NewFailure, 'pipeline' | 'sql' | 'attempts' | 'callbackId'>): Promise<void> {
+  async markFailedAgain(
+    id: string,
+    failure: Omit<NewFailure, 'pipeline' | 'sql' | 'attempts' | 'callbackId'>,
+  ): Promise<void> {
     await this.#pool.query(
       `UPDATE sluice.failed_queries SET status = 'failed', attempts = attempts + 1, last_failed_at = now(),
          params = $2::jsonb, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
@@ -214,7 +223,10 @@ export class FailedQueryStore {
 
   async discardAll(filter: FailureFilter): Promise<number> {
     const { where, params } = failureFilterSql({ ...filter, status: 'failed' })
-    const result = await this.#pool.query(`UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where}`, params)
+    const result = await this.#pool.query(
+      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where}`,
+      params,
+    )
     return result.rowCount ?? 0
   }
 

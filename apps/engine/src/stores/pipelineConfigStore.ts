@@ -43,7 +43,9 @@ export class PipelineConfigStore {
   }
 
   async list(): Promise<StoredPipeline[]> {
-    const result = await this.#pool.query<PipelineRow>('SELECT * FROM sluice.pipelines ORDER BY name')
+    const result = await this.#pool.query<PipelineRow>(
+      'SELECT * FROM sluice.pipelines ORDER BY name',
+    )
     return result.rows.map(toStored)
   }
 
@@ -59,12 +61,19 @@ export class PipelineConfigStore {
     return toStored(row)
   }
 
-  async update(name: string, change: { config?: PipelineConfig; paused?: boolean }): Promise<StoredPipeline> {
+  async update(
+    name: string,
+    change: { config?: PipelineConfig; paused?: boolean },
+  ): Promise<StoredPipeline> {
     const result = await this.#pool.query<PipelineRow>(
       `UPDATE sluice.pipelines
        SET config = coalesce($2::jsonb, config), paused = coalesce($3, paused), updated_at = now()
        WHERE name = $1 RETURNING *`,
-      [name, change.config === undefined ? null : JSON.stringify(change.config), change.paused ?? null],
+      [
+        name,
+        change.config === undefined ? null : JSON.stringify(change.config),
+        change.paused ?? null,
+      ],
     )
     const row = result.rows[0]
     if (!row) throw new EngineError('NOT_FOUND', `no pipeline named "${name}"`)

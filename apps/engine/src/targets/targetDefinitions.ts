@@ -8,7 +8,9 @@ export interface TargetDefinition {
   readonly description: string | null
 }
 
-const urlSchema = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection string')
+const urlSchema = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection string')
 
 const declarationSchema = z.record(
   pipelineNameSchema,
@@ -28,7 +30,9 @@ export function parseTargets(raw: string | undefined): TargetDefinition[] {
   try {
     json = JSON.parse(raw)
   } catch {
-    throw new Error('SLUICE_TARGETS must be a JSON object such as {"analytics":"postgres://user:pw@host:5432/db"}')
+    throw new Error(
+      'SLUICE_TARGETS must be a JSON object such as {"analytics":"postgres://user:pw@host:5432/db"}',
+    )
   }
   const parsed = declarationSchema.safeParse(json)
   if (!parsed.success) {

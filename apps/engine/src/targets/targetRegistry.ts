@@ -20,7 +20,14 @@ export class TargetRegistry {
 
   constructor(engineDatabaseUrl: string, declared: readonly TargetDefinition[]) {
     const targets = new Map<string, TargetDefinition>([
-      [defaultTargetName, { name: defaultTargetName, url: engineDatabaseUrl, description: "the engine's own database" }],
+      [
+        defaultTargetName,
+        {
+          name: defaultTargetName,
+          url: engineDatabaseUrl,
+          description: "the engine's own database",
+        },
+      ],
     ])
     // A declared `default` replaces the engine's own database as the default target.
     for (const target of declared) targets.set(target.name, target)
@@ -39,7 +46,10 @@ export class TargetRegistry {
   urlOf(name: string): string {
     const target = this.#targets.get(name)
     if (!target) {
-      throw new EngineError('INVALID_INPUT', `target: no target named "${name}" (known: ${this.names().join(', ')})`)
+      throw new EngineError(
+        'INVALID_INPUT',
+        `target: no target named "${name}" (known: ${this.names().join(', ')})`,
+      )
     }
     return target.url
   }
@@ -78,7 +88,13 @@ export class TargetRegistry {
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      return { name, reachable: false, latencyMs: null, serverVersion: null, error: message.split(url).join('(target url)') }
+      return {
+        name,
+        reachable: false,
+        latencyMs: null,
+        serverVersion: null,
+        error: message.split(url).join('(target url)'),
+      }
     } finally {
       await client.end().catch(() => undefined)
     }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client'
+import {
+  createTRPCClient,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client'
 import { testDatabaseUrl } from '@sluice/test-database'
 // Brings in the ProvidedContext typing of `testDatabaseUrl` (declared next to the global set-up).
 import type {} from '@sluice/test-database/global-setup'
@@ -54,7 +60,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** A tRPC client on an engine: httpLink for queries and mutations, SSE for subscriptions. */
 export function engineClient(url: string, token?: string): TRPCClient<AppRouter> {
-  const headers = (): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` })
+  const headers = (): Record<string, string> =>
+    token === undefined ? {} : { authorization: `Bearer ${token}` }
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -65,7 +72,10 @@ export function engineClient(url: string, token?: string): TRPCClient<AppRouter>
           // Node has no browser EventSource: the eventsource package, with the token in a header.
           eventSourceOptions: () => ({
             fetch: (input: string | URL, init: RequestInit) =>
-              fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers() } }),
+              fetch(input, {
+                ...init,
+                headers: { ...(init.headers as Record<string, string>), ...headers() },
+              }),
           }),
         }),
         false: httpLink({ url: `${url}/trpc`, headers }),
@@ -109,7 +119,11 @@ export async function postJson(
 }
 
 /** Waits until `check` is true (polling), or fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return

@@ -47,7 +47,10 @@ export interface FailureService {
 export interface MetricsService {
   history(pipeline: string | undefined, windowSeconds: number): MetricsHistory
   /** Every second's samples until `signal` aborts. */
-  live(pipelines: readonly string[] | undefined, signal: AbortSignal | undefined): AsyncIterable<MetricsTick>
+  live(
+    pipelines: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<MetricsTick>
 }
 
 /** Recent batches with their trace ids. */

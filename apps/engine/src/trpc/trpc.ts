@@ -41,7 +41,9 @@ const t = initTRPC.context<TrpcContext>().create({
     const cause = error.cause
     const fieldErrors =
       cause instanceof z.ZodError
-        ? Object.fromEntries(cause.issues.map((issue) => [issue.path.join('.') || '(root)', issue.message]))
+        ? Object.fromEntries(
+            cause.issues.map((issue) => [issue.path.join('.') || '(root)', issue.message]),
+          )
         : null
     return {
       ...shape,
@@ -67,7 +69,10 @@ const mapEngineErrors = t.middleware(async ({ next }) => {
 
 const requireAuth = t.middleware(({ ctx, next }) => {
   if (!ctx.authorized) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)' })
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)',
+    })
   }
   return next()
 })

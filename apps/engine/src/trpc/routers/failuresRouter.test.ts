@@ -1,7 +1,13 @@
 import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
-import { createTestDatabase, engineClient, postJson, startTestEngine, type TestDatabase } from '../../testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  postJson,
+  startTestEngine,
+  type TestDatabase,
+} from '../../testing/engineHarness'
 
 let db: TestDatabase
 let engine: Engine
@@ -30,9 +36,15 @@ beforeAll(async () => {
   await db.pool.query('CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL UNIQUE)')
   await client.pipelines.create.mutate({ name: 'signup', config: { flushIntervalMs: 5 } })
   await client.pipelines.create.mutate({ name: 'other', config: { flushIntervalMs: 5 } })
-  await db.pool.query("INSERT INTO users VALUES (1, 'taken@example.com'), (2, 'two@example.com'), (3, 'three@example.com')")
+  await db.pool.query(
+    "INSERT INTO users VALUES (1, 'taken@example.com'), (2, 'two@example.com'), (3, 'three@example.com')",
+  )
   // Three unique violations on `signup`, one division by zero on `other`.
-  await send('signup', [insertUser(1, 'one@example.com'), insertUser(20, 'two@example.com'), insertUser(3, 'x@example.com')])
+  await send('signup', [
+    insertUser(1, 'one@example.com'),
+    insertUser(20, 'two@example.com'),
+    insertUser(3, 'x@example.com'),
+  ])
   await send('other', [{ sql: 'SELECT 1/0 AS boom' }])
 })
 
@@ -45,10 +57,19 @@ describe('failures router', () => {
   it('lists failed queries newest first, filtered by pipeline, SQLSTATE, text and time, with paging and counts', async () => {
     const all = await client.failures.list.query({})
     expect(all.total).toBe(4)
-    expect(all.items.map((item) => item.pipeline).sort()).toEqual(['other', 'signup', 'signup', 'signup'])
+    expect(all.items.map((item) => item.pipeline).sort()).toEqual([
+      'other',
+      'signup',
+      'signup',
+      'signup',
+    ])
     const bySqlstate = await client.failures.list.query({ sqlstate: '23505' })
     expect(bySqlstate.total).toBe(3)
-    expect(bySqlstate.items.every((item) => item.error.code === '23505' && item.error.detail?.includes('already exists'))).toBe(true)
+    expect(
+      bySqlstate.items.every(
+        (item) => item.error.code === '23505' && item.error.detail?.includes('already exists'),
+      ),
+    ).toBe(true)
     expect((await client.failures.list.query({ pipeline: 'other' })).items[0]).toMatchObject({
       sql: 'SELECT 1/0 AS boom',
       error: { code: '22012', message: 'division by zero' },
@@ -61,7 +82,9 @@ describe('failures router', () => {
     expect(byText.items[0]?.params).toEqual([20, 'two@example.com'])
     expect((await client.failures.list.query({ text: '100%' })).total).toBe(0)
     expect((await client.failures.list.query({ from: Date.now() + 60_000 })).total).toBe(0)
-    expect((await client.failures.list.query({ to: new Date(Date.now() + 60_000).toISOString() })).total).toBe(4)
+    expect(
+      (await client.failures.list.query({ to: new Date(Date.now() + 60_000).toISOString() })).total,
+    ).toBe(4)
     const page1 = await client.failures.list.query({ limit: 3 })
     expect(page1.items).toHaveLength(3)
     expect(page1.nextOffset).toBe(3)
@@ -76,14 +99,18 @@ describe('failures router', () => {
     const [first] = (await client.failures.list.query({ pipeline: 'other' })).items
     const got = await client.failures.get.query({ id: first?.id ?? '' })
     expect(got).toEqual(first)
-    await expect(client.failures.get.query({ id: '999999' })).rejects.toThrow('no failed query with id 999999')
-    await expect(client.failures.get.query({ id: 'abc' })).rejects.toThrow('id must be a failed query id')
+    await expect(client.failures.get.query({ id: '999999' })).rejects.toThrow(
+      'no failed query with id 999999',
+    )
+    await expect(client.failures.get.query({ id: 'abc' })).rejects.toThrow(
+      'id must be a failed query id',
+    )
   })
 
   it('retries a failed query after its cause was fixed, and counts a failed retry as one more attempt', async () => {
-    const [failure] = (await client.failures.list.query({ text: 'users_pkey', pipeline: 'signup' })).items.filter(
-      (item) => item.callbackId === 'user-1',
-    )
+    const [failure] = (
+      await client.failures.list.query({ text: 'users_pkey', pipeline: 'signup' })
+    ).items.filter((item) => item.callbackId === 'user-1')
     if (!failure) throw new Error('expected the user-1 failure')
     const again = await client.failures.retry.mutate({ ids: [failure.id] })
     expect(again).toMatchObject({ matched: 1, resolved: 0, failed: 1 })
@@ -91,37 +118,68 @@ describe('failures router', () => {
 
     await db.pool.query('DELETE FROM users WHERE id = 1') // the fix
     const report = await client.failures.retry.mutate({ ids: [failure.id] })
-    expect(report).toMatchObject({ matched: 1, resolved: 1, failed: 0, outcomes: [{ id: failure.id, outcome: 'resolved' }] })
-    expect((await db.pool.query('SELECT email FROM users WHERE id = 1')).rows).toEqual([{ email: 'one@example.com' }])
+    expect(report).toMatchObject({
+      matched: 1,
+      resolved: 1,
+      failed: 0,
+      outcomes: [{ id: failure.id, outcome: 'resolved' }],
+    })
+    expect((await db.pool.query('SELECT email FROM users WHERE id = 1')).rows).toEqual([
+      { email: 'one@example.com' },
+    ])
     const resolved = await client.failures.get.query({ id: failure.id })
     expect(resolved).toMatchObject({ status: 'resolved', attempts: 3 })
     expect(resolved.resolvedAt).not.toBeNull()
     // A resolved query is not retried again.
-    expect(await client.failures.retry.mutate({ ids: [failure.id] })).toMatchObject({ notRetried: 1 })
+    expect(await client.failures.retry.mutate({ ids: [failure.id] })).toMatchObject({
+      notRetried: 1,
+    })
     expect((await client.failures.list.query({ status: 'any' })).total).toBe(4)
   })
 
   it('retries with edited parameters (one query only)', async () => {
     const [failure] = (await client.failures.list.query({ text: 'users_email_key' })).items
     if (!failure) throw new Error('expected the email failure')
-    const report = await client.failures.retry.mutate({ ids: [failure.id], params: [21, 'fresh@example.com'] })
+    const report = await client.failures.retry.mutate({
+      ids: [failure.id],
+      params: [21, 'fresh@example.com'],
+    })
     expect(report.resolved).toBe(1)
-    expect((await db.pool.query('SELECT email FROM users WHERE id = 21')).rows).toEqual([{ email: 'fresh@example.com' }])
-    expect((await client.failures.get.query({ id: failure.id })).params).toEqual([21, 'fresh@example.com'])
-    const error = await client.failures.retry.mutate({ ids: ['1', '2'], params: [1] }).catch((caught: unknown) => caught)
+    expect((await db.pool.query('SELECT email FROM users WHERE id = 21')).rows).toEqual([
+      { email: 'fresh@example.com' },
+    ])
+    expect((await client.failures.get.query({ id: failure.id })).params).toEqual([
+      21,
+      'fresh@example.com',
+    ])
+    const error = await client.failures.retry
+      .mutate({ ids: ['1', '2'], params: [1] })
+      .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(TRPCClientError)
-    expect((error as Error).message).toContain('edited params can be given only when retrying a single failed query')
+    expect((error as Error).message).toContain(
+      'edited params can be given only when retrying a single failed query',
+    )
   })
 
   it('retries all matching a filter, answering the counts', async () => {
     await send('signup', [insertUser(2, 'dupe-a@example.com'), insertUser(3, 'dupe-b@example.com')])
-    expect(await client.failures.count.query({ pipeline: 'signup', sqlstate: '23505' })).toEqual({ count: 3 })
+    expect(await client.failures.count.query({ pipeline: 'signup', sqlstate: '23505' })).toEqual({
+      count: 3,
+    })
     await db.pool.query('DELETE FROM users WHERE id IN (2, 3)')
     const report = await client.failures.retryAll.mutate({ pipeline: 'signup', sqlstate: '23505' })
     // Rows 2 and 3 are now free; three queries want them, so exactly two win and one fails again.
-    expect(report).toMatchObject({ matched: 3, resolved: 2, failed: 1, notRetried: 0, outcomes: [] })
+    expect(report).toMatchObject({
+      matched: 3,
+      resolved: 2,
+      failed: 1,
+      notRetried: 0,
+      outcomes: [],
+    })
     expect(await client.failures.count.query({ pipeline: 'signup' })).toEqual({ count: 1 })
-    expect((await db.pool.query('SELECT count(*)::int AS n FROM users WHERE id IN (2, 3)')).rows).toEqual([{ n: 2 }])
+    expect(
+      (await db.pool.query('SELECT count(*)::int AS n FROM users WHERE id IN (2, 3)')).rows,
+    ).toEqual([{ n: 2 }])
   })
 
   it('discards selected and all matching failed queries', async () => {

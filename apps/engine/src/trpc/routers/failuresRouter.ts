@@ -40,7 +40,9 @@ export const failuresRouter = router({
   discard: writeProcedure
     .input(discardFailuresInputSchema)
     .output(countSchema)
-    .mutation(async ({ ctx, input }) => ({ count: await ctx.services.failures.discard(input.ids) })),
+    .mutation(async ({ ctx, input }) => ({
+      count: await ctx.services.failures.discard(input.ids),
+    })),
   discardAll: writeProcedure
     .input(failureFilterSchema)
     .output(countSchema)

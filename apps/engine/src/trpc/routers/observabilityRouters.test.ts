@@ -2,7 +2,14 @@ import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
 import type { MetricsTick } from '../../schemas'
-import { createTestDatabase, engineClient, eventually, postJson, startTestEngine, type TestDatabase } from '../../testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  eventually,
+  postJson,
+  startTestEngine,
+  type TestDatabase,
+} from '../../testing/engineHarness'
 
 let telemetry: Telemetry
 let db: TestDatabase
@@ -16,10 +23,16 @@ beforeAll(async () => {
   // Spans stay in memory (no export); metrics go to the Prometheus handler the engine mounts.
   telemetry = await startTelemetry({ serviceName: 'sluice-engine-test', otlpEndpoint: false })
   db = await createTestDatabase()
-  engine = await startTestEngine(db.url, { jaegerUiUrl: jaeger, metricsHandler: telemetry.metricsHandler })
+  engine = await startTestEngine(db.url, {
+    jaegerUiUrl: jaeger,
+    metricsHandler: telemetry.metricsHandler,
+  })
   client = engineClient(engine.url)
   await db.pool.query('CREATE TABLE events (id serial PRIMARY KEY, v int)')
-  await client.pipelines.create.mutate({ name: 'busy', config: { batchSize: 20, flushIntervalMs: 10 } })
+  await client.pipelines.create.mutate({
+    name: 'busy',
+    config: { batchSize: 20, flushIntervalMs: 10 },
+  })
   await client.pipelines.create.mutate({ name: 'quiet', config: {} })
   const insert = { sql: 'INSERT INTO events (v) VALUES ($1)', params: [1] }
   load = setInterval(() => {
@@ -48,14 +61,20 @@ describe('metrics router', () => {
       },
     )
     try {
-      await eventually(() => ticks.filter((tick) => (tick.samples[0]?.queriesPerSecond ?? 0) > 0).length >= 2, 8_000, 'two busy ticks')
+      await eventually(
+        () => ticks.filter((tick) => (tick.samples[0]?.queriesPerSecond ?? 0) > 0).length >= 2,
+        8_000,
+        'two busy ticks',
+      )
     } finally {
       subscription.unsubscribe()
     }
     expect(errors).toEqual([])
     const busy = ticks.filter((tick) => (tick.samples[0]?.queriesPerSecond ?? 0) > 0)
     const [sample] = busy[1]?.samples ?? []
-    expect(ticks.every((tick) => tick.samples.length === 1 && tick.samples[0]?.pipeline === 'busy')).toBe(true)
+    expect(
+      ticks.every((tick) => tick.samples.length === 1 && tick.samples[0]?.pipeline === 'busy'),
+    ).toBe(true)
     expect(sample).toMatchObject({ pipeline: 'busy', configuredBatchSize: 20 })
     expect(sample?.effectiveBatchSize).toBeGreaterThan(0)
     expect(sample?.at).toBe(Math.floor((sample?.at ?? 0) / 1000) * 1000)
@@ -74,10 +93,16 @@ describe('metrics router', () => {
     const all = await client.metrics.history.query({ windowSeconds: 60 })
     expect(all.series.map((series) => series.pipeline)).toEqual(['busy', 'quiet'])
     const quiet = all.series.find((series) => series.pipeline === 'quiet')
-    expect(quiet?.samples.every((sample) => sample.queriesPerSecond === 0 && sample.successRate === null)).toBe(true)
+    expect(
+      quiet?.samples.every(
+        (sample) => sample.queriesPerSecond === 0 && sample.successRate === null,
+      ),
+    ).toBe(true)
     const busy = await client.metrics.history.query({ pipeline: 'busy', windowSeconds: 60 })
     expect(busy.series[0]?.samples.some((sample) => sample.queriesPerSecond > 0)).toBe(true)
-    await expect(client.metrics.history.query({ windowSeconds: 7200 })).rejects.toThrow('history keeps the last hour')
+    await expect(client.metrics.history.query({ windowSeconds: 7200 })).rejects.toThrow(
+      'history keeps the last hour',
+    )
   })
 })
 

@@ -17,7 +17,11 @@ import { readProcedure, router } from '../trpc'
  * `metrics.history` returns up to the last hour of the same samples.
  */
 export const metricsRouter = router({
-  live: readProcedure.input(liveMetricsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+  live: readProcedure.input(liveMetricsInputSchema).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     yield* ctx.services.metrics.live(input.pipelines, signal)
   }),
   history: readProcedure
@@ -36,7 +40,9 @@ export const batchesRouter = router({
 
 /** `targets.list` and `targets.check`: named data sources, never a connection string. */
 export const targetsRouter = router({
-  list: readProcedure.output(z.array(targetViewSchema)).query(({ ctx }) => ctx.services.targets.list()),
+  list: readProcedure
+    .output(z.array(targetViewSchema))
+    .query(({ ctx }) => ctx.services.targets.list()),
   check: readProcedure
     .input(targetRefSchema)
     .output(targetCheckSchema)

@@ -2,7 +2,13 @@ import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
 import type { AppRouter } from '../../router'
-import { createTestDatabase, engineClient, postJson, startTestEngine, type TestDatabase } from '../../testing/engineHarness'
+import {
+  createTestDatabase,
+  engineClient,
+  postJson,
+  startTestEngine,
+  type TestDatabase,
+} from '../../testing/engineHarness'
 
 let db: TestDatabase
 let engine: Engine
@@ -32,8 +38,16 @@ async function trpcError(call: Promise<unknown>): Promise<TRPCClientError<AppRou
 
 describe('pipelines router', () => {
   it('creates a pipeline with defaults, lists it and gets it', async () => {
-    const created = await client.pipelines.create.mutate({ name: 'orders', config: { strategy: 'transactional', batchSize: 20 } })
-    expect(created.config).toMatchObject({ strategy: 'transactional', batchSize: 20, target: 'default', flushIntervalMs: 50 })
+    const created = await client.pipelines.create.mutate({
+      name: 'orders',
+      config: { strategy: 'transactional', batchSize: 20 },
+    })
+    expect(created.config).toMatchObject({
+      strategy: 'transactional',
+      batchSize: 20,
+      target: 'default',
+      flushIntervalMs: 50,
+    })
     expect(created.status.state).toBe('running')
     const list = await client.pipelines.list.query()
     expect(list.map((pipeline) => pipeline.name)).toContain('orders')
@@ -42,10 +56,16 @@ describe('pipelines router', () => {
   })
 
   it('refuses a duplicate name, an unknown target and invalid fields, naming the field', async () => {
-    expect((await trpcError(client.pipelines.create.mutate({ name: 'orders' }))).data?.code).toBe('CONFLICT')
-    const unknownTarget = await trpcError(client.pipelines.create.mutate({ name: 'x1', config: { target: 'nowhere' } }))
+    expect((await trpcError(client.pipelines.create.mutate({ name: 'orders' }))).data?.code).toBe(
+      'CONFLICT',
+    )
+    const unknownTarget = await trpcError(
+      client.pipelines.create.mutate({ name: 'x1', config: { target: 'nowhere' } }),
+    )
     expect(unknownTarget.message).toContain('no target named "nowhere"')
-    const invalid = await trpcError(client.pipelines.create.mutate({ name: 'x2', config: { batchSize: 0, flushIntervalMs: -5 } }))
+    const invalid = await trpcError(
+      client.pipelines.create.mutate({ name: 'x2', config: { batchSize: 0, flushIntervalMs: -5 } }),
+    )
     expect(invalid.data?.code).toBe('BAD_REQUEST')
     expect(invalid.data?.fieldErrors).toMatchObject({
       'config.batchSize': 'batchSize must be at least 1',
@@ -57,7 +77,9 @@ describe('pipelines router', () => {
     expect(badStrategy.message).toContain('strategy must be one of')
     const badName = await trpcError(client.pipelines.create.mutate({ name: 'no spaces' }))
     expect(badName.message).toContain('name may hold only letters')
-    expect((await client.pipelines.list.query()).map((pipeline) => pipeline.name)).toEqual(['orders'])
+    expect((await client.pipelines.list.query()).map((pipeline) => pipeline.name)).toEqual([
+      'orders',
+    ])
   })
 
   it('updates live, merging nested fields, and validates the merged config', async () => {
@@ -69,24 +91,36 @@ describe('pipelines router', () => {
     expect(updated.config.retry).toEqual({ maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2000 })
     expect(updated.config.strategy).toBe('transactional')
     const crossField = await trpcError(
-      client.pipelines.update.mutate({ name: 'orders', config: { adaptiveBatchSize: { min: 500, max: 10 } } }),
+      client.pipelines.update.mutate({
+        name: 'orders',
+        config: { adaptiveBatchSize: { min: 500, max: 10 } },
+      }),
     )
-    expect(crossField.message).toContain('adaptiveBatchSize.min must not exceed adaptiveBatchSize.max')
-    expect((await trpcError(client.pipelines.update.mutate({ name: 'ghost', config: {} }))).data?.code).toBe('NOT_FOUND')
+    expect(crossField.message).toContain(
+      'adaptiveBatchSize.min must not exceed adaptiveBatchSize.max',
+    )
+    expect(
+      (await trpcError(client.pipelines.update.mutate({ name: 'ghost', config: {} }))).data?.code,
+    ).toBe('NOT_FOUND')
   })
 
   it('pauses (ingest answers 503), flushes, resumes and runs the queued work', async () => {
     const paused = await client.pipelines.pause.mutate({ name: 'orders' })
     expect(paused.paused).toBe(true)
     expect(paused.status.state).toBe('paused')
-    const refused = await postJson(`${engine.url}/v1/pipelines/orders/queries`, { queries: [{ sql: 'SELECT 1' }] })
+    const refused = await postJson(`${engine.url}/v1/pipelines/orders/queries`, {
+      queries: [{ sql: 'SELECT 1' }],
+    })
     expect(refused.status).toBe(503)
     expect(refused.headers.get('retry-after')).toBe('5')
     expect(JSON.stringify(refused.body)).toContain('paused')
     const resumed = await client.pipelines.resume.mutate({ name: 'orders' })
     expect(resumed.status.state).toBe('running')
 
-    await client.pipelines.update.mutate({ name: 'orders', config: { batchSize: 1000, flushIntervalMs: 60_000 } })
+    await client.pipelines.update.mutate({
+      name: 'orders',
+      config: { batchSize: 1000, flushIntervalMs: 60_000 },
+    })
     const pending = postJson(`${engine.url}/v1/pipelines/orders/queries`, {
       queries: [{ sql: 'INSERT INTO items (id, v) VALUES ($1, $2)', params: [1, 'one'] }],
     })
@@ -100,7 +134,10 @@ describe('pipelines router', () => {
   })
 
   it('deletes a pipeline after draining it', async () => {
-    await client.pipelines.create.mutate({ name: 'temp', config: { batchSize: 1000, flushIntervalMs: 60_000 } })
+    await client.pipelines.create.mutate({
+      name: 'temp',
+      config: { batchSize: 1000, flushIntervalMs: 60_000 },
+    })
     const pending = postJson(`${engine.url}/v1/pipelines/temp/queries`, {
       queries: [{ sql: 'INSERT INTO items (id, v) VALUES ($1, $2)', params: [2, 'two'] }],
     })
@@ -108,8 +145,12 @@ describe('pipelines router', () => {
     expect(await client.pipelines.delete.mutate({ name: 'temp' })).toEqual({ deleted: 'temp' })
     expect((await pending).status).toBe(200)
     expect((await db.pool.query('SELECT v FROM items WHERE id = 2')).rows).toEqual([{ v: 'two' }])
-    expect((await trpcError(client.pipelines.get.query({ name: 'temp' }))).data?.code).toBe('NOT_FOUND')
-    const gone = await postJson(`${engine.url}/v1/pipelines/temp/queries`, { queries: [{ sql: 'SELECT 1' }] })
+    expect((await trpcError(client.pipelines.get.query({ name: 'temp' }))).data?.code).toBe(
+      'NOT_FOUND',
+    )
+    const gone = await postJson(`${engine.url}/v1/pipelines/temp/queries`, {
+      queries: [{ sql: 'SELECT 1' }],
+    })
     expect(gone.status).toBe(404)
   })
 })
@@ -118,12 +159,19 @@ describe('targets and health routers', () => {
   it('lists the default target without credentials and checks it', async () => {
     const targets = await client.targets.list.query()
     expect(targets).toEqual([
-      expect.objectContaining({ name: 'default', isDefault: true, host: '127.0.0.1', pipelines: ['orders'] }),
+      expect.objectContaining({
+        name: 'default',
+        isDefault: true,
+        host: '127.0.0.1',
+        pipelines: ['orders'],
+      }),
     ])
     const check = await client.targets.check.query({ name: 'default' })
     expect(check).toMatchObject({ name: 'default', reachable: true, error: null })
     expect(check.serverVersion).toMatch(/^\d+/)
-    expect((await trpcError(client.targets.check.query({ name: 'elsewhere' }))).data?.code).toBe('NOT_FOUND')
+    expect((await trpcError(client.targets.check.query({ name: 'elsewhere' }))).data?.code).toBe(
+      'NOT_FOUND',
+    )
   })
 
   it('reports health', async () => {

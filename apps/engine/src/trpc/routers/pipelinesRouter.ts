@@ -10,7 +10,9 @@ import { readProcedure, router, writeProcedure } from '../trpc'
 
 /** `pipelines.*`: list, get, create, update (live), delete, pause, resume, flush. */
 export const pipelinesRouter = router({
-  list: readProcedure.output(z.array(pipelineViewSchema)).query(({ ctx }) => ctx.services.pipelines.list()),
+  list: readProcedure
+    .output(z.array(pipelineViewSchema))
+    .query(({ ctx }) => ctx.services.pipelines.list()),
   get: readProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
@@ -18,7 +20,9 @@ export const pipelinesRouter = router({
   create: writeProcedure
     .input(createPipelineInputSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.pipelines.create(input.name, input.config, input.paused)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.pipelines.create(input.name, input.config, input.paused),
+    ),
   update: writeProcedure
     .input(updatePipelineInputSchema)
     .output(pipelineViewSchema)
