@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mustPutPipeline } from '../infra/engineApi'
+import { launchEngine, type EngineProcess } from '../infra/engineProcess'
+import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { reportFigures } from '../infra/figures'
+import { ingest, resultsOf } from '../infra/ingestClient'
+import { createKeyTable, rowsPerKey } from '../infra/keyTable'
+import { createScratchDatabase, type ScratchDatabase } from '../infra/scratchDatabase'
+import { sleep } from '../infra/timing'
+
+/*
+ * A target goes down (every connection reset, new ones refused) while requests wait on it, and
+ * the engine is then told to stop. It must answer every accepted request (failed: the target is
+ * unreachable), record each failure in its own store (its own database is up), run nothing, and
+ * exit 0 in bounded time, not wait forever for a database that is gone. Then the target comes
+ * back and a restarted engine uses it again.
+ */
+
+const insert = 'INSERT INTO events (key) VALUES ($1)'
+
+describe('target outage, then shutdown', () => {
+  let db: ScratchDatabase
+  let proxy: FaultProxy
+  let engine: EngineProcess
+  let env: Record<string, string>
+  beforeAll(async () => {
+    db = await createScratchDatabase('target_outage')
+    await createKeyTable(db.pool, 'events')
+    const direct = new URL(db.url)
+    proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
+    const proxied = new URL(db.url)
+    proxied.port = String(proxy.port)
+    env = { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ remote: proxied.toString() }) }
+    engine = await launchEngine({ env })
+  })
+  afterAll(async () => {
+    await engine.stop('SIGKILL')
+    await proxy.close()
+    await db.drop()
+  })
+
+  it('answers, records, runs nothing and exits 0 when stopped during an outage; recovers after', async () => {
+    const retry = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1_000 }
+    await mustPutPipeline(engine.baseUrl, 'remote_writes', { target: 'remote', strategy: 'best_effort', batchSize: 20, flushIntervalMs: 5, retry })
+    const warm = await ingest(engine.baseUrl, 'remote_writes', [{ sql: insert, params: ['warm'] }])
+    expect(resultsOf(warm)?.[0]?.status).toBe('succeeded')
+
+    proxy.set({ refuseNew: true })
+    proxy.cutAll()
+    const requests = Array.from({ length: 5 }, (_, r) =>
+      ingest(engine.baseUrl, 'remote_writes', Array.from({ length: 10 }, (_, i) => ({ sql: insert, params: [`down-${r}-${i}`], callbackId: `down-${r}-${i}` })), { timeoutMs: 60_000 }),
+    )
+    await sleep(300)
+    const stopStarted = performance.now()
+    const exit = await engine.stop('SIGTERM', 60_000)
+    const stopMs = performance.now() - stopStarted
+    const answers = await Promise.all(requests)
+    const results = answers.flatMap((a) => resultsOf(a) ?? [])
+    const counts = await rowsPerKey(db.pool, 'events')
+    const applied = [...counts.keys()].filter((key) => key.startsWith('down-'))
+    const { rows: stored } = await db.pool.query<{ callback_id: string }>("SELECT callback_id FROM sluice.failed_queries WHERE callback_id LIKE 'down-%'")
+
+    proxy.set({ refuseNew: false })
+    engine = await launchEngine({ env })
+    const back = await ingest(engine.baseUrl, 'remote_writes', [{ sql: insert, params: ['back'] }])
+    reportFigures('target outage then SIGTERM', {
+      requests: answers.length,
+      statuses: answers.map((a) => a.status).join(','),
+      failedResults: results.filter((r) => r.status === 'failed').length,
+      inFailureStore: stored.length,
+      applied: applied.length,
+      exitCode: String(exit.code),
+      stopMs,
+      afterRecovery: resultsOf(back)?.[0]?.status ?? String(back.status),
+    })
+    expect(answers.map((a) => a.status), 'every accepted request answered').toEqual(answers.map(() => 200))
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 'failed'))
+    expect(results.length).toBe(50)
+    expect(applied, 'nothing ran while the target was down').toEqual([])
+    expect(stored.length, 'each failure is in the store').toBe(50)
+    expect(exit.code).toBe(0)
+    expect(stopMs, 'shutdown is bounded by the retry budget').toBeLessThan(20_000)
+    expect(resultsOf(back)?.[0]?.status, 'the target is used again once back').toBe('succeeded')
+  })
+})
