@@ -91,6 +91,7 @@ describe('queries', () => {
     ['RESET search_path', [], undefined, 'INVALID_QUERY', /shared session/],
     ['BEGIN', [], undefined, 'INVALID_QUERY', /transaction control belongs to the pipeline/],
     ['LISTEN jobs', [], undefined, 'INVALID_QUERY', /LISTEN/],
+    ['COPY items FROM STDIN', [], undefined, 'INVALID_QUERY', /COPY FROM STDIN/],
     ['CREATE TEMP TABLE scratch (a int)', [], undefined, 'INVALID_QUERY', /temporary table/],
     ['DECLARE c CURSOR WITH HOLD FOR SELECT 1', [], undefined, 'INVALID_QUERY', /cursor/],
     ['SELECT 1', new Array(65_536).fill(1), undefined, 'TOO_MANY_PARAMETERS', /65536 values; PostgreSQL allows at most 65535/],

@@ -2,7 +2,7 @@ import { MAX_PARAMETERS } from '../config/resolvedSettings'
 import { PipelineError } from '../errors'
 import { prepareValues } from '../execution/pipelinedConnection'
 import type { Classification } from '../optimizer'
-import { sessionStateRefusal } from './sessionStatements'
+import { pipelineRefusal } from './refusedStatements'
 
 /** A query that passed validation. */
 export interface ValidQuery {
@@ -44,8 +44,8 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
 }
 
 /**
- * Checks what the parser knows: exactly one statement, no session state that would outlive it
- * on a shared connection (see sessionStatements.ts), and as many params as it uses. A text
+ * Checks what the parser knows: exactly one statement, nothing a pipeline must refuse
+ * (see refusedStatements.ts), and as many params as it uses. A text
  * the parser rejects is let through: PostgreSQL then reports the syntax error (42601) as the
  * query's own failure.
  */
@@ -61,7 +61,7 @@ export function validateQueryStatement(query: ValidQuery, classification: Classi
   if (classification.statementCount === 0) {
     throw new PipelineError('INVALID_QUERY', `${prefix}sql holds no statement (only comments or whitespace)`)
   }
-  const refusal = sessionStateRefusal(query.sql)
+  const refusal = pipelineRefusal(query.sql)
   if (refusal !== undefined) {
     throw new PipelineError('INVALID_QUERY', `${prefix}sql is refused: ${refusal}: ${excerpt(query.sql)}`)
   }

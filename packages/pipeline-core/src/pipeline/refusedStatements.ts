@@ -1,11 +1,13 @@
 import { parseSync } from 'libpg-query'
 
 /*
- * A pipeline's connections are pooled and shared by every query (the engine takes queries from
- * many applications), so a statement whose effect outlives its own transaction — SET, LISTEN,
- * PREPARE, a cursor WITH HOLD, a temporary table, transaction control — would change what later,
- * unrelated queries on the same connection see. Such statements are refused before queuing.
- * Transaction-scoped ones (SET LOCAL, SET TRANSACTION, SET CONSTRAINTS) are allowed.
+ * Statements a pipeline refuses before queuing.
+ * - Session state: connections are pooled and shared by every query (the engine takes queries
+ *   from many applications), so a statement whose effect outlives its own transaction — SET,
+ *   LISTEN, PREPARE, a cursor, a temporary table, transaction control — would change what later,
+ *   unrelated queries on the same connection see. Transaction-scoped ones (SET LOCAL, SET
+ *   TRANSACTION, SET CONSTRAINTS) are allowed.
+ * - COPY FROM STDIN / TO STDOUT: they need a data stream a pipelined connection cannot give.
  */
 
 type Node = Record<string, unknown>
@@ -50,6 +52,12 @@ function refusal(type: string, inner: Node): string | undefined {
         ? 'a temporary table lives in one pooled session; create it ON COMMIT DROP inside a transactional batch'
         : undefined
     }
+    case 'CopyStmt':
+      // COPY with a file name runs on the server; FROM STDIN / TO STDOUT need a data stream of
+      // their own, which a pipelined connection cannot give.
+      return inner.filename === undefined && inner.is_program !== true
+        ? 'COPY FROM STDIN / TO STDOUT needs a data stream of its own; send rows as INSERTs (the optimizer merges them)'
+        : undefined
     case 'ViewStmt':
       return isTemporary(inner.view) ? 'a temporary view lives in one pooled session' : undefined
     case 'CreateSeqStmt':
@@ -63,11 +71,10 @@ const cache = new Map<string, string | null>()
 const CACHE_LIMIT = 10_000
 
 /**
- * Why this statement may not run in a pipeline (its effect would outlive its transaction on a
- * shared connection), or undefined when it may. Call only once the parser is loaded; a text the
+ * Why this statement may not run in a pipeline, or undefined when it may. Call only once the parser is loaded; a text the
  * parser rejects is let through (PostgreSQL reports the syntax error).
  */
-export function sessionStateRefusal(sql: string): string | undefined {
+export function pipelineRefusal(sql: string): string | undefined {
   const cached = cache.get(sql)
   if (cached !== undefined) return cached ?? undefined
   let reason: string | undefined
