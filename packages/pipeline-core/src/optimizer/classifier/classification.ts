@@ -16,8 +16,22 @@ export interface InsertShape {
   /** For each item of the VALUES row: its parameter number when it is a bare `$n`, else null. */
   readonly rowParams: readonly (number | null)[]
   readonly returning: boolean
-  /** `ON CONFLICT ...`: per-query row counts cannot be told apart after a merge. */
+  /** Any `ON CONFLICT ...` clause. */
   readonly onConflict: boolean
+  /** Set when the ON CONFLICT clause is one the upsert merge understands. */
+  readonly conflict?: ConflictShape
+}
+
+/**
+ * `ON CONFLICT (key) DO NOTHING` or `ON CONFLICT (key) DO UPDATE SET c = <expr> [WHERE <expr>]`
+ * where the expressions use only columns (of the table or EXCLUDED), constants and operators:
+ * no subquery or function call, whose result could depend on rows written earlier in a merged
+ * statement.
+ */
+export interface ConflictShape {
+  readonly keyColumn: string
+  readonly action: 'nothing' | 'update'
+  readonly setColumns: readonly string[]
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AstObject } from './ast'
 import { asArray, asObject, nodeOf, nodeType, stringValue, walk } from './ast'
-import type { KeyedUpdateShape, InsertShape, MergeShape, PointReadShape, TableName } from './classification'
+import type { ConflictShape, KeyedUpdateShape, InsertShape, MergeShape, PointReadShape, TableName } from './classification'
 import { rangeVarTable } from './tables'
 
 /*
@@ -98,6 +98,7 @@ function insertShape(insert: AstObject): InsertShape | undefined {
   const columns = asArray(insert.cols).map((col) => asObject(nodeOf(col, 'ResTarget'))?.name)
   if (columns.some((name) => typeof name !== 'string')) return undefined
   if (asArray(insert.cols).some((col) => nodeOf(col, 'ResTarget')?.indirection !== undefined)) return undefined
+  const conflict = insert.onConflictClause === undefined ? undefined : conflictShape(insert.onConflictClause)
   return {
     kind: 'insert',
     table,
@@ -105,7 +106,40 @@ function insertShape(insert: AstObject): InsertShape | undefined {
     rowParams: items.map((item) => paramNumber(item) ?? null),
     returning: insert.returningClause !== undefined,
     onConflict: insert.onConflictClause !== undefined,
+    ...(conflict ? { conflict } : {}),
   }
+}
+
+/** Whether an expression tree calls functions or holds subqueries. */
+function callsOrQueries(root: unknown): boolean {
+  let found = false
+  walk(root, (type) => {
+    if (type === 'FuncCall' || type === 'SubLink' || type === 'SelectStmt') found = true
+    return !found
+  })
+  return found
+}
+
+function conflictShape(clause: unknown): ConflictShape | undefined {
+  const conflict = asObject(clause)
+  const infer = asObject(conflict?.infer)
+  if (!conflict || !infer || infer.conname !== undefined || infer.whereClause !== undefined) return undefined
+  const elems = asArray(infer.indexElems)
+  const elem = nodeOf(elems[0], 'IndexElem')
+  if (elems.length !== 1 || !elem || typeof elem.name !== 'string') return undefined
+  if (elem.expr !== undefined || elem.collation !== undefined || elem.opclass !== undefined) return undefined
+  const keyColumn = elem.name
+  if (conflict.action === 'ONCONFLICT_NOTHING') return { keyColumn, action: 'nothing', setColumns: [] }
+  if (conflict.action !== 'ONCONFLICT_UPDATE' || callsOrQueries(conflict.targetList) || callsOrQueries(conflict.whereClause)) return undefined
+  const setColumns: string[] = []
+  for (const target of asArray(conflict.targetList)) {
+    const resTarget = nodeOf(target, 'ResTarget')
+    if (!resTarget || typeof resTarget.name !== 'string' || resTarget.indirection !== undefined) return undefined
+    // Changing the key would let one query's update decide what a later query conflicts with.
+    if (resTarget.name === keyColumn) return undefined
+    setColumns.push(resTarget.name)
+  }
+  return { keyColumn, action: 'update', setColumns }
 }
 
 function isCastParam(value: unknown): boolean {

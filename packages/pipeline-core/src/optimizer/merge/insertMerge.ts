@@ -16,7 +16,7 @@ export const MAX_PARAMETERS = 65_535
  * A single-row INSERT cut around its VALUES row: `head` + row + `tail`, with the row kept as
  * text pieces between its `$n` tokens so any number of rows renders without re-lexing.
  */
-interface InsertTemplate {
+export interface InsertTemplate {
   readonly head: string
   /** The text before the VALUES keyword (`INSERT INTO t (a, b) `), for the unnest form. */
   readonly beforeValues: string
@@ -65,7 +65,8 @@ function buildTemplate(sql: string): InsertTemplate | null {
   }
 }
 
-function templateFor(sql: string): InsertTemplate | undefined {
+/** The cached template of a single-row INSERT's text, or undefined when its row cannot be found. */
+export function templateFor(sql: string): InsertTemplate | undefined {
   let template = templates.get(sql)
   if (template === undefined) {
     template = buildTemplate(sql)
@@ -88,7 +89,7 @@ export function insertMergeRefusal(
   shape: InsertShape,
   table: TableInfo | undefined,
 ): string | undefined {
-  if (shape.onConflict) return 'ON CONFLICT: per-query row counts could not be told apart after merging'
+  if (shape.onConflict) return 'ON CONFLICT is merged only as an upsert (see upsertMerge)'
   if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
   if (!table) return 'the table was not found in the catalog'
   if (!isPlainWriteTarget(table)) return 'the table has rules or user triggers, or is not a plain table'

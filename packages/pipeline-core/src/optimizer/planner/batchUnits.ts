@@ -1,5 +1,6 @@
 import type { BatchQuery } from '../../plan/plan'
 import type { Classification } from '../classifier/classification'
+import type { UpsertPlan } from '../merge/upsertMerge'
 
 /** A member under construction: its parameters and the queries it answers. */
 export interface OpenMember {
@@ -31,6 +32,15 @@ export type BatchUnit =
       /** Column array types when long runs may use the unnest form. */
       readonly unnestTypes: readonly string[] | undefined
       readonly members: OpenMember[]
+    }
+  | {
+      readonly kind: 'upsert'
+      readonly first: BatchQuery
+      readonly classification: Classification
+      readonly plan: UpsertPlan
+      readonly members: OpenMember[]
+      /** Canonical conflict keys already in this unit: a repeat must start a new statement. */
+      readonly keys: Set<string>
     }
   | {
       readonly kind: 'update'

@@ -66,12 +66,34 @@ describe('insert merging', () => {
     expect(actual[2]?.code).toBe('23505')
   })
 
-  it('does not merge ON CONFLICT, and explains why', async () => {
+  it('merges ON CONFLICT (key) DO NOTHING with the right rowCount per query', async () => {
     const sql = 'INSERT INTO items (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING'
-    const { plan, actual } = await compare(batch([30, 1, 31].map((id) => [sql, [id, 'c']])), 'best_effort', ['items'])
-    expect(plan.statements.map((s) => s.kind)).toEqual(['single', 'single', 'single'])
-    expect(actual.map((o) => o.rowCount)).toEqual([1, 0, 1])
-    expect(plan.notes.join('\n')).toContain('ON CONFLICT')
+    const { plan, actual } = await compare(batch([30, 1, 31, 2].map((id) => [sql, [id, 'c']])), 'best_effort', ['items'])
+    expect(plan.statements.map((s) => s.kind)).toEqual(['merged_insert'])
+    expect(actual.map((o) => o.rowCount)).toEqual([1, 0, 1, 0])
+  })
+
+  it('merges DO UPDATE upserts, cuts runs at repeated keys, and bisects failures', async () => {
+    const sql = "INSERT INTO items (id, name, qty) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET qty = EXCLUDED.qty, name = 'up' WHERE items.qty < EXCLUDED.qty"
+    const rows = [[32, 'a', 1], [1, 'b', 100], [2, 'c', 0], [32, 'd', 5], [33, null, 1], [34, 'e', 2]]
+    const { plan, actual } = await compare(batch(rows.map((p) => [sql, p])), 'best_effort', ['items'])
+    // Key 32 repeats: the second proposal starts a new statement, after the first committed.
+    expect(plan.statements.map((s) => s.queryIndexes)).toEqual([[0, 1, 2], [3, 4, 5]])
+    expect(actual.map((o) => o.rowCount)).toEqual([1, 1, 0, 1, 0, 1])
+    expect(actual[4]?.code).toBe('23502')
+  })
+
+  it('does not merge ON CONFLICT with RETURNING, subqueries or without a key', async () => {
+    for (const sql of [
+      'INSERT INTO items (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id',
+      'INSERT INTO items (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      'INSERT INTO items (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET qty = (SELECT max(qty) FROM items) + 1',
+      'INSERT INTO items (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id + 100',
+    ]) {
+      const { plan } = await compare(batch([40, 41].map((id) => [sql, [id, 'z']])), 'best_effort', ['items'])
+      expect(plan.merged, sql).toBe(0)
+      expect(plan.notes.join('\n'), sql).toContain('runs on its own')
+    }
   })
 
   it('does not merge into a table with a trigger', async () => {

@@ -6,6 +6,7 @@ import { maxInsertRows, mergedInsertStatement } from '../merge/insertMerge'
 import { isArrayElementSafe } from '../merge/parameterValues'
 import { keyedUpdateStatement } from '../merge/keyedUpdateMerge'
 import { pointReadStatement } from '../merge/pointReadMerge'
+import { upsertStatement } from '../merge/upsertMerge'
 import type { TableInfo } from '../merge/tableCatalog'
 import { lookUpTables } from '../merge/tableCatalog'
 import { dedupedStatement, singleStatement } from './basicStatements'
@@ -66,6 +67,8 @@ function statementsOf(unit: BatchUnit): PlannedStatement[] {
       const types = unnestable ? unit.unnestTypes : undefined
       return chunk(unit.members, size).map((members) => mergedInsertStatement(unit.first, unit.classification, members, types))
     }
+    case 'upsert':
+      return [upsertStatement(unit.first, unit.classification, unit.plan, unit.members)]
     case 'update':
       return [keyedUpdateStatement(unit.first, unit.classification, unit.types, unit.members)]
   }

@@ -6,6 +6,7 @@ import { insertMergeRefusal, maxInsertRows, unnestInsertTypes } from '../merge/i
 import { canonicalKey, keyedUpdateRefusal, updateParamTypes } from '../merge/keyedUpdateMerge'
 import { parameterKey } from '../merge/parameterValues'
 import { pointReadRefusal } from '../merge/pointReadMerge'
+import { upsertKey, upsertPlan } from '../merge/upsertMerge'
 import type { TableInfo } from '../merge/tableCatalog'
 import { isPlainReadSource } from '../merge/tableCatalog'
 import type { BatchUnit } from './batchUnits'
@@ -118,7 +119,24 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
     }
 
     endReadRun()
-    if (shape?.kind === 'insert') {
+    if (shape?.kind === 'insert' && shape.onConflict) {
+      const info = table(classification, shape.table)
+      const plan = upsertPlan(query, classification, shape, info)
+      const key = info && typeof plan !== 'string' ? upsertKey(plan, info, query.params) : undefined
+      if (typeof plan !== 'string' && key !== undefined) {
+        const member = { params: query.params, queryIndexes: [query.index] }
+        const sameText = last?.kind === 'upsert' && last.first.sql === query.sql ? last : undefined
+        if (sameText && !sameText.keys.has(key) && sameText.members.length < MAX_KEYS) {
+          sameText.members.push(member)
+          sameText.keys.add(key)
+        } else {
+          if (sameText) notes.push(`query ${query.index} starts a new upsert: its key is already in the merge, and one statement may not propose one key twice the way separate ones do`)
+          units.push({ kind: 'upsert', first: query, classification, plan, members: [member], keys: new Set([key]) })
+        }
+        continue
+      }
+      refuse(query, `not merged: ${typeof plan === 'string' ? plan : 'no key'}`)
+    } else if (shape?.kind === 'insert') {
       const info = table(classification, shape.table)
       const refusal = insertMergeRefusal(query, classification, shape, info)
       if (refusal === undefined) {

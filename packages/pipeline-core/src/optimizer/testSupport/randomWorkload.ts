@@ -85,6 +85,17 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
         params: [fail ? int(1, 5) : fresh++, int(1, 30), fail && random() < 0.5 ? 'much too long' : `r${String(int(0, 99))}`],
       }),
     },
+    {
+      weight: 2,
+      make: (_, fail) => ({ sql: 'INSERT INTO kv (id, v, tag) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', params: [key(), fail ? -1 : int(0, 50), 'n'] }),
+    },
+    {
+      weight: 2,
+      make: (_, fail) => ({
+        sql: "INSERT INTO kv (tag, id, v) VALUES ($3, $1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v + kv.v, tag = 'up' WHERE kv.v < 400",
+        params: [key(), fail ? -1 : int(0, 200), random() < 0.2 ? null : 'x'],
+      }),
+    },
     { weight: 3, make: (_, fail) => ({ sql: 'UPDATE kv SET v = $1 WHERE id = $2', params: [fail ? -1 : int(0, 500), key()] }) },
     { weight: 2, make: (_, fail) => ({ sql: "UPDATE kv SET tag = 'u', v = $1 WHERE id = $2", params: [fail ? -5 : int(0, 9), key()] }) },
     { weight: 4, make: () => ({ sql: 'SELECT id, v, tag FROM kv WHERE id = $1', params: [readKey()] }) },
