@@ -1,3 +1,4 @@
+import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestDatabase,
@@ -115,6 +116,57 @@ describe('engine lifecycle', () => {
       expect(status.queueSize).toBe(0)
     } finally {
       await engine.stop()
+    }
+  })
+
+  it('moves a pipeline to another target live: queued queries finish on the old one, none lost', async () => {
+    // The second target: a schema of its own on the test server (search_path set in its URL).
+    const second = await createTestSchema('engine_target')
+    const engine = await startTestEngine(db.url, {
+      targets: [{ name: 'second', url: second.url, description: null }],
+    })
+    const client = engineClient(engine.url)
+    try {
+      await second.pool.query('CREATE TABLE moved (id int PRIMARY KEY)')
+      await db.pool.query('CREATE TABLE moved (id int PRIMARY KEY)')
+      await client.pipelines.create.mutate({
+        name: 'mover',
+        config: { strategy: 'sequential', batchSize: 25, flushIntervalMs: 10 },
+      })
+      const send = (ids: number[]) =>
+        postJson(`${engine.url}/v1/pipelines/mover/queries`, {
+          queries: ids.map((id) => ({ sql: 'INSERT INTO moved (id) VALUES ($1)', params: [id] })),
+        })
+      const batch = (from: number) => Array.from({ length: 20 }, (_, index) => from + index)
+      const before = [0, 20, 40, 60].map((from) => send(batch(from)))
+      const moved = await client.pipelines.update.mutate({
+        name: 'mover',
+        config: { target: 'second' },
+      })
+      expect(moved.config.target).toBe('second')
+      const after = [80, 100, 120].map((from) => send(batch(from)))
+      const answers = await Promise.all([...before, ...after])
+      const statuses = answers.flatMap((answer) =>
+        (answer.body as Answer).results.map((result) => result.status),
+      )
+      expect(statuses).toEqual(Array.from({ length: 140 }, () => 'succeeded'))
+      const onFirst = (await db.pool.query<{ id: number }>('SELECT id FROM moved')).rows.map(
+        (row) => row.id,
+      )
+      const onSecond = (await second.pool.query<{ id: number }>('SELECT id FROM moved')).rows.map(
+        (row) => row.id,
+      )
+      expect([...onFirst, ...onSecond].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 140 }, (_, id) => id),
+      )
+      // Everything sent after the move answered went to the new target.
+      expect(onSecond.filter((id) => id >= 80)).toHaveLength(60)
+      expect(
+        (await client.targets.list.query()).find((target) => target.name === 'second')?.pipelines,
+      ).toEqual(['mover'])
+    } finally {
+      await engine.stop()
+      await second.drop()
     }
   })
 
