@@ -15,6 +15,8 @@ const droppedResponseHeaders = new Set(['connection', 'content-encoding', 'conte
  * export const GET = (request: Request) => proxyToEngine(request, 'health.check')
  */
 export async function proxyToEngine(request: Request, procedurePath: string): Promise<Response> {
+  const refusal = refuse(request, procedurePath)
+  if (refusal) return refusal
   const incoming = new URL(request.url)
   const target = `${env.engineUrl}/trpc/${encodeURIComponent(procedurePath).replaceAll('%2C', ',')}${incoming.search}`
 
@@ -50,6 +52,25 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
     responseHeaders.set('x-accel-buffering', 'no')
   }
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders })
+}
+
+/** `pipelines.list` or a batch `pipelines.list,health.get`: nothing that could leave `/trpc`. */
+const procedurePathPattern = /^[A-Za-z]\w*(?:\.[A-Za-z]\w*)*(?:,[A-Za-z]\w*(?:\.[A-Za-z]\w*)*)*$/
+
+/**
+ * Refuses what the console's own pages never send: paths that are not procedure names, and
+ * requests another site's page made from the operator's browser (the proxy adds the token, so
+ * it must not act for them).
+ */
+function refuse(request: Request, procedurePath: string): Response | null {
+  if (!procedurePathPattern.test(procedurePath)) {
+    return Response.json({ error: { message: `not a tRPC procedure path: ${procedurePath}`, code: -32600 } }, { status: 400 })
+  }
+  const site = request.headers.get('sec-fetch-site')
+  if (site !== null && site !== 'same-origin' && site !== 'none') {
+    return Response.json({ error: { message: 'cross-site requests are not accepted', code: -32600 } }, { status: 403 })
+  }
+  return null
 }
 
 /**
