@@ -50,6 +50,10 @@ describe('classifySql', () => {
     expect((await classifySql('SELECT pg_catalog.now()')).readOnly).toBe(true)
   })
 
+  it('does not treat TABLESAMPLE reads as read-only (each run samples anew)', async () => {
+    expect((await classifySql('SELECT * FROM t TABLESAMPLE SYSTEM (10)')).readOnly).toBe(false)
+  })
+
   it('sees SELECT INTO as a write', async () => {
     expect((await classifySql('SELECT * INTO copy FROM t')).readOnly).toBe(false)
   })

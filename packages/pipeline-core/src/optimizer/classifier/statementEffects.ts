@@ -124,7 +124,8 @@ function functionName(funcCall: Record<string, unknown>): string[] {
 function selectIsReadOnly(select: unknown): boolean {
   let readOnly = true
   walk(select, (type, inner) => {
-    if (dmlTypes.has(type) || type === 'LockingClause' || type === 'IntoClause') readOnly = false
+    // TABLESAMPLE picks different rows each run, like random(): copies must not share a result.
+    if (dmlTypes.has(type) || type === 'LockingClause' || type === 'IntoClause' || type === 'RangeTableSample') readOnly = false
     else if (type === 'SelectStmt' && inner.intoClause !== undefined) readOnly = false
     else if (type === 'FuncCall' && !isSideEffectFreeFunction(functionName(inner))) readOnly = false
     return readOnly
