@@ -57,6 +57,9 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
     if (statement && failed) {
       const guilty = await findGuiltyQuery(session, all.slice(0, failedAt), statement)
       context.ledger.settleFailed([guilty], error, failed.trace)
+    } else if (commit?.kind === 'lost') {
+      // Never reached the server (could not connect, or the session ended before COMMIT ran).
+      context.ledger.settleFailed(everyQuery, error)
     } else {
       // Failed at COMMIT (a deferred constraint): no single query is to blame; all of them fail.
       context.ledger.settleFailed(everyQuery, { ...error, message: `COMMIT failed: ${error.message}` })
