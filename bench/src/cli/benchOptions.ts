@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { DelayProxyImplementation } from '../proxy/delayProxy'
 
 /** Per-workload numbers (size, naive cap...). */
@@ -83,7 +84,7 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
     table: !args.includes('--no-table'),
     sweeps: !args.includes('--no-sweeps'),
     extras: !args.includes('--no-extras'),
-    outDir: flag(args, 'out') ?? `${benchDir}/results`,
-    docsDir: flag(args, 'docs') ?? `${benchDir}/../docs`,
+    outDir: flag(args, 'out') ?? join(benchDir, 'results'),
+    docsDir: flag(args, 'docs') ?? join(benchDir, '..', 'docs'),
   }
 }
