@@ -24,6 +24,7 @@ export class FailureQueries implements FailureService {
   readonly #store: FailedQueryStore
   readonly #registry: PipelineRegistry
   readonly #log: Logger
+  readonly #retrying = new Set<string>()
 
   constructor(store: FailedQueryStore, registry: PipelineRegistry, log: Logger) {
     this.#store = store
@@ -45,7 +46,8 @@ export class FailureQueries implements FailureService {
     return this.#store.get(id)
   }
 
-  async retry(ids: readonly string[], params?: readonly unknown[]): Promise<RetryReport> {
+  async retry(selected: readonly string[], params?: readonly unknown[]): Promise<RetryReport> {
+    const ids = [...new Set(selected)]
     const found = await this.#store.getMany(ids)
     const byId = new Map(found.map((failure) => [failure.id, failure]))
     const outcomes = await Promise.all(
@@ -85,6 +87,24 @@ export class FailureQueries implements FailureService {
   }
 
   async #retryOne(failure: FailedQueryView, params: readonly unknown[]): Promise<RetryOutcome> {
+    // Two operators (or a double click) retrying the same write must not run it twice.
+    if (this.#retrying.has(failure.id)) {
+      return {
+        id: failure.id,
+        outcome: 'not_retried',
+        error: { message: `failed query ${failure.id} is being retried already` },
+      }
+    }
+    this.#retrying.add(failure.id)
+    try {
+      const current = await this.#store.get(failure.id)
+      return await this.#runRetry(current, params)
+    } finally {
+      this.#retrying.delete(failure.id)
+    }
+  }
+
+  async #runRetry(failure: FailedQueryView, params: readonly unknown[]): Promise<RetryOutcome> {
     if (failure.status !== 'failed') {
       return {
         id: failure.id,

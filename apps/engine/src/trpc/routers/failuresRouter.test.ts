@@ -112,8 +112,17 @@ describe('failures router', () => {
       await client.failures.list.query({ text: 'users_pkey', pipeline: 'signup' })
     ).items.filter((item) => item.callbackId === 'user-1')
     if (!failure) throw new Error('expected the user-1 failure')
-    const again = await client.failures.retry.mutate({ ids: [failure.id] })
-    expect(again).toMatchObject({ matched: 1, resolved: 0, failed: 1 })
+    // The same id twice, and a second retry while the first waits in the queue: it runs once.
+    await client.pipelines.update.mutate({ name: 'signup', config: { flushIntervalMs: 500 } })
+    const [again, concurrent] = await Promise.all([
+      client.failures.retry.mutate({ ids: [failure.id, failure.id] }),
+      client.failures.retry.mutate({ ids: [failure.id] }),
+    ])
+    expect([again.failed + concurrent.failed, again.notRetried + concurrent.notRetried]).toEqual([
+      1, 1,
+    ])
+    expect(again.matched).toBe(1)
+    await client.pipelines.update.mutate({ name: 'signup', config: { flushIntervalMs: 5 } })
     expect((await client.failures.get.query({ id: failure.id })).attempts).toBe(2)
 
     await db.pool.query('DELETE FROM users WHERE id = 1') // the fix
