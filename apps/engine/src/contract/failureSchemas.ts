@@ -81,7 +81,8 @@ export type FailurePage = z.output<typeof failurePageSchema>
 
 /**
  * Input of `failures.retry`: the selected ids. `params` replaces the stored parameters and is
- * only allowed with exactly one id (retry with edited parameters).
+ * only allowed with exactly one id (retry with edited parameters). Each retry runs the query
+ * again through its pipeline and updates the failure (resolved, or one more attempt).
  */
 export const retryFailuresInputSchema = z
   .object({
@@ -90,6 +91,11 @@ export const retryFailuresInputSchema = z
       .min(1, 'select at least one failed query')
       .max(1_000, 'retry at most 1000 at once'),
     params: queryParamsSchema.optional(),
+    /**
+     * Failures whose COMMIT answer was lost (`error.outcomeUnknown`) may have applied: they are
+     * only re-run with this set, after the operator checked. `retryAll` never re-runs them.
+     */
+    allowOutcomeUnknown: z.boolean().default(false),
   })
   .refine((input) => input.params === undefined || input.ids.length === 1, {
     error: 'edited params can be given only when retrying a single failed query',

@@ -46,20 +46,28 @@ export class FailureQueries implements FailureService {
     return this.#store.get(id)
   }
 
-  async retry(selected: readonly string[], params?: readonly unknown[]): Promise<RetryReport> {
+  async retry(
+    selected: readonly string[],
+    options: { params?: readonly unknown[] | undefined; allowOutcomeUnknown: boolean },
+  ): Promise<RetryReport> {
     const ids = [...new Set(selected)]
     const found = await this.#store.getMany(ids)
     const byId = new Map(found.map((failure) => [failure.id, failure]))
     const outcomes = await Promise.all(
       ids.map((id): Promise<RetryOutcome> => {
         const failure = byId.get(id)
-        if (!failure)
+        if (!failure) {
           return Promise.resolve({
             id,
             outcome: 'not_retried',
             error: { message: `no failed query with id ${id}` },
           })
-        return this.#retryOne(failure, params ?? failure.params)
+        }
+        return this.#retryOne(
+          failure,
+          options.params ?? failure.params,
+          options.allowOutcomeUnknown,
+        )
       }),
     )
     return summarize(ids.length, outcomes, true)
@@ -76,7 +84,9 @@ export class FailureQueries implements FailureService {
       after = ids[ids.length - 1] ?? after
       const failures = await this.#store.getMany(ids)
       outcomes.push(
-        ...(await Promise.all(failures.map((failure) => this.#retryOne(failure, failure.params)))),
+        ...(await Promise.all(
+          failures.map((failure) => this.#retryOne(failure, failure.params, false)),
+        )),
       )
     }
     this.#log.info(
@@ -86,7 +96,11 @@ export class FailureQueries implements FailureService {
     return summarize(outcomes.length, outcomes, false)
   }
 
-  async #retryOne(failure: FailedQueryView, params: readonly unknown[]): Promise<RetryOutcome> {
+  async #retryOne(
+    failure: FailedQueryView,
+    params: readonly unknown[],
+    allowOutcomeUnknown: boolean,
+  ): Promise<RetryOutcome> {
     // Two operators (or a double click) retrying the same write must not run it twice.
     if (this.#retrying.has(failure.id)) {
       return {
@@ -98,6 +112,15 @@ export class FailureQueries implements FailureService {
     this.#retrying.add(failure.id)
     try {
       const current = await this.#store.get(failure.id)
+      if (current.error.outcomeUnknown && !allowOutcomeUnknown) {
+        return {
+          id: failure.id,
+          outcome: 'not_retried',
+          error: {
+            message: `failed query ${failure.id} may have applied (its COMMIT answer was lost): check, then retry with allowOutcomeUnknown`,
+          },
+        }
+      }
       return await this.#runRetry(current, params)
     } finally {
       this.#retrying.delete(failure.id)

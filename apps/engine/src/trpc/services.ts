@@ -37,7 +37,10 @@ export interface FailureService {
   list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<FailurePage>
   count(filter: FailureFilter): Promise<number>
   get(id: string): Promise<FailedQueryView>
-  retry(ids: readonly string[], params?: readonly unknown[]): Promise<RetryReport>
+  retry(
+    ids: readonly string[],
+    options: { params?: readonly unknown[] | undefined; allowOutcomeUnknown: boolean },
+  ): Promise<RetryReport>
   retryAll(filter: FailureFilter): Promise<RetryReport>
   discard(ids: readonly string[]): Promise<number>
   discardAll(filter: FailureFilter): Promise<number>

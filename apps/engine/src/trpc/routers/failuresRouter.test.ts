@@ -191,6 +191,25 @@ describe('failures router', () => {
     ).toEqual([{ n: 2 }])
   })
 
+  it('re-runs a query whose COMMIT answer was lost only when the operator says so', async () => {
+    const inserted = await db.pool.query<{ id: string }>(
+      `INSERT INTO sluice.failed_queries (pipeline, sql, params, outcome, error_message, outcome_unknown)
+       VALUES ('signup', 'SELECT $1::int AS n', '[7]', 'failed', 'connection lost after COMMIT', true) RETURNING id::text`,
+    )
+    const id = inserted.rows[0]?.id ?? ''
+    expect((await client.failures.get.query({ id })).error.outcomeUnknown).toBe(true)
+    const refused = await client.failures.retry.mutate({ ids: [id] })
+    expect(refused.outcomes[0]?.error?.message).toContain('may have applied')
+    expect(
+      await client.failures.retryAll.mutate({ pipeline: 'signup', text: 'SELECT $1::int' }),
+    ).toMatchObject({
+      matched: 1,
+      notRetried: 1,
+    })
+    const allowed = await client.failures.retry.mutate({ ids: [id], allowOutcomeUnknown: true })
+    expect(allowed).toMatchObject({ resolved: 1 })
+  })
+
   it('discards selected and all matching failed queries', async () => {
     const [other] = (await client.failures.list.query({ pipeline: 'other' })).items
     expect(await client.failures.discard.mutate({ ids: [other?.id ?? '0'] })).toEqual({ count: 1 })

@@ -32,7 +32,12 @@ export const failuresRouter = router({
   retry: writeProcedure
     .input(retryFailuresInputSchema)
     .output(retryReportSchema)
-    .mutation(({ ctx, input }) => ctx.services.failures.retry(input.ids, input.params)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.failures.retry(input.ids, {
+        params: input.params,
+        allowOutcomeUnknown: input.allowOutcomeUnknown,
+      }),
+    ),
   retryAll: writeProcedure
     .input(failureFilterSchema)
     .output(retryReportSchema)
