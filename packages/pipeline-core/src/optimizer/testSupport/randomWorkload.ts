@@ -96,9 +96,24 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
         params: [key(), fail ? -1 : int(0, 200), random() < 0.2 ? null : 'x'],
       }),
     },
-    { weight: 3, make: (_, fail) => ({ sql: 'UPDATE kv SET v = $1 WHERE id = $2', params: [fail ? -1 : int(0, 500), key()] }) },
+    {
+      weight: 3,
+      make: (_, fail) => {
+        const k = key()
+        // A non-canonical spelling of a key ('07') may not join a merged UPDATE; it must still behave.
+        return { sql: 'UPDATE kv SET v = $1 WHERE id = $2', params: [fail ? -1 : int(0, 500), random() < 0.1 ? `0${String(k)}` : k] }
+      },
+    },
     { weight: 2, make: (_, fail) => ({ sql: "UPDATE kv SET tag = 'u', v = $1 WHERE id = $2", params: [fail ? -5 : int(0, 9), key()] }) },
-    { weight: 4, make: () => ({ sql: 'SELECT id, v, tag FROM kv WHERE id = $1', params: [readKey()] }) },
+    {
+      weight: 4,
+      make: () => {
+        // Keys as JavaScript sends them: numbers, strings (canonical or not), now and then null.
+        const roll = random()
+        const k = readKey()
+        return { sql: 'SELECT id, v, tag FROM kv WHERE id = $1', params: [roll < 0.05 ? null : roll < 0.15 ? `0${String(k)}` : roll < 0.3 ? String(k) : k] }
+      },
+    },
     { weight: 2, make: () => ({ sql: 'SELECT note FROM log WHERE id = $1', params: [options.independent ? int(1, 5) : int(1, 8)] }) },
     {
       weight: 2,
