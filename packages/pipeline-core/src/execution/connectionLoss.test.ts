@@ -104,7 +104,7 @@ describe('a connection cut without a word (network failure)', () => {
     }
   })
 
-  test('best_effort: answered statements keep their results; unanswered ones are outcome unknown, not re-run', async () => {
+  test('best_effort: answered statements keep their results; unanswered writes are outcome unknown, not re-run; reads are re-run', async () => {
     const server = new URL(fx.schema.url)
     const proxy = await startDelayProxy({ host: server.hostname, port: Number(server.port || 5432) }, 1)
     try {
@@ -118,13 +118,17 @@ describe('a connection cut without a word (network failure)', () => {
       await pipeline.addQuery('INSERT INTO marks VALUES ($1)', [1])
       await pipeline.addQuery('SELECT pg_sleep(0.3)')
       await pipeline.addQuery('INSERT INTO marks VALUES ($1)', [2])
+      await pipeline.addQuery('SELECT count(*)::int AS n FROM marks')
       const flushed = pipeline.flush()
       await new Promise((resolve) => setTimeout(resolve, 150))
       proxy.cutAll()
       const results = await flushed
-      expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed', 'failed'])
+      expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed', 'failed', 'succeeded'])
       expect(results[1]?.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcomeUnknown: true })
       expect(results[2]?.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcomeUnknown: true })
+      expect(results.map((result) => result.retryCount)).toEqual([0, 0, 0, 1])
+      // A read whose answer was lost is simply asked again (it cannot have changed anything).
+      expect(results[3]?.rows).toEqual([{ n: expect.any(Number) as number }])
       // Later queries get a fresh connection.
       const after = await pipeline.addQuery('SELECT 1 AS one')
       await pipeline.flush()

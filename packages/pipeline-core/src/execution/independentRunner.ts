@@ -4,6 +4,7 @@ import { internalError } from './batchLedger'
 import type { ExecutionContext } from './executionContext'
 import { BEGIN, COMMIT, entriesOf, isSplittable, outcomeUnknownError } from './executionContext'
 import type { RoundTripSession, TracedReply } from './roundTripSession'
+import { allReadOnly } from './readOnlyStatements'
 import { IN_FAILED_TRANSACTION } from './statementReply'
 import { isTransientError } from './transientErrors'
 
@@ -109,7 +110,11 @@ class IndependentRun {
       this.transactional = false
       return
     }
-    // The COMMIT may have been applied: never run it again.
+    // The COMMIT may have been applied: never run it again (unless it only read).
+    if (allReadOnly(this.pending.map((work) => work.statement)) && this.context.retry.canRetry(this.lostRounds)) {
+      await this.retryAll()
+      return
+    }
     this.failAll(outcomeUnknownError(commit === undefined ? { message: 'no answer' } : commit.error))
   }
 
@@ -129,9 +134,9 @@ class IndependentRun {
       const queries = work.statement.queryIndexes
       if (reply.kind === 'ok') {
         this.context.ledger.settleSucceeded(work.statement, reply, trace)
-      } else if (reply.kind === 'lost' && reply.executed === 'unknown') {
+      } else if (reply.kind === 'lost' && reply.executed === 'unknown' && !allReadOnly([work.statement])) {
         this.context.ledger.settleFailed(queries, reply.error, trace)
-      } else if (isTransientError(reply.error) && this.context.retry.canRetry(work.attempts)) {
+      } else if ((reply.kind === 'lost' || isTransientError(reply.error)) && this.context.retry.canRetry(work.attempts)) {
         work.attempts++
         maxAttempts = Math.max(maxAttempts, work.attempts)
         this.context.ledger.countRetry(queries)

@@ -4,6 +4,7 @@ import type { QueryError } from '../../types'
 import type { ExecutionContext, StrategyOutcome, StrategyRunner } from '../executionContext'
 import { BEGIN, COMMIT, entriesOf, isSplittable, outcomeUnknownError } from '../executionContext'
 import type { RoundTripSession } from '../roundTripSession'
+import { allReadOnly } from '../readOnlyStatements'
 import { IN_FAILED_TRANSACTION } from '../statementReply'
 import { isTransientError } from '../transientErrors'
 
@@ -125,6 +126,13 @@ class SequentialRun {
       this.chunkLimits = chunk.map(() => 1)
       return { done: 0 }
     }
+    const first = chunk[0]
+    if (first && allReadOnly(chunk.map((work) => work.statement)) && this.context.retry.canRetry(first.attempts)) {
+      // Only reads: running them again changes nothing.
+      first.attempts++
+      for (const work of chunk) this.context.ledger.countRetry(work.statement.queryIndexes)
+      return { retryAfter: first.attempts - 1 }
+    }
     const cause = commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
     const error = outcomeUnknownError(cause)
     this.context.ledger.settleFailed(chunk.flatMap((work) => work.statement.queryIndexes), error)
@@ -142,7 +150,8 @@ class SequentialRun {
       this.context.ledger.settleSucceeded(work.statement, reply, trace)
       return { done: 1 }
     }
-    if (isTransientError(reply.error) && this.context.retry.canRetry(work.attempts)) {
+    const retryable = isTransientError(reply.error) || (reply.kind === 'lost' && allReadOnly([work.statement]))
+    if (retryable && this.context.retry.canRetry(work.attempts)) {
       work.attempts++
       this.context.ledger.countRetry(queries)
       return { retryAfter: work.attempts - 1 }

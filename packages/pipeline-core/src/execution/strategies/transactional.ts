@@ -3,6 +3,7 @@ import type { QueryError } from '../../types'
 import type { ExecutionContext, StrategyRunner } from '../executionContext'
 import { BEGIN, COMMIT, ROLLBACK, entriesOf, isSplittable, outcomeUnknownError } from '../executionContext'
 import type { RoundTripSession } from '../roundTripSession'
+import { allReadOnly } from '../readOnlyStatements'
 import { IN_FAILED_TRANSACTION } from '../statementReply'
 import { isTransientError } from '../transientErrors'
 
@@ -42,6 +43,12 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
     if (failed?.reply.kind === 'error') error = failed.reply.error
     else if (commit?.kind === 'error' && !commit.fatal) error = commit.error
     else if (commit?.kind === 'lost' && commit.executed === 'no') error = commit.error
+    if (error === undefined && allReadOnly(all) && context.retry.canRetry(attempt)) {
+      // Sent COMMIT, no answer, but the batch only read: running it again changes nothing.
+      context.ledger.countRetry(everyQuery)
+      await context.retry.wait(attempt)
+      continue
+    }
     if (error === undefined) {
       // Sent COMMIT, no answer (or the server died answering it): it may have been applied.
       const cause = commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
