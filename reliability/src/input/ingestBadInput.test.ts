@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline, putPipeline } from '../infra/engineApi'
+import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
 import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
 import { reportFigures } from '../infra/figures'
 import { callEngine, ingest, resultsOf, type IngestAnswer } from '../infra/ingestClient'
@@ -66,6 +66,18 @@ const badCases: readonly BadCase[] = [
   },
   { name: 'unknown pipeline', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), 'no_such_pipeline'), status: 404, message: /no_such_pipeline/ },
   { name: 'pipeline name with a path in it', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), '..%2F..%2Fetc'), status: [400, 404], message: /pipeline|name/i },
+  {
+    name: '10,001 queries in one request',
+    send: (b) => post(b, JSON.stringify({ queries: Array.from({ length: 10_001 }, () => ({ sql: 'SELECT 1' })) })),
+    status: 400,
+    message: /10[,.]?000/,
+  },
+  {
+    name: 'a group larger than the batch size',
+    send: (b) => post(b, JSON.stringify({ group: true, queries: Array.from({ length: 21 }, () => ({ sql: 'SELECT 1' })) }), 'bystander'),
+    status: 400,
+    message: /group|batch/i,
+  },
   { name: 'config: batch size 0', send: (b) => putPipeline(b, 'cfg_bad', { batchSize: 0 }), status: 400, message: /batchSize/ },
   { name: 'config: negative flush interval', send: (b) => putPipeline(b, 'cfg_bad', { flushIntervalMs: -5 }), status: 400, message: /flushIntervalMs/ },
   { name: 'config: unknown strategy', send: (b) => putPipeline(b, 'cfg_bad', { strategy: 'yolo' }), status: 400, message: /strategy/ },
@@ -184,10 +196,28 @@ describe('bad input through the ingest API', () => {
     }
   })
 
+  it('a halted sequential pipeline answers 409 naming it until resumed, then works again', async () => {
+    const base = fixture.engine.baseUrl
+    await mustPutPipeline(base, 'strict', { strategy: 'sequential', batchSize: 10, flushIntervalMs: 5 })
+    const failing = await ingest(base, 'strict', [{ sql: 'SELECT 1/0' }, { sql: 'INSERT INTO events (key) VALUES ($1)', params: ['after-halt'] }])
+    expect(resultsOf(failing)?.map((r) => r.status)).toEqual(['failed', 'skipped'])
+    expect(resultsOf(failing)?.[0]?.error?.code).toBe('22012')
+    const refused = await ingest(base, 'strict', [{ sql: 'SELECT 1' }])
+    expect(refused.status).toBe(409)
+    expect(refused.text).toMatch(/halt/i)
+    const resumed = await trpcCall(base, 'pipelines.resume', { name: 'strict' }, { mutation: true })
+    expect(resumed.status).toBe(200)
+    const ok = await ingest(base, 'strict', [{ sql: 'SELECT 1 AS one' }])
+    expect(resultsOf(ok)?.[0]?.status).toBe('succeeded')
+    const { rows } = await fixture.db.pool.query("SELECT 1 FROM events WHERE key = 'after-halt'")
+    expect(rows, 'the skipped query did not run').toEqual([])
+    await bystanderStillWorks()
+  })
+
   it('stays up through all of it', async () => {
     const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
     expect(health.status).toBe(200)
     expect(fixture.engine.rssBytes()).toBeDefined()
-    reportFigures('ingest bad input', { cases: badCases.length + 4, engineUp: health.status === 200 })
+    reportFigures('ingest bad input', { cases: badCases.length + 5, engineUp: health.status === 200 })
   })
 })
