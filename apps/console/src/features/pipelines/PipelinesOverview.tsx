@@ -94,12 +94,12 @@ export function PipelinesOverview() {
                 <th scope="col">Pipeline</th>
                 <th scope="col">Strategy</th>
                 <th scope="col">State</th>
-                <th scope="col">Throughput (last min)</th>
-                <th scope="col" className="num">
-                  Success (last min)
+                <th scope="col" title="Queries per second over the last minute">Throughput · 1 min</th>
+                <th scope="col" className="num" title="Share of queries that succeeded in the last minute">
+                  Success · 1 min
                 </th>
-                <th scope="col" className="num">
-                  Queue depth
+                <th scope="col" className="num" title="Queries waiting in the pipeline's queue now">
+                  Queued
                 </th>
                 <th scope="col" className="num">
                   Open failures
@@ -149,7 +149,7 @@ function PipelineRow({ pipeline, samples, now, onNotice }: PipelineRowProps) {
       </td>
       <td>
         <div className="spark-cell">
-          <Sparkline values={spark} label={`Throughput of ${pipeline.name} over the last minute`} />
+          <Sparkline values={spark} width={100} label={`Throughput of ${pipeline.name} over the last minute`} />
           <span className="spark-value" data-testid="throughput-now">
             {formatCount(latest?.queriesPerSecond ?? 0)} q/s
           </span>
