@@ -48,6 +48,7 @@ export class MetricsRecorder implements MetricsService {
   readonly #history = new Map<string, MetricsSample[]>()
   readonly #ticks = new EventEmitter()
   readonly #stopped = new AbortController()
+  #lastTick: MetricsTick | undefined
   #timer: NodeJS.Timeout | undefined
 
   constructor(pipelines: () => readonly SampledPipeline[]) {
@@ -125,6 +126,7 @@ export class MetricsRecorder implements MetricsService {
     // Deleted pipelines' history goes with them.
     for (const name of this.#history.keys()) if (!live.has(name)) this.#history.delete(name)
     const tick = { at, samples }
+    this.#lastTick = tick
     this.#ticks.emit('tick', tick)
     return tick
   }
@@ -146,14 +148,16 @@ export class MetricsRecorder implements MetricsService {
   ): AsyncGenerator<MetricsTick> {
     const wanted = pipelines === undefined ? undefined : new Set(pipelines)
     const stop = signal ? AbortSignal.any([signal, this.#stopped.signal]) : this.#stopped.signal
+    const only = (tick: MetricsTick): MetricsTick =>
+      wanted === undefined
+        ? tick
+        : { at: tick.at, samples: tick.samples.filter((sample) => wanted.has(sample.pipeline)) }
+    // Listen before yielding anything, so no second is missed in between.
+    const ticks = on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<[MetricsTick]>
     try {
-      for await (const [tick] of on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<
-        [MetricsTick]
-      >) {
-        yield wanted === undefined
-          ? tick
-          : { at: tick.at, samples: tick.samples.filter((sample) => wanted.has(sample.pipeline)) }
-      }
+      // The latest second at once, so a new chart does not start empty.
+      if (this.#lastTick) yield only(this.#lastTick)
+      for await (const [tick] of ticks) yield only(tick)
     } catch (error) {
       if (!stop.aborted) throw error
     }
