@@ -171,3 +171,13 @@ export function resolveSettings(input: PipelineSettings, previous?: ResolvedSett
     retainResults,
   })
 }
+
+/** Throws INVALID_CONFIG unless `config` has a usable name and connection. */
+export function assertIdentity(config: unknown): void {
+  if (typeof config !== 'object' || config === null) throw invalid('config', 'must be an object')
+  const { name, connection } = config as { name?: unknown; connection?: unknown }
+  if (typeof name !== 'string' || name.trim() === '') throw invalid('name', 'must be a non-empty string')
+  if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
+    throw invalid('connection', 'must be a connection string, a pg.PoolConfig or a pg.Pool')
+  }
+}

@@ -1,4 +1,4 @@
-import type { BatchEvent } from '../types'
+import type { BatchEvent, PipelineStatus } from '../types'
 
 /** Running totals behind `getStatus()`. */
 export class PipelineStats {
@@ -40,5 +40,23 @@ export class PipelineStats {
 
   get avgExecutionTimeMs(): number {
     return this.totalBatches === 0 ? 0 : this.batchTimeMs / this.totalBatches
+  }
+
+  /** The counters part of `getStatus()`. */
+  snapshot(): Pick<
+    PipelineStatus,
+    'totalQueries' | 'totalBatches' | 'succeeded' | 'failed' | 'successRate' | 'avgBatchSize' | 'avgExecutionTimeMs' | 'deduplicated' | 'merged'
+  > {
+    return {
+      totalQueries: this.totalQueries,
+      totalBatches: this.totalBatches,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      successRate: this.successRate,
+      avgBatchSize: this.avgBatchSize,
+      avgExecutionTimeMs: this.avgExecutionTimeMs,
+      deduplicated: this.deduplicated,
+      merged: this.merged,
+    }
   }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { PipelineSettings as Settings } from '../types'
-import { assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
+import { assertIdentity, assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
 import type { ResolvedSettings } from '../config/resolvedSettings'
 import { PipelineError } from '../errors'
 import { BatchExecutor } from '../execution/batchExecutor'
-import type { ExecutableQuery, ExecutedBatch } from '../execution/batchExecutor'
+import type { ExecutedBatch } from '../execution/batchExecutor'
 import { failedBatch } from '../execution/failedBatch'
 import { ConnectionSource } from '../execution/connectionSource'
 import { skippedError } from '../execution/strategies/sequential'
@@ -17,9 +17,11 @@ import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
 import type { BatchSizeController } from './optimizerWiring'
 import { PipelineEventEmitter } from './pipelineEvents'
 import type { PipelineEvents } from './pipelineEvents'
+import { FlushTimer } from './flushTimer'
 import { PipelineStats } from './pipelineStats'
 import { QueryQueue } from './queryQueue'
 import { ResultDelivery } from './resultDelivery'
+import { skippedResult, toExecutable } from './queuedQuery'
 import type { QueuedQuery } from './queuedQuery'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
@@ -76,22 +78,14 @@ export class QueryPipeline {
   private inFlightQueries = 0
   /** Queries with seq below this are flushed regardless of size (an explicit flush() asked). */
   private flushBelowSeq = 0
-  private timer: NodeJS.Timeout | undefined
-  private immediate: NodeJS.Immediate | undefined
+  private readonly timer = new FlushTimer(() => {
+    this.pump()
+  })
   private closing: Promise<void> | undefined
   private idle: (() => void) | undefined
 
   constructor(config: PipelineConfig) {
-    if (typeof config !== 'object' || (config as unknown) === null) {
-      throw new PipelineError('INVALID_CONFIG', 'config must be an object')
-    }
-    if (typeof config.name !== 'string' || config.name.trim() === '') {
-      throw new PipelineError('INVALID_CONFIG', 'name must be a non-empty string')
-    }
-    const connection = config.connection as unknown
-    if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
-      throw new PipelineError('INVALID_CONFIG', 'connection must be a connection string, a pg.PoolConfig or a pg.Pool')
-    }
+    assertIdentity(config)
     const { name: _name, connection: _connection, instrumentation, ...settings } = config
     this.name = config.name
     this.settings = resolveSettings(settings)
@@ -109,7 +103,7 @@ export class QueryPipeline {
         this.stats.recordAccepted(count)
         this.recordQueueDepth()
         if (this.queue.length >= this.effectiveBatchSize()) this.pump()
-        else this.schedulePump()
+        else this.timer.soon()
       },
     })
   }
@@ -219,7 +213,7 @@ export class QueryPipeline {
       this.batchSize = batchSizeControllerFor(next)
     }
     if (!next.retainResults) this.delivery.dropRetained()
-    this.clearTimer()
+    this.timer.clearTimeout()
     this.pump()
   }
 
@@ -233,7 +227,7 @@ export class QueryPipeline {
   pause(): void {
     if (this.state !== 'running') return
     this.state = 'paused'
-    this.clearTimer()
+    this.timer.clearTimeout()
   }
 
   /**
@@ -296,17 +290,9 @@ export class QueryPipeline {
       strategy: this.settings.strategy,
       queueSize: this.queue.length,
       inFlight: this.inFlightQueries,
-      totalQueries: this.stats.totalQueries,
-      totalBatches: this.stats.totalBatches,
-      succeeded: this.stats.succeeded,
-      failed: this.stats.failed,
-      successRate: this.stats.successRate,
-      avgBatchSize: this.stats.avgBatchSize,
-      avgExecutionTimeMs: this.stats.avgExecutionTimeMs,
+      ...this.stats.snapshot(),
       batchSize: this.settings.batchSize,
       effectiveBatchSize: this.effectiveBatchSize(),
-      deduplicated: this.stats.deduplicated,
-      merged: this.stats.merged,
     }
     if (this.haltReason) status.haltReason = this.haltReason
     return status
@@ -358,10 +344,7 @@ export class QueryPipeline {
 
   /** Starts every batch that is due and may start; arms the interval timer for the rest. */
   private pump(): void {
-    if (this.immediate) {
-      clearImmediate(this.immediate)
-      this.immediate = undefined
-    }
+    this.timer.clearSoon()
     const draining = this.state === 'closing'
     while ((this.state === 'running' || draining) && this.queue.length > 0 && this.inFlightBatches < this.maxInFlight()) {
       const size = this.effectiveBatchSize()
@@ -384,28 +367,12 @@ export class QueryPipeline {
     this.armTimer()
   }
 
-  /** Coalesces the pumps of many adds made in one tick into one. */
-  private schedulePump(): void {
-    this.immediate ??= setImmediate(() => {
-      this.immediate = undefined
-      this.pump()
-    })
-  }
-
+  /** Arms the interval flush for the oldest queued query, when a batch could start then. */
   private armTimer(): void {
-    this.clearTimer()
+    this.timer.clearTimeout()
     const oldest = this.queue.peek()
     if (!oldest || this.state !== 'running' || this.inFlightBatches >= this.maxInFlight()) return
-    const wait = Math.max(0, oldest.enqueuedAt + this.settings.flushIntervalMs - performance.now())
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.pump()
-    }, wait)
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    this.timer.after(oldest.enqueuedAt + this.settings.flushIntervalMs - performance.now())
   }
 
   private async runBatch(batch: QueuedQuery[]): Promise<void> {
@@ -413,15 +380,7 @@ export class QueryPipeline {
     this.inFlightQueries += batch.length
     const settings = this.settings
     const batchId = `${this.idPrefix}-b${++this.batchCounter}`
-    const queries: ExecutableQuery[] = batch.map((query, index) => ({
-      index,
-      id: query.id,
-      sql: query.sql,
-      params: query.params,
-      ...(query.groupId !== undefined ? { groupId: query.groupId } : {}),
-      ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-      ...(query.callerContext !== undefined ? { callerContext: query.callerContext } : {}),
-    }))
+    const queries = batch.map(toExecutable)
     let executed: ExecutedBatch
     try {
       executed = await this.executor.execute(batchId, queries, settings, plannerFor(settings))
@@ -460,7 +419,7 @@ export class QueryPipeline {
     }
     const error = skippedError(cause)
     for (const query of this.queue.takeAll()) {
-      this.delivery.deliver(query, { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0, ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}) })
+      this.delivery.deliver(query, skippedResult(query, error, batchId))
     }
     this.recordQueueDepth()
     this.queue.rejectWaiters(
@@ -480,7 +439,7 @@ export class QueryPipeline {
       this.idle = resolve
       this.checkIdle()
     })
-    this.clearTimer()
+    this.timer.clear()
     this.state = 'closed'
     await this.source.end()
   }

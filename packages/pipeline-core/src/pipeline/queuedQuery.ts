@@ -1,5 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { QueryResult } from '../types'
+import type { ExecutableQuery } from '../execution/batchExecutor'
+import type { QueryError, QueryResult } from '../types'
 
 /** A query accepted by the pipeline and waiting for (or in) a batch. */
 export interface QueuedQuery {
@@ -15,4 +16,24 @@ export interface QueuedQuery {
   readonly callerContext?: SpanContext
   /** Resolves the query's result promise (called exactly once by the pipeline). */
   readonly resolve: (result: QueryResult) => void
+}
+
+/** The executor's view of a queued query, `index` being its position in the batch. */
+export function toExecutable(query: QueuedQuery, index: number): ExecutableQuery {
+  return {
+    index,
+    id: query.id,
+    sql: query.sql,
+    params: query.params,
+    ...(query.groupId !== undefined ? { groupId: query.groupId } : {}),
+    ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
+    ...(query.callerContext !== undefined ? { callerContext: query.callerContext } : {}),
+  }
+}
+
+/** The result of a queued query that never ran because of `error` (a halt). */
+export function skippedResult(query: QueuedQuery, error: QueryError, batchId: string): QueryResult {
+  const result: QueryResult = { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0 }
+  if (query.callbackId !== undefined) result.callbackId = query.callbackId
+  return result
 }
