@@ -118,3 +118,30 @@ test('an unreachable server fails each query after its retries, with CONNECTION_
   expect(result.error?.message).toMatch(/could not connect/)
   await pipeline.close()
 })
+
+test('flush() while paused runs nothing and returns what already finished', async () => {
+  const pipeline = fx.open({ batchSize: 10, flushIntervalMs: 60_000 })
+  await pipeline.addQuery('SELECT 1 AS one')
+  const done = await pipeline.flush()
+  expect(done).toHaveLength(1)
+  pipeline.pause()
+  const { result } = await pipeline.addQuery('SELECT 2 AS two')
+  expect(await pipeline.flush()).toEqual([])
+  expect(pipeline.getStatus().queueSize).toBe(1)
+  pipeline.resume()
+  expect((await pipeline.flush()).map((r) => r.rows)).toEqual([[{ two: 2 }]])
+  expect((await result).success).toBe(true)
+})
+
+test('close() on a halted sequential pipeline answers everything and closes', async () => {
+  const pipeline = fx.open({ strategy: 'sequential', batchSize: 2, flushIntervalMs: 60_000 })
+  pipeline.pause() // all three queued before anything runs
+  const failing = await pipeline.addQuery('SELECT 1 / 0')
+  const second = await pipeline.addQuery('SELECT 2')
+  const queued = await pipeline.addQuery('SELECT 3')
+  await pipeline.close()
+  expect((await failing.result).status).toBe('failed')
+  expect((await second.result).status).toBe('skipped')
+  expect((await queued.result).status).toBe('skipped')
+  expect(pipeline.getStatus().state).toBe('closed')
+})
