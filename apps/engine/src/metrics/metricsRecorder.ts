@@ -156,8 +156,17 @@ export class MetricsRecorder implements MetricsService {
     const ticks = on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<[MetricsTick]>
     try {
       // The latest second at once, so a new chart does not start empty.
-      if (this.#lastTick) yield only(this.#lastTick)
-      for await (const [tick] of ticks) yield only(tick)
+      let sent = 0
+      if (this.#lastTick) {
+        sent = this.#lastTick.at
+        yield only(this.#lastTick)
+      }
+      for await (const [tick] of ticks) {
+        // The latest second may also be in the listener's buffer: never send a second twice.
+        if (tick.at <= sent) continue
+        sent = tick.at
+        yield only(tick)
+      }
     } catch (error) {
       if (!stop.aborted) throw error
     }
