@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { e2eRun } from './e2eRun'
+import { runDatabaseUrl } from './e2eRun'
 
 /**
  * A connection to the run's database, where the tests make tables and "fix the cause" of a
@@ -11,5 +11,5 @@ import { e2eRun } from './e2eRun'
  * await db.end()
  */
 export function openDatabase(): pg.Pool {
-  return new pg.Pool({ connectionString: e2eRun().databaseUrl, max: 2 })
+  return new pg.Pool({ connectionString: runDatabaseUrl(), max: 2 })
 }

@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** Everything one e2e run shares: where the engine, the console and the database are. */
 export interface E2eRun {
-  /** The server the run's database lives on (its `test` database, say). */
-  readonly adminUrl: string
   readonly databaseName: string
-  /** The run's own database, which the engine uses and the tests look into. */
-  readonly databaseUrl: string
+  /** Where the engine's launcher writes the run database's URL once it exists (the server is only known then). */
+  readonly databaseFile: string
   readonly enginePort: number
   readonly consolePort: number
   readonly engineUrl: string
@@ -29,10 +30,16 @@ function freePorts(count: number): number[] {
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as number[]
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url)
-  parsed.pathname = `/${database}`
-  return parsed.toString()
+/**
+ * The run database's connection string, as the engine's launcher recorded it: PostgreSQL on
+ * 127.0.0.1:5432 (or `TEST_DATABASE_URL`), or an embedded server when there is none.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString: runDatabaseUrl() })
+ */
+export function runDatabaseUrl(): string {
+  const { databaseUrl } = JSON.parse(readFileSync(e2eRun().databaseFile, 'utf8')) as { databaseUrl: string }
+  return databaseUrl
 }
 
 /**
@@ -46,13 +53,11 @@ function withDatabase(url: string, database: string): string {
 export function e2eRun(): E2eRun {
   const existing = process.env[runVariable]
   if (existing) return JSON.parse(existing) as E2eRun
-  const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const databaseName = `sluice_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
   const [enginePort = 0, consolePort = 0] = freePorts(2)
   const run: E2eRun = {
-    adminUrl,
     databaseName,
-    databaseUrl: withDatabase(adminUrl, databaseName),
+    databaseFile: join(tmpdir(), `${databaseName}.json`),
     enginePort,
     consolePort,
     engineUrl: `http://127.0.0.1:${enginePort}`,

@@ -1,9 +1,13 @@
 /*
- * Playwright's webServer for the engine: creates the run's own database, runs a real engine on
- * it (no demo load), and on SIGTERM waits for the engine to drain and stop, then drops the
- * database. Run with `node --import tsx support/engineServer.ts`.
+ * Playwright's webServer for the engine: finds a PostgreSQL server the way every Sluice test
+ * suite does (TEST_DATABASE_URL, else 127.0.0.1:5432/test, else an embedded one), creates the
+ * run's own database there, and runs a real engine on it (no demo load). On SIGTERM it waits for
+ * the engine to drain and stop, drops the database and stops an embedded server.
+ * Run with `node --import tsx support/engineServer.ts`.
  */
+import { resolveTestServer, redact } from '@sluice/test-database'
 import { spawn } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -12,8 +16,8 @@ import { e2eRun } from './e2eRun'
 const run = e2eRun()
 const engineDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../apps/engine')
 
-async function onAdmin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: run.adminUrl, connectionTimeoutMillis: 5_000 })
+async function onServer(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
   try {
     await client.connect()
     await client.query(sql)
@@ -22,29 +26,35 @@ async function onAdmin(sql: string): Promise<void> {
   }
 }
 
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+const server = await resolveTestServer()
 try {
-  await onAdmin(`CREATE DATABASE "${run.databaseName}"`)
+  await onServer(server.url, `CREATE DATABASE "${run.databaseName}"`)
 } catch (error) {
-  process.stderr.write(
-    `e2e: cannot create database ${run.databaseName} on ${run.adminUrl.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@')}: ${
-      error instanceof Error ? error.message : String(error)
-    }\nStart PostgreSQL on 127.0.0.1:5432 (user postgres, database test) or set TEST_DATABASE_URL.\n`,
-  )
+  process.stderr.write(`e2e: cannot create database ${run.databaseName} on ${redact(server.url)}: ${error instanceof Error ? error.message : String(error)}\n`)
+  await server.stop()
   process.exit(1)
 }
+const databaseUrl = withDatabase(server.url, run.databaseName)
+writeFileSync(run.databaseFile, JSON.stringify({ databaseUrl }))
 
 const engine = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: engineDir,
   stdio: 'inherit',
   env: {
     ...process.env,
-    DATABASE_URL: run.databaseUrl,
+    DATABASE_URL: databaseUrl,
     SLUICE_PORT: String(run.enginePort),
     SLUICE_HOST: '127.0.0.1',
     SLUICE_API_TOKEN: run.apiToken,
     JAEGER_UI_URL: run.jaegerUiUrl,
     SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
-    // Nothing listens for OTLP here; keep the exporter quiet but the trace ids real.
+    // Nothing listens for OTLP here; the exporter's failures are logged once a minute at most, and trace ids stay real.
     OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:9',
   },
 })
@@ -62,10 +72,12 @@ process.on('SIGINT', stop)
 engine.on('exit', (code, signal) => {
   void (async () => {
     try {
-      await onAdmin(`DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`)
+      await onServer(server.url, `DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`)
     } catch (error) {
       process.stderr.write(`e2e: could not drop ${run.databaseName}: ${error instanceof Error ? error.message : String(error)}\n`)
     }
+    rmSync(run.databaseFile, { force: true })
+    await server.stop()
     process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)))
   })()
 })
