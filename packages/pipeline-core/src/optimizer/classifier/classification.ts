@@ -44,14 +44,26 @@ export interface PointReadShape {
   readonly keyColumn: string
 }
 
-/** `UPDATE t SET c1 = $i, c2 = <constant>, ... WHERE key = $n`, no FROM / RETURNING / CTE. */
+/**
+ * `UPDATE t SET c1 = $i, c2 = <constant>, c3 = c3 + $j, ... WHERE key = $n`, no FROM / RETURNING /
+ * CTE. A set value is a bare parameter, a constant, or `column <op> $j` / `$j <op> column` with
+ * op one of `+ - * ||` and the column one of the table's.
+ */
 export interface KeyedUpdateShape {
   readonly kind: 'keyed_update'
   readonly table: TableName
   readonly keyColumn: string
   readonly keyParam: number
   /** Columns set from a parameter (constants stay as written). */
-  readonly assignments: readonly { readonly column: string; readonly param: number }[]
+  readonly assignments: readonly UpdateAssignment[]
+}
+
+/** A column set from a parameter: the bare value, or `operand <operator> $param`. */
+export interface UpdateAssignment {
+  readonly column: string
+  readonly param: number
+  /** Set for `column <op> $n` (either order): the other operand column and the operator. */
+  readonly operation?: { readonly operand: string; readonly operator: string }
 }
 
 /** What merging may do with a statement. */

@@ -152,7 +152,9 @@ describe('classifySql', () => {
   it('refuses keyed UPDATEs that change the key, use FROM/RETURNING or expressions', async () => {
     for (const sql of [
       'UPDATE t SET id = $1 WHERE id = $2',
-      'UPDATE t SET n = n + $1 WHERE id = $2',
+      'UPDATE t SET n = n + $1 + 1 WHERE id = $2',
+      'UPDATE t SET n = n / $1 WHERE id = $2',
+      'UPDATE t SET n = other.n + $1 WHERE id = $2',
       'UPDATE t SET n = $1 WHERE id = $2 RETURNING *',
       'UPDATE t SET n = $1 FROM u WHERE t.id = $2',
       'UPDATE t SET n = $1 WHERE id = $2 AND v = 1',
@@ -160,6 +162,12 @@ describe('classifySql', () => {
       expect((await classifySql(sql)).shape, sql).toBeUndefined()
     }
     expect((await classifySql("UPDATE t SET n = $1, s = 'done' WHERE id = $2")).shape).toMatchObject({ kind: 'keyed_update' })
+    expect((await classifySql('UPDATE t AS a SET n = a.n - $1, s = $2 || s WHERE id = $3')).shape).toMatchObject({
+      assignments: [
+        { column: 'n', param: 1, operation: { operand: 'n', operator: '-' } },
+        { column: 's', param: 2, operation: { operand: 's', operator: '||' } },
+      ],
+    })
   })
 
   it('tells which statements may change the catalog or name resolution', async () => {

@@ -1,6 +1,6 @@
 import type { AstObject } from './ast'
 import { asArray, asObject, nodeOf, nodeType, stringValue, walk } from './ast'
-import type { ConflictShape, KeyedUpdateShape, InsertShape, MergeShape, PointReadShape, TableName } from './classification'
+import type { ConflictShape, KeyedUpdateShape, InsertShape, MergeShape, PointReadShape, TableName, UpdateAssignment } from './classification'
 import { rangeVarTable } from './tables'
 
 /*
@@ -167,13 +167,38 @@ function pointReadShape(select: AstObject): PointReadShape | undefined {
   return key ? { kind: 'point_read', table, keyColumn: key.column } : undefined
 }
 
+const arithmetic = new Set(['+', '-', '*', '||'])
+
+/** `column <op> $n` or `$n <op> column` with op in `+ - * ||`. */
+function columnOperation(
+  value: unknown,
+  table: TableName,
+  reference: string | undefined,
+): { param: number; operand: string; operator: string } | undefined {
+  const expr = nodeOf(value, 'A_Expr')
+  if (!expr || expr.kind !== 'AEXPR_OP') return undefined
+  const name = asArray(expr.name).map(stringValue)
+  const operator = name[0]
+  if (name.length !== 1 || operator === undefined || !arithmetic.has(operator)) return undefined
+  for (const [columnSide, paramSide] of [
+    [expr.lexpr, expr.rexpr],
+    [expr.rexpr, expr.lexpr],
+  ] as const) {
+    const operand = columnOf(columnSide, table, reference)
+    const param = paramNumber(paramSide)
+    if (operand !== undefined && param !== undefined) return { param, operand, operator }
+  }
+  return undefined
+}
+
 function keyedUpdateShape(update: AstObject): KeyedUpdateShape | undefined {
   const table = rangeVarTable(update.relation)
   const allowed = ['relation', 'targetList', 'whereClause']
   if (!table || !Object.keys(update).every((key) => allowed.includes(key))) return undefined
   const key = keyEquality(update.whereClause, table, tableReference(update.relation))
   if (!key) return undefined
-  const assignments: { column: string; param: number }[] = []
+  const assignments: UpdateAssignment[] = []
+  const reference = tableReference(update.relation)
   for (const target of asArray(update.targetList)) {
     const resTarget = nodeOf(target, 'ResTarget')
     const column = resTarget?.name
@@ -182,7 +207,9 @@ function keyedUpdateShape(update: AstObject): KeyedUpdateShape | undefined {
     // query matches; the merged statement matches all keys up front, so refuse it.
     if (column === key.column) return undefined
     const param = paramNumber(resTarget.val)
+    const operation = param === undefined ? columnOperation(resTarget.val, table, reference) : undefined
     if (param !== undefined) assignments.push({ column, param })
+    else if (operation) assignments.push({ column, param: operation.param, operation: { operand: operation.operand, operator: operation.operator } })
     else if (!isConstant(resTarget.val)) return undefined
   }
   const params = paramNumbers(update)

@@ -9,6 +9,9 @@ import { isArrayElementSafe } from './parameterValues'
 import type { ColumnInfo, TableInfo } from './tableCatalog'
 import { isPlainWriteTarget } from './tableCatalog'
 
+/** Number types with `+ - *` taking two of the same type (so `col + $1` types $1 as col's type). */
+const NUMERIC_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric'])
+
 const SOURCE = '__sluice_src'
 const ORDINAL = '__sluice_ord'
 
@@ -94,7 +97,19 @@ export function updateParamTypes(shape: KeyedUpdateShape, table: TableInfo): str
     // Updating rows one by one vs all at once differs when a unique/exclusion index spans a
     // set column: the checks would see other rows in another state.
     if (column.uniqueIndexed) return `column ${assignment.column} is part of a unique or exclusion index`
-    types[assignment.param - 1] = column.baseType
+    const operation = assignment.operation
+    if (operation) {
+      // In `operand <op> $n` PostgreSQL gives the parameter the operand's type when an operator
+      // takes two of that type: true of + - * on numbers and || on text, so the array element
+      // type is the operand's base type, and the same operator runs.
+      const operand = table.columns.get(operation.operand)
+      if (!operand || operand.unsuitableForArrays) return `column ${operation.operand} was not found or cannot be unnested`
+      const fits = operation.operator === '||' ? operand.baseTypeName === 'text' : NUMERIC_TYPES.has(operand.baseTypeName)
+      if (!fits) return `${operation.operand} ${operation.operator} $${String(assignment.param)} is not an operation on numbers or text`
+      types[assignment.param - 1] = operand.baseType
+    } else {
+      types[assignment.param - 1] = column.baseType
+    }
   }
   if (types.length !== shape.assignments.length + 1 || types.some((type) => typeof type !== 'string')) return 'parameters are not all bare column values'
   return types

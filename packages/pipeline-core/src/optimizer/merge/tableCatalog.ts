@@ -10,6 +10,8 @@ export interface ColumnInfo {
   readonly baseType: string
   /** pg_type.typname of the base type, e.g. `int4`, `text`, `uuid`. */
   readonly baseTypeName: string
+  /** pg_type.typcategory of the base type: `N` numeric, `S` string, ... */
+  readonly category: string
   /** The base type is itself an array, a domain over a domain, or has no array type. */
   readonly unsuitableForArrays: boolean
   readonly generated: boolean
@@ -41,6 +43,7 @@ SELECT r.name AS requested, c.relkind::text AS relkind, c.relhasrules AS has_rul
       'name', a.attname,
       'baseType', format_type(bt.oid, NULL),
       'baseTypeName', bt.typname,
+      'category', bt.typcategory,
       'unsuitableForArrays', bt.typtype = 'd' OR bt.typcategory = 'A' OR bt.typarray = 0,
       'generated', a.attgenerated <> '',
       'deterministicCollation', COALESCE(co.collisdeterministic, true),

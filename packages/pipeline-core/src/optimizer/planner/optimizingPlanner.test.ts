@@ -252,6 +252,14 @@ describe('keyed update merging', () => {
     expect(actual.map((o) => o.rowCount)).toEqual([1, 1, 0, 1])
   })
 
+  it('merges relative UPDATEs (balance = balance + $1) with the operand type PostgreSQL would infer', async () => {
+    const sql = 'UPDATE acc SET balance = balance + $1, note = $2 WHERE id = $3'
+    const { plan, actual } = await compare(batch([['1.005', 'a', 11], [2, 'b', 12], [-500, 'c', 13], [3, 'd', 14]].map((p) => [sql, p])), 'best_effort', ['acc'])
+    expect(plan.statements[0]?.kind).toBe('keyed_update')
+    expect(plan.statements[0]?.text).toContain('$1::numeric[]')
+    expect(actual.map((o) => o.code)).toEqual([undefined, undefined, '23514', undefined])
+  })
+
   it('starts a new statement when a key repeats, so the later update wins as it would', async () => {
     const sql = 'UPDATE acc SET balance = $1 WHERE id = $2'
     const { plan } = await compare(batch([[1, 4], [2, 5], [3, 4], [9, 6]].map((p) => [sql, p])), 'sequential', ['acc'])

@@ -106,6 +106,10 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
     },
     { weight: 2, make: (_, fail) => ({ sql: "UPDATE kv SET tag = 'u', v = $1 WHERE id = $2", params: [fail ? -5 : int(0, 9), key()] }) },
     {
+      weight: 2,
+      make: (_, fail) => ({ sql: 'UPDATE kv SET v = v - $1, tag = tag || $2 WHERE id = $3', params: [fail ? 1_000 : int(-20, 20), random() < 0.1 ? null : '+', key()] }),
+    },
+    {
       weight: 4,
       make: () => {
         // Keys as JavaScript sends them: numbers, strings (canonical or not), now and then null.
