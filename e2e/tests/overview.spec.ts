@@ -92,3 +92,23 @@ test('overview shows live throughput, success rate and queue depth', async ({ pa
   await expect(row.getByTestId('queue-depth')).toHaveText(/^\d+$/)
   await saveScreenshot(page, 'overview')
 })
+
+test('a halted sequential pipeline says why, and resumes from the console', async ({ page }) => {
+  const name = uniqueName('halting')
+  await putPipeline(name, { strategy: 'sequential', batchSize: 10, flushIntervalMs: 20 })
+  const results = await ingest(name, [{ sql: 'SELECT 1' }, { sql: 'SELECT 1/0' }, { sql: 'SELECT 2' }])
+  expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed', 'skipped'])
+
+  await page.goto('/')
+  const state = page.getByTestId(`pipeline-row-${name}`).getByTestId('pipeline-state')
+  await expect(state).toHaveText('Halted')
+  await expect(state).toHaveAttribute('title', /division by zero/)
+
+  await page.getByRole('link', { name, exact: true }).click()
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
+  await expect(page.getByText(/division by zero/).first()).toBeVisible()
+  await page.getByRole('button', { name: 'Resume' }).click()
+  await expect(page.getByTestId('pipeline-state')).toHaveText('Running')
+  const [after] = await ingest(name, [{ sql: 'SELECT 3 AS n' }])
+  expect(after?.status).toBe('succeeded')
+})
