@@ -201,11 +201,17 @@ describe('deduplication', () => {
 })
 
 describe('point read merging', () => {
-  beforeAll(() =>
-    both(`CREATE COLLATION IF NOT EXISTS ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-      CREATE TABLE users (id bigint PRIMARY KEY, email text COLLATE ci, team int);
-      INSERT INTO users SELECT g, 'User' || g || '@x.io', g % 3 FROM generate_series(1, 50) g`),
-  )
+  // Case-insensitive matching needs an ICU build of PostgreSQL (Debian's has it; some embedded
+  // builds may not): without it the collation test is skipped.
+  let hasIcu = false
+  beforeAll(async () => {
+    const icu = await optimized.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_collation WHERE collprovider = 'i'")
+    hasIcu = (icu.rows[0]?.n ?? 0) > 0
+    const collation = hasIcu ? ' COLLATE ci' : ''
+    if (hasIcu) await both("CREATE COLLATION IF NOT EXISTS ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)")
+    await both(`CREATE TABLE users (id bigint PRIMARY KEY, email text${collation}, team int);
+      INSERT INTO users SELECT g, 'User' || g || '@x.io', g % 3 FROM generate_series(1, 50) g`)
+  })
 
   it('merges point reads of one text into one statement and hands rows back per key', async () => {
     const sql = 'SELECT id, email FROM users WHERE id = $1'
@@ -217,7 +223,8 @@ describe('point read merging', () => {
     expect(actual[4]?.rows).toEqual([{ id: '7', email: 'User7@x.io' }])
   })
 
-  it('matches keys with the column collation, exactly as the single reads do', async () => {
+  it('matches keys with the column collation, exactly as the single reads do', async (context) => {
+    if (!hasIcu) context.skip()
     const sql = 'SELECT id FROM users WHERE email = $1'
     const { plan, actual } = await compare(batch(['user5@X.IO', 'User5@x.io', 'nobody'].map((e) => [sql, [e]])))
     expect(plan.statements[0]?.kind).toBe('point_read')
