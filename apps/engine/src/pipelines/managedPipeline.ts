@@ -15,6 +15,7 @@ import {
   type QueryHandle,
 } from './corePipeline'
 import { toEngineError } from './pipelineErrors'
+import { pipelineStatusView } from './pipelineStatusView'
 import { failureOf, rejectedView, resultView, type SubmittedQuery } from './queryOutcome'
 
 /** How many finished batches each pipeline keeps for `batches.list`. */
@@ -349,49 +350,11 @@ export class ManagedPipeline {
   }
 
   status(): PipelineStatusView {
-    const status = this.#core?.getStatus()
-    if (!status) {
-      return {
-        state: this.#closing ? 'closed' : 'unavailable',
-        stateReason: this.#unavailableReason,
-        queueSize: 0,
-        inFlight: 0,
-        totalQueries: 0,
-        totalBatches: 0,
-        succeeded: 0,
-        failed: 0,
-        successRate: 1,
-        avgBatchSize: 0,
-        avgExecutionTimeMs: 0,
-        effectiveBatchSize: this.#config.batchSize,
-        deduplicated: 0,
-        merged: 0,
-      }
-    }
-    const state =
-      status.state === 'closing' || status.state === 'closed' || this.#closing
-        ? 'closed'
-        : this.#paused
-          ? 'paused'
-          : status.state === 'halted'
-            ? 'halted'
-            : 'running'
-    return {
-      state,
-      stateReason:
-        state === 'halted' ? (status.haltReason?.message ?? 'halted at a failure') : null,
-      queueSize: status.queueSize,
-      inFlight: status.inFlight,
-      totalQueries: status.totalQueries,
-      totalBatches: status.totalBatches,
-      succeeded: status.succeeded,
-      failed: status.failed,
-      successRate: status.successRate,
-      avgBatchSize: status.avgBatchSize,
-      avgExecutionTimeMs: status.avgExecutionTimeMs,
-      effectiveBatchSize: status.effectiveBatchSize,
-      deduplicated: status.deduplicated,
-      merged: status.merged,
-    }
+    return pipelineStatusView(this.#core?.getStatus(), {
+      paused: this.#paused,
+      closing: this.#closing,
+      unavailableReason: this.#unavailableReason,
+      configuredBatchSize: this.#config.batchSize,
+    })
   }
 }
