@@ -170,6 +170,16 @@ describe('engine lifecycle', () => {
     }
   })
 
+  it('fails to start on a taken port, saying so, and leaves the first engine working', async () => {
+    const first = await startTestEngine(db.url)
+    try {
+      await expect(startTestEngine(db.url, { port: first.port })).rejects.toThrow('EADDRINUSE')
+      expect((await fetch(`${first.url}/healthz`)).status).toBe(200)
+    } finally {
+      await first.stop()
+    }
+  })
+
   it('on stop refuses new work with 503 and drains what it accepted', async () => {
     const engine = await startTestEngine(db.url)
     const client = engineClient(engine.url)

@@ -164,19 +164,27 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   })
   // Many small ingest requests reuse connections; keep them open a little longer than clients do.
   server.keepAliveTimeout = 65_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 4000, host, () => {
-      server.off('error', reject)
-      resolve()
+  let demo: DemoLoad | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 4000, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+    if (options.demo) demo = await startDemoLoad(registry, pool, log)
+  } catch (error) {
+    // e.g. the port is taken: leave nothing running behind (pools, the embedded server).
+    server.close()
+    await registry.close()
+    recorder.stop()
+    await pool.end()
+    await embedded?.stop()
+    throw error
+  }
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-
-  const demo: DemoLoad | undefined = options.demo
-    ? await startDemoLoad(registry, pool, log)
-    : undefined
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
