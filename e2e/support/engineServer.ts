@@ -63,8 +63,14 @@ let stopping = false
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) return
   stopping = true
-  // The engine shares our process group, so it usually got the signal too; make sure.
-  if (engine.exitCode === null) engine.kill(signal)
+  /*
+   * Playwright (and Ctrl-C) signal the whole process group, so the engine got this signal too and
+   * is draining; a second one would make it skip the drain. Forward it only if the engine is
+   * still running much later, i.e. when only this process was signalled.
+   */
+  setTimeout(() => {
+    if (engine.exitCode === null && engine.signalCode === null) engine.kill(signal)
+  }, 20_000).unref()
 }
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

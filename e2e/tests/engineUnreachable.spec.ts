@@ -1,10 +1,15 @@
 import { expect, test } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { dirname, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { E2eRun } from '../support/e2eRun'
 
-const consoleDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../apps/console')
+const here = dirname(fileURLToPath(import.meta.url))
+const consoleDir = resolve(here, '../../apps/console')
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -20,16 +25,39 @@ async function freePort(): Promise<number> {
   })
 }
 
-let consoleServer: ChildProcess | undefined
-let consoleUrl = ''
+async function stopGroup(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null) return
+  const exited = once(child, 'exit')
+  process.kill(-child.pid, 'SIGTERM')
+  await exited
+}
 
-// A second console (the same production build) whose engine is not running.
+/*
+ * A second console (the same production build) pointed at a port where no engine runs yet;
+ * later a real engine starts there, on a database of its own.
+ */
+let consoleServer: ChildProcess | undefined
+let engineServer: ChildProcess | undefined
+let consoleUrl = ''
+let lateEngine: E2eRun
+
 test.beforeAll(async () => {
-  const [port, deadEnginePort] = [await freePort(), await freePort()]
-  consoleUrl = `http://127.0.0.1:${port}`
-  consoleServer = spawn('npx', ['next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+  const [consolePort, enginePort] = [await freePort(), await freePort()]
+  const databaseName = `sluice_e2e_late_${randomBytes(4).toString('hex')}`
+  lateEngine = {
+    databaseName,
+    databaseFile: join(tmpdir(), `${databaseName}.json`),
+    enginePort,
+    consolePort,
+    engineUrl: `http://127.0.0.1:${enginePort}`,
+    consoleUrl: `http://127.0.0.1:${consolePort}`,
+    apiToken: randomBytes(24).toString('hex'),
+    jaegerUiUrl: 'http://jaeger.e2e.invalid:16686',
+  }
+  consoleUrl = lateEngine.consoleUrl
+  consoleServer = spawn('npx', ['next', 'start', '--hostname', '127.0.0.1', '--port', String(consolePort)], {
     cwd: consoleDir,
-    env: { ...process.env, SLUICE_ENGINE_URL: `http://127.0.0.1:${deadEnginePort}`, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, SLUICE_ENGINE_URL: lateEngine.engineUrl, SLUICE_API_TOKEN: lateEngine.apiToken, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
     detached: true,
   })
@@ -47,19 +75,31 @@ test.beforeAll(async () => {
     .toBe(200)
 })
 
-test.afterAll(() => {
-  if (consoleServer?.pid) process.kill(-consoleServer.pid, 'SIGTERM')
+test.afterAll(async () => {
+  await stopGroup(engineServer)
+  await stopGroup(consoleServer)
 })
 
-test('says so plainly when the engine cannot be reached, and offers to retry', async ({ page }) => {
+test('says so plainly while the engine cannot be reached, and recovers by itself when it is back', async ({ page }) => {
+  test.setTimeout(90_000)
   await page.goto(consoleUrl)
   const banner = page.getByTestId('engine-unreachable')
   await expect(banner).toBeVisible()
   await expect(banner).toContainText('Cannot reach the Sluice engine')
-  await expect(banner).toContainText(/127\.0\.0\.1:\d+ is unreachable/)
-  await expect(page.getByRole('alert').filter({ hasText: 'unreachable' }).first()).toBeVisible()
+  await expect(banner).toContainText(`The Sluice engine at ${lateEngine.engineUrl} is unreachable`)
   await banner.getByRole('button', { name: 'Retry now' }).click()
   await expect(banner).toBeVisible()
-  // The page itself does not spin forever: it says what failed.
+  // The page does not spin forever: it says what failed.
   await expect(page.getByText('Loading pipelines…')).toHaveCount(0)
+  await expect(page.getByRole('alert').filter({ hasText: 'unreachable' }).first()).toBeVisible()
+
+  // The engine comes up: the banner goes and the page loads without a reload.
+  engineServer = spawn(process.execPath, ['--import', 'tsx', 'support/engineServer.ts'], {
+    cwd: resolve(here, '..'),
+    env: { ...process.env, SLUICE_E2E_RUN: JSON.stringify(lateEngine) },
+    stdio: 'ignore',
+    detached: true,
+  })
+  await expect(banner).toHaveCount(0, { timeout: 60_000 })
+  await expect(page.getByText('No pipelines yet')).toBeVisible()
 })
