@@ -40,14 +40,46 @@ describe('database restart under a running engine', () => {
   it('survives, keeps its promise, and recovers on its own', async () => {
     const base = engine.baseUrl
     const retry = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000 }
-    await mustPutPipeline(base, 'singles', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10, retry })
-    await mustPutPipeline(base, 'groups', { strategy: 'transactional', batchSize: 50, flushIntervalMs: 10, retry })
+    await mustPutPipeline(base, 'singles', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10,
+      retry,
+    })
+    await mustPutPipeline(base, 'groups', {
+      strategy: 'transactional',
+      batchSize: 50,
+      flushIntervalMs: 10,
+      retry,
+    })
     const ledger = new Ledger()
     let done = false
-    const common = { ledger, baseUrl: base, stop: () => done, maxRequests: 100_000, timeoutMs: 30_000, pauseAfterRefusalMs: 50 }
+    const common = {
+      ledger,
+      baseUrl: base,
+      stop: () => done,
+      maxRequests: 100_000,
+      timeoutMs: 30_000,
+      pauseAfterRefusalMs: 50,
+    }
     const loads = Promise.all([
-      runIngestLoad({ ...common, pipeline: 'singles', workers: 4, queriesPerRequest: 10, keyPrefix: 'single', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
-      runIngestLoad({ ...common, pipeline: 'groups', workers: 2, queriesPerRequest: 5, group: true, keyPrefix: 'group', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
+      runIngestLoad({
+        ...common,
+        pipeline: 'singles',
+        workers: 4,
+        queriesPerRequest: 10,
+        keyPrefix: 'single',
+        makeQuery: (key, r) => ({ sql: insert, params: [key, r] }),
+      }),
+      runIngestLoad({
+        ...common,
+        pipeline: 'groups',
+        workers: 2,
+        queriesPerRequest: 5,
+        group: true,
+        keyPrefix: 'group',
+        makeQuery: (key, r) => ({ sql: insert, params: [key, r] }),
+      }),
     ])
     const cycles = longRun ? 3 : 1
     let terminated = 0
@@ -77,13 +109,17 @@ describe('database restart under a running engine', () => {
     const health = await getFromEngine(base, '/healthz')
     const counts = await rowsPerKey(pool, 'events')
     const verdict = ledger.verify(new Map([...counts].filter(([key]) => !key.startsWith('after-'))))
-    const { rows: partial } = await pool.query("SELECT grp FROM events WHERE key LIKE 'group-%' GROUP BY grp HAVING count(*) <> 5")
+    const { rows: partial } = await pool.query(
+      "SELECT grp FROM events WHERE key LIKE 'group-%' GROUP BY grp HAVING count(*) <> 5",
+    )
     const [singleStats, groupStats] = stats
     reportFigures('database restart under the engine', {
       terminated,
       restarts: cycles,
       requests: singleStats.requests + groupStats.requests,
-      byStatus: Object.entries({ ...singleStats.byStatus }).map(([s, n]) => `${s}x${n}`).join(','),
+      byStatus: Object.entries({ ...singleStats.byStatus })
+        .map(([s, n]) => `${s}x${n}`)
+        .join(','),
       succeeded: verdict.byOutcome.succeeded,
       failed: verdict.byOutcome.failed,
       rolledBack: verdict.byOutcome.rolled_back,
@@ -105,7 +141,9 @@ describe('database restart under a running engine', () => {
     expect(verdict.phantom).toEqual([])
     expect(partial).toEqual([])
     expect(verdict.byOutcome.succeeded).toBeGreaterThan(100)
-    expect(afterLedger.keys('succeeded').length, 'the engine works again after the restart').toBe(afterLedger.size)
+    expect(afterLedger.keys('succeeded').length, 'the engine works again after the restart').toBe(
+      afterLedger.size,
+    )
     expect(health.status).toBe(200)
   })
 })

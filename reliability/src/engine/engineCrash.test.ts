@@ -29,12 +29,26 @@ describe('engine SIGKILL mid-ingest', () => {
 
   it('keeps every acknowledged query exactly once, and restarts with its pipelines', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'ingest', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10 })
-    await mustPutPipeline(base, 'ingest_tx', { strategy: 'transactional', batchSize: 50, flushIntervalMs: 10 })
+    await mustPutPipeline(base, 'ingest', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10,
+    })
+    await mustPutPipeline(base, 'ingest_tx', {
+      strategy: 'transactional',
+      batchSize: 50,
+      flushIntervalMs: 10,
+    })
 
     const ledger = new Ledger()
     let killed = false
-    const common = { ledger, stop: () => killed, maxRequests: 100_000, timeoutMs: 20_000, pauseAfterRefusalMs: 50 }
+    const common = {
+      ledger,
+      stop: () => killed,
+      maxRequests: 100_000,
+      timeoutMs: 20_000,
+      pauseAfterRefusalMs: 50,
+    }
     const singles = runIngestLoad({
       ...common,
       baseUrl: base,
@@ -103,7 +117,10 @@ describe('engine SIGKILL mid-ingest', () => {
 
     expect(exit.signal).toBe('SIGKILL')
     expect(acknowledged, 'the load ran long enough to mean something').toBeGreaterThan(100)
-    expect(singleStats.mismatched + groupStats.mismatched + afterStats.mismatched, 'results handed to the wrong query').toBe(0)
+    expect(
+      singleStats.mismatched + groupStats.mismatched + afterStats.mismatched,
+      'results handed to the wrong query',
+    ).toBe(0)
     expect(verdict.lost, 'acknowledged as succeeded, not in the table').toEqual([])
     expect(verdict.duplicated, 'applied twice').toEqual([])
     expect(verdict.phantom, 'said failed or refused, yet applied').toEqual([])
@@ -117,11 +134,23 @@ describe('engine SIGKILL mid-ingest', () => {
   it('on SIGTERM answers the requests it accepted, refuses new ones, and exits 0', async () => {
     const base = fixture.engine.baseUrl
     // A long flush interval keeps requests waiting in the queue when the signal comes.
-    await mustPutPipeline(base, 'slow_flush', { strategy: 'best_effort', batchSize: 10_000, flushIntervalMs: 2_000 })
+    await mustPutPipeline(base, 'slow_flush', {
+      strategy: 'best_effort',
+      batchSize: 10_000,
+      flushIntervalMs: 2_000,
+    })
     await fixture.db.pool.query('CREATE TABLE drained (key text NOT NULL)')
     const sql = 'INSERT INTO drained (key) VALUES ($1)'
     const inFlight = Array.from({ length: 4 }, (_, r) =>
-      ingest(base, 'slow_flush', Array.from({ length: 10 }, (_, i) => ({ sql, params: [`r${r}-${i}`], callbackId: `r${r}-${i}` }))),
+      ingest(
+        base,
+        'slow_flush',
+        Array.from({ length: 10 }, (_, i) => ({
+          sql,
+          params: [`r${r}-${i}`],
+          callbackId: `r${r}-${i}`,
+        })),
+      ),
     )
     await sleep(500)
     const stopping = fixture.engine.stop('SIGTERM', 20_000)
@@ -129,7 +158,9 @@ describe('engine SIGKILL mid-ingest', () => {
     const late = await ingest(base, 'slow_flush', [{ sql, params: ['late'] }], { timeoutMs: 5_000 })
     const answers = await Promise.all(inFlight)
     const exit = await stopping
-    const { rows } = await fixture.db.pool.query<{ key: string }>('SELECT key FROM drained ORDER BY key')
+    const { rows } = await fixture.db.pool.query<{ key: string }>(
+      'SELECT key FROM drained ORDER BY key',
+    )
     const statuses = answers.flatMap((a) => (resultsOf(a) ?? []).map((r) => r.status))
     reportFigures('engine SIGTERM drain', {
       inFlightRequests: answers.length,
@@ -142,7 +173,10 @@ describe('engine SIGKILL mid-ingest', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
     expect(statuses).toEqual(Array.from({ length: 40 }, () => 'succeeded'))
     expect(rows.length).toBe(40)
-    expect(rows.some((r) => r.key === 'late'), 'a request after SIGTERM must not run').toBe(false)
+    expect(
+      rows.some((r) => r.key === 'late'),
+      'a request after SIGTERM must not run',
+    ).toBe(false)
     expect([0, 503], `late request answered ${late.status}`).toContain(late.status)
     expect(exit.code).toBe(0)
     // Leave a running engine for afterAll.

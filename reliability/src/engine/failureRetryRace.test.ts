@@ -23,27 +23,45 @@ describe('retrying failed queries concurrently', () => {
 
   it('runs each failed write exactly once, however many retries race', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'late_table', { strategy: 'best_effort', batchSize: 20, flushIntervalMs: 5, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })
+    await mustPutPipeline(base, 'late_table', {
+      strategy: 'best_effort',
+      batchSize: 20,
+      flushIntervalMs: 5,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    })
     // The table does not exist yet: every insert fails (42P01) and is stored.
     const answer = await ingest(
       base,
       'late_table',
-      Array.from({ length: failures }, (_, i) => ({ sql: 'INSERT INTO late (key) VALUES ($1)', params: [`k${i}`], callbackId: `k${i}` })),
+      Array.from({ length: failures }, (_, i) => ({
+        sql: 'INSERT INTO late (key) VALUES ($1)',
+        params: [`k${i}`],
+        callbackId: `k${i}`,
+      })),
     )
-    expect(resultsOf(answer)?.every((r) => r.status === 'failed' && r.error?.code === '42P01')).toBe(true)
+    expect(
+      resultsOf(answer)?.every((r) => r.status === 'failed' && r.error?.code === '42P01'),
+    ).toBe(true)
     const ids = (resultsOf(answer) ?? []).map((r) => r.failureId ?? '')
     expect(ids.every((id) => /^\d+$/.test(id))).toBe(true)
 
     // The cause is fixed; now four retry-alls and two overlapping selections at once.
     await fixture.db.pool.query('CREATE TABLE late (key text NOT NULL)')
     const reports = await Promise.all([
-      ...Array.from({ length: 4 }, () => trpcCall(base, 'failures.retryAll', { pipeline: 'late_table' }, { mutation: true })),
+      ...Array.from({ length: 4 }, () =>
+        trpcCall(base, 'failures.retryAll', { pipeline: 'late_table' }, { mutation: true }),
+      ),
       trpcCall(base, 'failures.retry', { ids: ids.slice(0, 40) }, { mutation: true }),
       trpcCall(base, 'failures.retry', { ids: ids.slice(20) }, { mutation: true }),
     ])
     const counts = await rowsPerKey(fixture.db.pool, 'late')
-    const resolved = reports.reduce((sum, r) => sum + ((r.data as { resolved?: number } | undefined)?.resolved ?? 0), 0)
-    const { rows: open } = await fixture.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM sluice.failed_queries WHERE pipeline = 'late_table' AND status = 'failed'")
+    const resolved = reports.reduce(
+      (sum, r) => sum + ((r.data as { resolved?: number } | undefined)?.resolved ?? 0),
+      0,
+    )
+    const { rows: open } = await fixture.db.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM sluice.failed_queries WHERE pipeline = 'late_table' AND status = 'failed'",
+    )
     reportFigures('concurrent failure retries', {
       failures,
       retryCalls: reports.length,
@@ -55,7 +73,10 @@ describe('retrying failed queries concurrently', () => {
     })
     expect(reports.map((r) => r.status)).toEqual(reports.map(() => 200))
     expect(counts.size, 'every failed write ran again').toBe(failures)
-    expect([...counts.values()].filter((n) => n > 1), 'a failed write ran twice').toEqual([])
+    expect(
+      [...counts.values()].filter((n) => n > 1),
+      'a failed write ran twice',
+    ).toEqual([])
     expect(resolved, 'resolved once each, across all the calls').toBe(failures)
     expect(Number(open[0]?.n)).toBe(0)
   })

@@ -42,13 +42,22 @@ describe('live changes under load', () => {
       makeQuery: (key, requestId) => ({ sql: insert, params: [key, requestId] }),
     })
 
-  const check = async (name: string, ledger: Ledger, stats: IngestLoadStats, changes: number): Promise<void> => {
+  const check = async (
+    name: string,
+    ledger: Ledger,
+    stats: IngestLoadStats,
+    changes: number,
+  ): Promise<void> => {
     const counts = await rowsPerKey(fixture.db.pool, 'events')
-    const verdict = ledger.verify(new Map([...counts].filter(([key]) => key.startsWith(`${name}-`))))
+    const verdict = ledger.verify(
+      new Map([...counts].filter(([key]) => key.startsWith(`${name}-`))),
+    )
     reportFigures(`live changes, ${name}`, {
       changes,
       requests: stats.requests,
-      byStatus: Object.entries(stats.byStatus).map(([s, n]) => `${s}x${n}`).join(','),
+      byStatus: Object.entries(stats.byStatus)
+        .map(([s, n]) => `${s}x${n}`)
+        .join(','),
       succeeded: verdict.byOutcome.succeeded,
       refused: verdict.byOutcome.rejected,
       failed: verdict.byOutcome.failed,
@@ -68,13 +77,23 @@ describe('live changes under load', () => {
 
   it('config updates applied live lose nothing', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'tuned', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10 })
+    await mustPutPipeline(base, 'tuned', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10,
+    })
     const ledger = new Ledger()
     let done = false
     const running = load('tuned', ledger, () => done)
     const variants = [
       { batchSize: 5, flushIntervalMs: 1, maxConnections: 1 },
-      { strategy: 'parallel', batchSize: 200, flushIntervalMs: 50, maxConnections: 8, maxQueueSize: 5_000 },
+      {
+        strategy: 'parallel',
+        batchSize: 200,
+        flushIntervalMs: 50,
+        maxConnections: 8,
+        maxQueueSize: 5_000,
+      },
       { strategy: 'transactional', batchSize: 20, flushIntervalMs: 5 },
       { strategy: 'sequential', batchSize: 1, flushIntervalMs: 1 },
       { strategy: 'best_effort', batchSize: 100, flushIntervalMs: 20, optimize: false },
@@ -85,7 +104,12 @@ describe('live changes under load', () => {
     while (Date.now() < until) {
       await sleep(150)
       const variant = variants[changes % variants.length] ?? {}
-      const answer = await trpcCall(base, 'pipelines.update', { name: 'tuned', config: variant }, { mutation: true })
+      const answer = await trpcCall(
+        base,
+        'pipelines.update',
+        { name: 'tuned', config: variant },
+        { mutation: true },
+      )
       expect(answer.status, answer.text.slice(0, 300)).toBe(200)
       changes += 1
     }
@@ -95,7 +119,11 @@ describe('live changes under load', () => {
 
   it('pause and resume under load lose nothing, and a paused pipeline runs nothing new', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'paused', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10 })
+    await mustPutPipeline(base, 'paused', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10,
+    })
     const ledger = new Ledger()
     let done = false
     const running = load('paused', ledger, () => done)
@@ -115,7 +143,11 @@ describe('live changes under load', () => {
 
   it('deleting a pipeline under load answers every request it accepted', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'doomed', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10 })
+    await mustPutPipeline(base, 'doomed', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10,
+    })
     const ledger = new Ledger()
     let done = false
     const running = load('doomed', ledger, () => done)

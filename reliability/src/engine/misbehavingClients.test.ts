@@ -21,7 +21,11 @@ describe('misbehaving clients', () => {
   beforeAll(async () => {
     fixture = await startEngineFixture('misbehaving')
     await createKeyTable(fixture.db.pool, 'events')
-    await mustPutPipeline(fixture.engine.baseUrl, 'steady', { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 20 })
+    await mustPutPipeline(fixture.engine.baseUrl, 'steady', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 20,
+    })
   })
   afterAll(async () => {
     await fixture.close()
@@ -40,7 +44,10 @@ describe('misbehaving clients', () => {
       stop: () => false,
       maxRequests: 300,
       timeoutMs: 15,
-      makeQuery: (key, requestId) => ({ sql: 'INSERT INTO events (key, grp) VALUES ($1, $2)', params: [key, requestId] }),
+      makeQuery: (key, requestId) => ({
+        sql: 'INSERT INTO events (key, grp) VALUES ($1, $2)',
+        params: [key, requestId],
+      }),
     })
     await sleep(500)
     const counts = await rowsPerKey(fixture.db.pool, 'events')
@@ -79,11 +86,17 @@ describe('misbehaving clients', () => {
     }
     await sleep(300)
     const started = performance.now()
-    const answer = await ingest(fixture.engine.baseUrl, 'steady', [{ sql: 'SELECT 2 AS two' }], { timeoutMs: 10_000 })
+    const answer = await ingest(fixture.engine.baseUrl, 'steady', [{ sql: 'SELECT 2 AS two' }], {
+      timeoutMs: 10_000,
+    })
     const servedMs = performance.now() - started
     const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
     for (const socket of stalled) socket.destroy()
-    reportFigures('stalled connections', { stalled: stalled.length, wellBehavedServedMs: servedMs, status: answer.status })
+    reportFigures('stalled connections', {
+      stalled: stalled.length,
+      wellBehavedServedMs: servedMs,
+      status: answer.status,
+    })
     expect(answer.status).toBe(200)
     expect(resultsOf(answer)?.[0]?.status).toBe('succeeded')
     expect(servedMs).toBeLessThan(2_000)

@@ -43,7 +43,17 @@ describe('overload', () => {
       params: [key, requestId],
     })
     // Warm-up below capacity, then the baseline memory.
-    await runIngestLoad({ baseUrl: base, pipeline: 'flood', ledger, keyPrefix: 'warm', workers: 1, queriesPerRequest: 5, maxRequests: 20, stop: () => false, makeQuery })
+    await runIngestLoad({
+      baseUrl: base,
+      pipeline: 'flood',
+      ledger,
+      keyPrefix: 'warm',
+      workers: 1,
+      queriesPerRequest: 5,
+      maxRequests: 20,
+      stop: () => false,
+      makeQuery,
+    })
     const baselineRss = fixture.engine.rssBytes() ?? 0
 
     const rss: number[] = []
@@ -85,13 +95,19 @@ describe('overload', () => {
     const third = Math.floor(stats.okLatenciesMs.length / 3)
     const earlyP50 = percentile(stats.okLatenciesMs.slice(0, third), 50)
     const lateP50 = percentile(stats.okLatenciesMs.slice(-third), 50)
-    const retryAfterOk = stats.retryAfter.filter((value) => /^\d+$/.test(value) && Number(value) >= 1).length
+    const retryAfterOk = stats.retryAfter.filter(
+      (value) => /^\d+$/.test(value) && Number(value) >= 1,
+    ).length
     reportFigures('overload', {
       requests: stats.requests,
       queriesOffered: stats.queries,
       admitted200: stats.byStatus['200'] ?? 0,
       refused429: stats.byStatus['429'] ?? 0,
-      other: Object.entries(stats.byStatus).filter(([s]) => s !== '200' && s !== '429').map(([s, n]) => `${s}x${n}`).join(',') || 'none',
+      other:
+        Object.entries(stats.byStatus)
+          .filter(([s]) => s !== '200' && s !== '429')
+          .map(([s, n]) => `${s}x${n}`)
+          .join(',') || 'none',
       queriesSucceeded: verdict.byOutcome.succeeded,
       queriesRefused: verdict.byOutcome.rejected,
       admittedP50Ms: p50,
@@ -111,9 +127,14 @@ describe('overload', () => {
     expect(fixture.engine.rssBytes(), 'the engine process is alive').toBeDefined()
     expect(stats.byStatus['429'] ?? 0, 'load was shed with 429').toBeGreaterThan(0)
     expect(stats.byStatus['200'] ?? 0, 'some load was admitted').toBeGreaterThan(0)
-    expect(retryAfterOk, 'every 429 carries Retry-After in whole seconds').toBe(stats.retryAfter.length)
+    expect(retryAfterOk, 'every 429 carries Retry-After in whole seconds').toBe(
+      stats.retryAfter.length,
+    )
     expect(stats.retryAfter.length).toBe(stats.byStatus['429'] ?? 0)
-    expect(Object.keys(stats.byStatus).filter((s) => !['200', '429'].includes(s)), 'no 5xx, no dropped connection').toEqual([])
+    expect(
+      Object.keys(stats.byStatus).filter((s) => !['200', '429'].includes(s)),
+      'no 5xx, no dropped connection',
+    ).toEqual([])
     expect(stats.mismatched).toBe(0)
     expect(verdict.lost).toEqual([])
     expect(verdict.duplicated).toEqual([])
@@ -121,6 +142,8 @@ describe('overload', () => {
     // A queue of 200 queries costs kilobytes: 150 MB of growth means the backlog is not bounded.
     expect(peakRss - baselineRss).toBeLessThan(150 * mb)
     expect(p99, 'admitted latency bounded by the queue').toBeLessThan(latencyBoundMs)
-    expect(lateP50, 'admitted latency does not creep up over the run').toBeLessThan(2 * earlyP50 + 500)
+    expect(lateP50, 'admitted latency does not creep up over the run').toBeLessThan(
+      2 * earlyP50 + 500,
+    )
   })
 })

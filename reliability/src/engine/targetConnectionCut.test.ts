@@ -30,7 +30,9 @@ describe('connections to a target cut during ingest', () => {
     proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
     const proxied = new URL(db.url)
     proxied.port = String(proxy.port)
-    engine = await launchEngine({ env: { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ flaky: proxied.toString() }) } })
+    engine = await launchEngine({
+      env: { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ flaky: proxied.toString() }) },
+    })
   })
   afterAll(async () => {
     await engine.stop('SIGTERM')
@@ -41,14 +43,47 @@ describe('connections to a target cut during ingest', () => {
   it('keeps the ledger and records every non-success in the failures store', async () => {
     const base = engine.baseUrl
     const retry = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 200 }
-    await mustPutPipeline(base, 'flaky_singles', { target: 'flaky', strategy: 'best_effort', batchSize: 50, flushIntervalMs: 5, retry })
-    await mustPutPipeline(base, 'flaky_groups', { target: 'flaky', strategy: 'transactional', batchSize: 50, flushIntervalMs: 5, retry })
+    await mustPutPipeline(base, 'flaky_singles', {
+      target: 'flaky',
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 5,
+      retry,
+    })
+    await mustPutPipeline(base, 'flaky_groups', {
+      target: 'flaky',
+      strategy: 'transactional',
+      batchSize: 50,
+      flushIntervalMs: 5,
+      retry,
+    })
     const ledger = new Ledger()
     let done = false
-    const common = { ledger, baseUrl: base, stop: () => done, maxRequests: 100_000, timeoutMs: 30_000 }
+    const common = {
+      ledger,
+      baseUrl: base,
+      stop: () => done,
+      maxRequests: 100_000,
+      timeoutMs: 30_000,
+    }
     const loads = Promise.all([
-      runIngestLoad({ ...common, pipeline: 'flaky_singles', workers: 4, queriesPerRequest: 10, keyPrefix: 'single', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
-      runIngestLoad({ ...common, pipeline: 'flaky_groups', workers: 2, queriesPerRequest: 5, group: true, keyPrefix: 'group', makeQuery: (key, r) => ({ sql: insert, params: [key, r] }) }),
+      runIngestLoad({
+        ...common,
+        pipeline: 'flaky_singles',
+        workers: 4,
+        queriesPerRequest: 10,
+        keyPrefix: 'single',
+        makeQuery: (key, r) => ({ sql: insert, params: [key, r] }),
+      }),
+      runIngestLoad({
+        ...common,
+        pipeline: 'flaky_groups',
+        workers: 2,
+        queriesPerRequest: 5,
+        group: true,
+        keyPrefix: 'group',
+        makeQuery: (key, r) => ({ sql: insert, params: [key, r] }),
+      }),
     ])
     const flowing = Date.now() + 20_000
     while (ledger.keys('succeeded').length < 100 && Date.now() < flowing) await sleep(20)
@@ -63,15 +98,24 @@ describe('connections to a target cut during ingest', () => {
 
     const counts = await rowsPerKey(db.pool, 'events')
     const verdict = ledger.verify(counts)
-    const { rows: partial } = await db.pool.query("SELECT grp FROM events WHERE key LIKE 'group-%' GROUP BY grp HAVING count(*) <> 5")
-    const notSucceeded = [...ledger.keys('failed'), ...ledger.keys('outcome-unknown'), ...ledger.keys('rolled_back'), ...ledger.keys('skipped')]
+    const { rows: partial } = await db.pool.query(
+      "SELECT grp FROM events WHERE key LIKE 'group-%' GROUP BY grp HAVING count(*) <> 5",
+    )
+    const notSucceeded = [
+      ...ledger.keys('failed'),
+      ...ledger.keys('outcome-unknown'),
+      ...ledger.keys('rolled_back'),
+      ...ledger.keys('skipped'),
+    ]
     const { rows: stored } = await db.pool.query<{ callback_id: string; outcome_unknown: boolean }>(
       'SELECT callback_id, outcome_unknown FROM sluice.failed_queries WHERE callback_id = ANY($1)',
       [notSucceeded],
     )
     const storedKeys = new Set(stored.map((row) => row.callback_id))
     const missingFromStore = notSucceeded.filter((key) => !storedKeys.has(key))
-    const unknownNotMarked = stored.filter((row) => ledger.outcomeOf(row.callback_id) === 'outcome-unknown' && !row.outcome_unknown)
+    const unknownNotMarked = stored.filter(
+      (row) => ledger.outcomeOf(row.callback_id) === 'outcome-unknown' && !row.outcome_unknown,
+    )
     reportFigures('target connections cut under the engine', {
       cut,
       requests: singles.requests + groups.requests,
@@ -93,7 +137,9 @@ describe('connections to a target cut during ingest', () => {
     expect(verdict.duplicated).toEqual([])
     expect(verdict.phantom, 'answered failed, yet applied').toEqual([])
     expect(partial).toEqual([])
-    expect(missingFromStore, 'answered as not succeeded, missing from the failures store').toEqual([])
+    expect(missingFromStore, 'answered as not succeeded, missing from the failures store').toEqual(
+      [],
+    )
     expect(unknownNotMarked, 'outcome-unknown not marked as such in the store').toEqual([])
   })
 })

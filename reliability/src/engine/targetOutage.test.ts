@@ -41,14 +41,29 @@ describe('target outage, then shutdown', () => {
 
   it('answers, records, runs nothing and exits 0 when stopped during an outage; recovers after', async () => {
     const retry = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1_000 }
-    await mustPutPipeline(engine.baseUrl, 'remote_writes', { target: 'remote', strategy: 'best_effort', batchSize: 20, flushIntervalMs: 5, retry })
+    await mustPutPipeline(engine.baseUrl, 'remote_writes', {
+      target: 'remote',
+      strategy: 'best_effort',
+      batchSize: 20,
+      flushIntervalMs: 5,
+      retry,
+    })
     const warm = await ingest(engine.baseUrl, 'remote_writes', [{ sql: insert, params: ['warm'] }])
     expect(resultsOf(warm)?.[0]?.status).toBe('succeeded')
 
     proxy.set({ refuseNew: true })
     proxy.cutAll()
     const requests = Array.from({ length: 5 }, (_, r) =>
-      ingest(engine.baseUrl, 'remote_writes', Array.from({ length: 10 }, (_, i) => ({ sql: insert, params: [`down-${r}-${i}`], callbackId: `down-${r}-${i}` })), { timeoutMs: 60_000 }),
+      ingest(
+        engine.baseUrl,
+        'remote_writes',
+        Array.from({ length: 10 }, (_, i) => ({
+          sql: insert,
+          params: [`down-${r}-${i}`],
+          callbackId: `down-${r}-${i}`,
+        })),
+        { timeoutMs: 60_000 },
+      ),
     )
     await sleep(300)
     const stopStarted = performance.now()
@@ -58,7 +73,9 @@ describe('target outage, then shutdown', () => {
     const results = answers.flatMap((a) => resultsOf(a) ?? [])
     const counts = await rowsPerKey(db.pool, 'events')
     const applied = [...counts.keys()].filter((key) => key.startsWith('down-'))
-    const { rows: stored } = await db.pool.query<{ callback_id: string }>("SELECT callback_id FROM sluice.failed_queries WHERE callback_id LIKE 'down-%'")
+    const { rows: stored } = await db.pool.query<{ callback_id: string }>(
+      "SELECT callback_id FROM sluice.failed_queries WHERE callback_id LIKE 'down-%'",
+    )
 
     proxy.set({ refuseNew: false })
     engine = await launchEngine({ env })
@@ -73,7 +90,10 @@ describe('target outage, then shutdown', () => {
       stopMs,
       afterRecovery: resultsOf(back)?.[0]?.status ?? String(back.status),
     })
-    expect(answers.map((a) => a.status), 'every accepted request answered').toEqual(answers.map(() => 200))
+    expect(
+      answers.map((a) => a.status),
+      'every accepted request answered',
+    ).toEqual(answers.map(() => 200))
     expect(results.map((r) => r.status)).toEqual(results.map(() => 'failed'))
     expect(results.length).toBe(50)
     expect(applied, 'nothing ran while the target was down').toEqual([])

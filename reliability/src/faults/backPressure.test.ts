@@ -54,7 +54,11 @@ describe('back-pressure in the pipeline', () => {
         const key = `q${next++}`
         ledger.issue(key)
         try {
-          const { result } = await pipeline.addQuery(sql, [key, patient ? 'patient' : 'impatient'], { callbackId: key, wait: patient })
+          const { result } = await pipeline.addQuery(
+            sql,
+            [key, patient ? 'patient' : 'impatient'],
+            { callbackId: key, wait: patient },
+          )
           pending.push(
             result.then((r: QueryResult) => {
               ledger.record(key, outcomeOfResult(r))
@@ -71,7 +75,10 @@ describe('back-pressure in the pipeline', () => {
       }
       await Promise.all(pending)
     }
-    await Promise.all([...Array.from({ length: 16 }, () => producer(true)), ...Array.from({ length: 4 }, () => producer(false))])
+    await Promise.all([
+      ...Array.from({ length: 16 }, () => producer(true)),
+      ...Array.from({ length: 4 }, () => producer(false)),
+    ])
     clearInterval(sampler)
     await pipeline.close()
 
@@ -93,7 +100,10 @@ describe('back-pressure in the pipeline', () => {
     })
     expect(maxQueue, 'the queue never exceeds maxQueueSize').toBeLessThanOrEqual(maxQueueSize)
     expect(verdict.unanswered).toEqual([])
-    expect([...refusedCodes.keys()], 'only impatient producers are refused, with QUEUE_FULL').toEqual(['QUEUE_FULL'])
+    expect(
+      [...refusedCodes.keys()],
+      'only impatient producers are refused, with QUEUE_FULL',
+    ).toEqual(['QUEUE_FULL'])
     expect(verdict.byOutcome.failed).toBe(0)
     expect(verdict.lost).toEqual([])
     expect(verdict.duplicated).toEqual([])

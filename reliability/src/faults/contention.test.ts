@@ -26,9 +26,24 @@ interface Variant {
 }
 
 const variants: readonly Variant[] = [
-  { name: 'transactional groups, deadlocks', strategy: 'transactional', serializable: false, deadlocks: true },
-  { name: 'transactional groups, serializable', strategy: 'transactional', serializable: true, deadlocks: false },
-  { name: 'best_effort singles, serializable', strategy: 'best_effort', serializable: true, deadlocks: false },
+  {
+    name: 'transactional groups, deadlocks',
+    strategy: 'transactional',
+    serializable: false,
+    deadlocks: true,
+  },
+  {
+    name: 'transactional groups, serializable',
+    strategy: 'transactional',
+    serializable: true,
+    deadlocks: false,
+  },
+  {
+    name: 'best_effort singles, serializable',
+    strategy: 'best_effort',
+    serializable: true,
+    deadlocks: false,
+  },
 ]
 
 describe('retries under contention never apply work twice', () => {
@@ -43,14 +58,23 @@ describe('retries under contention never apply work twice', () => {
   for (const variant of variants) {
     it(variant.name, async () => {
       const table = `c_${variant.strategy}_${variant.serializable ? 's' : 'd'}`
-      await schema.pool.query(`CREATE TABLE ${table}_accounts (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`)
-      await schema.pool.query(`INSERT INTO ${table}_accounts (id) SELECT generate_series(1, ${accounts})`)
+      await schema.pool.query(
+        `CREATE TABLE ${table}_accounts (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`,
+      )
+      await schema.pool.query(
+        `INSERT INTO ${table}_accounts (id) SELECT generate_series(1, ${accounts})`,
+      )
       await createKeyTable(schema.pool, `${table}_keys`)
       let url = schema.url
       // Serializable isolation, or a short deadlock_timeout so each deadlock costs 20 ms, not 1 s.
-      const setting = variant.serializable ? '-c default_transaction_isolation=serializable' : '-c deadlock_timeout=20'
+      const setting = variant.serializable
+        ? '-c default_transaction_isolation=serializable'
+        : '-c deadlock_timeout=20'
       const parsed = new URL(url)
-      parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${setting}`.trim())
+      parsed.searchParams.set(
+        'options',
+        `${parsed.searchParams.get('options') ?? ''} ${setting}`.trim(),
+      )
       url = parsed.toString()
       const make = (name: string) =>
         new QueryPipeline({
@@ -98,7 +122,9 @@ describe('retries under contention never apply work twice', () => {
       await Promise.all(pipelines.map((p) => p.close()))
 
       const counts = await rowsPerKey(schema.pool, `${table}_keys`)
-      const { rows } = await schema.pool.query<{ total: string }>(`SELECT sum(n) AS total FROM ${table}_accounts`)
+      const { rows } = await schema.pool.query<{ total: string }>(
+        `SELECT sum(n) AS total FROM ${table}_accounts`,
+      )
       const total = Number(rows[0]?.total ?? 0)
       // What each statement did, as its result says; outcome-unknown statements are counted from
       // what the table shows (they may or may not have applied).
@@ -109,15 +135,24 @@ describe('retries under contention never apply work twice', () => {
       for (const { results } of outcomes) {
         for (const [index, result] of results.entries()) {
           retried += result.retryCount
-          if (result.error?.code) codes.set(result.error.code, (codes.get(result.error.code) ?? 0) + 1)
+          if (result.error?.code)
+            codes.set(result.error.code, (codes.get(result.error.code) ?? 0) + 1)
           if (index === 1 || index === 3) continue
           const outcome = outcomeOfResult(result)
           if (outcome === 'succeeded') updatesSucceeded += 1
           if (outcome === 'outcome-unknown') updatesUnknown += 1
         }
       }
-      const keysSucceeded = outcomes.filter(({ results }) => results[3]?.status === 'succeeded').map(({ key }) => key)
-      const keysNotApplied = outcomes.filter(({ results }) => ['failed', 'rolled_back', 'skipped'].includes(outcomeOfResult(results[3] ?? { status: 'failed' }))).map(({ key }) => key)
+      const keysSucceeded = outcomes
+        .filter(({ results }) => results[3]?.status === 'succeeded')
+        .map(({ key }) => key)
+      const keysNotApplied = outcomes
+        .filter(({ results }) =>
+          ['failed', 'rolled_back', 'skipped'].includes(
+            outcomeOfResult(results[3] ?? { status: 'failed' }),
+          ),
+        )
+        .map(({ key }) => key)
       reportFigures(`contention, ${variant.name}`, {
         units: count,
         answered: outcomes.length,
@@ -129,17 +164,30 @@ describe('retries under contention never apply work twice', () => {
         errors: [...codes].map(([code, n]) => `${code}x${n}`).join(',') || 'none',
       })
       expect(outcomes.length, 'every unit answered').toBe(count)
-      if (variant.deadlocks || variant.serializable) expect(retried, 'the contention really happened and was retried').toBeGreaterThan(0)
-      expect([...counts.values()].filter((n) => n > 1), 'a key inserted twice').toEqual([])
-      expect(keysSucceeded.filter((key) => counts.get(key) !== 1), 'said succeeded, not there').toEqual([])
-      expect(keysNotApplied.filter((key) => counts.has(key)), 'said failed, yet there').toEqual([])
+      if (variant.deadlocks || variant.serializable)
+        expect(retried, 'the contention really happened and was retried').toBeGreaterThan(0)
+      expect(
+        [...counts.values()].filter((n) => n > 1),
+        'a key inserted twice',
+      ).toEqual([])
+      expect(
+        keysSucceeded.filter((key) => counts.get(key) !== 1),
+        'said succeeded, not there',
+      ).toEqual([])
+      expect(
+        keysNotApplied.filter((key) => counts.has(key)),
+        'said failed, yet there',
+      ).toEqual([])
       // Every increment that said succeeded is there, and nothing beyond what may have run.
       expect(total).toBeGreaterThanOrEqual(updatesSucceeded)
       expect(total).toBeLessThanOrEqual(updatesSucceeded + updatesUnknown)
       if (variant.strategy === 'transactional') {
         for (const { results } of outcomes) {
           const statuses = new Set(results.map((r) => r.status))
-          expect(statuses.size === 1 || !statuses.has('succeeded'), `a group half succeeded: ${[...statuses].join(',')}`).toBe(true)
+          expect(
+            statuses.size === 1 || !statuses.has('succeeded'),
+            `a group half succeeded: ${[...statuses].join(',')}`,
+          ).toBe(true)
         }
       }
     })

@@ -108,11 +108,20 @@ describe('database faults under load, per strategy', () => {
 
       const counts = await rowsPerKey(admin, 'events')
       const verdict = ledger.verify(counts)
-      const unknownApplied = ledger.keys('outcome-unknown').filter((key) => (counts.get(key) ?? 0) > 0).length
+      const unknownApplied = ledger
+        .keys('outcome-unknown')
+        .filter((key) => (counts.get(key) ?? 0) > 0).length
       const reportedTwice = [...resultEvents.values()].filter((count) => count > 1).length
-      const { rows: groups } = await admin.query<{ grp: string; n: string }>('SELECT grp, count(*) AS n FROM events GROUP BY grp')
-      const halfGroups = strategy === 'transactional' ? groups.filter((row) => Number(row.n) !== groupSize) : []
-      const closed = await within(pipeline.close().then(() => true), 30_000, false)
+      const { rows: groups } = await admin.query<{ grp: string; n: string }>(
+        'SELECT grp, count(*) AS n FROM events GROUP BY grp',
+      )
+      const halfGroups =
+        strategy === 'transactional' ? groups.filter((row) => Number(row.n) !== groupSize) : []
+      const closed = await within(
+        pipeline.close().then(() => true),
+        30_000,
+        false,
+      )
       await admin.end()
 
       reportFigures(`database faults, ${strategy}`, {
@@ -136,7 +145,9 @@ describe('database faults under load, per strategy', () => {
         recovered: `${recoveredOk}/${recoveryKeys.length}`,
       })
 
-      console.log(`[reliability] database faults, ${strategy}: errors ${JSON.stringify(stats.errorSamples)}`)
+      console.log(
+        `[reliability] database faults, ${strategy}: errors ${JSON.stringify(stats.errorSamples)}`,
+      )
       expect(verdict.unanswered, 'queries that never got a result').toEqual([])
       expect(reportedTwice, 'queries reported more than once').toBe(0)
       expect(stats.mismatched + recovery.mismatched, 'results handed to the wrong query').toBe(0)
@@ -149,7 +160,8 @@ describe('database faults under load, per strategy', () => {
       expect(faults.cut + faults.terminated, 'the faults hit open connections').toBeGreaterThan(0)
       expect(recoveredOk, 'queries after the faults must succeed').toBe(recoveryKeys.length)
       expect(recoveryKeys.length).toBeGreaterThan(0)
-      if (strategy === 'best_effort') expect(stats.retriedQueries, 'transient errors are retried').toBeGreaterThan(0)
+      if (strategy === 'best_effort')
+        expect(stats.retriedQueries, 'transient errors are retried').toBeGreaterThan(0)
       expect(closed, 'close() drains and returns').toBe(true)
     })
   }

@@ -63,7 +63,9 @@ describe('replies lost after the database applied a batch', () => {
       })
       // A warm connection, and the same statement once, so whatever the pipeline learns about a
       // statement before it runs it (plans, catalog facts) is known: the batch goes out at once.
-      expect((await pipeline.query(`INSERT INTO ${table} (key) VALUES ($1)`, ['warm-up'])).status).toBe('succeeded')
+      expect(
+        (await pipeline.query(`INSERT INTO ${table} (key) VALUES ($1)`, ['warm-up'])).status,
+      ).toBe('succeeded')
       await schema.pool.query(`DELETE FROM ${table}`)
 
       // Transactional batches: every reply after the client sent COMMIT is lost (the COMMIT runs,
@@ -76,22 +78,37 @@ describe('replies lost after the database applied a batch', () => {
       const keys = Array.from({ length: 10 }, (_, i) => `${strategy}-${i}`)
       const sql = `INSERT INTO ${table} (key) VALUES ($1)`
       // One group, so the ten go out in one batch whatever the machine's timing.
-      const handles = await pipeline.addGroup(keys.map((key) => ({ sql, params: [key], callbackId: key })))
+      const handles = await pipeline.addGroup(
+        keys.map((key) => ({ sql, params: [key], callbackId: key })),
+      )
       // Wait until the server has run and committed the batch (seen from another session);
       // its replies went nowhere. Then break the connection.
-      const committed = await waitFor(async () => (await rowsPerKey(schema.pool, table)).size === keys.length, 10_000)
+      const committed = await waitFor(
+        async () => (await rowsPerKey(schema.pool, table)).size === keys.length,
+        10_000,
+      )
       const sentWhileDropping = proxy.bytesToServer - sentBefore
       const newConnections = proxy.acceptedConnections - connectionsBefore
       const cut = proxy.cutAll()
       proxy.set({ dropRepliesAfter: undefined })
       const results = await Promise.all(handles.map((h) => within(h.result, 20_000, undefined)))
       const counts = await rowsPerKey(schema.pool, table)
-      const closed = await within(pipeline.close().then(() => true), 20_000, false)
+      const closed = await within(
+        pipeline.close().then(() => true),
+        20_000,
+        false,
+      )
 
       const answered = results.filter((r): r is QueryResult => r !== undefined)
       const outcomes = answered.map((r) => outcomeOfResult(r))
-      const appliedButFailed = answered.filter((r) => (counts.get(r.callbackId ?? '') ?? 0) > 0 && ['failed', 'rolled_back', 'skipped'].includes(outcomeOfResult(r)))
-      const notAppliedButSucceeded = answered.filter((r) => (counts.get(r.callbackId ?? '') ?? 0) === 0 && r.status === 'succeeded')
+      const appliedButFailed = answered.filter(
+        (r) =>
+          (counts.get(r.callbackId ?? '') ?? 0) > 0 &&
+          ['failed', 'rolled_back', 'skipped'].includes(outcomeOfResult(r)),
+      )
+      const notAppliedButSucceeded = answered.filter(
+        (r) => (counts.get(r.callbackId ?? '') ?? 0) === 0 && r.status === 'succeeded',
+      )
       reportFigures(`lost replies, ${strategy}`, {
         trigger,
         cut,
@@ -99,18 +116,41 @@ describe('replies lost after the database applied a batch', () => {
         newConnections,
         applied: [...counts.values()].filter((n) => n > 0).length,
         twice: [...counts.values()].filter((n) => n > 1).length,
-        ...Object.fromEntries(['succeeded', 'outcome-unknown', 'failed', 'rolled_back', 'skipped'].map((o) => [o, outcomes.filter((x) => x === o).length])),
+        ...Object.fromEntries(
+          ['succeeded', 'outcome-unknown', 'failed', 'rolled_back', 'skipped'].map((o) => [
+            o,
+            outcomes.filter((x) => x === o).length,
+          ]),
+        ),
         unanswered: results.length - answered.length,
       })
-      expect(committed, 'the batch reached the server and committed while its replies were dropped').toBe(true)
+      expect(
+        committed,
+        'the batch reached the server and committed while its replies were dropped',
+      ).toBe(true)
       expect(cut).toBeGreaterThanOrEqual(1)
       expect(answered.length, 'every query gets a result').toBe(keys.length)
-      expect([...resultEvents.values()].filter((n) => n !== 1), 'no query reported twice').toEqual([])
-      expect([...counts.values()].filter((n) => n > 1), 'nothing ran twice').toEqual([])
-      expect(appliedButFailed.map((r) => `${r.callbackId ?? ''}: ${r.status} ${r.error?.message ?? ''}`), 'ran, yet reported failed').toEqual([])
-      expect(notAppliedButSucceeded.map((r) => r.callbackId), 'reported succeeded, not in the table').toEqual([])
+      expect(
+        [...resultEvents.values()].filter((n) => n !== 1),
+        'no query reported twice',
+      ).toEqual([])
+      expect(
+        [...counts.values()].filter((n) => n > 1),
+        'nothing ran twice',
+      ).toEqual([])
+      expect(
+        appliedButFailed.map((r) => `${r.callbackId ?? ''}: ${r.status} ${r.error?.message ?? ''}`),
+        'ran, yet reported failed',
+      ).toEqual([])
+      expect(
+        notAppliedButSucceeded.map((r) => r.callbackId),
+        'reported succeeded, not in the table',
+      ).toEqual([])
       // Nothing came back after the statements ran: nobody may claim success.
-      expect(outcomes.filter((o) => o === 'succeeded'), 'claimed succeeded with no answer from the database').toEqual([])
+      expect(
+        outcomes.filter((o) => o === 'succeeded'),
+        'claimed succeeded with no answer from the database',
+      ).toEqual([])
       expect(outcomes).toEqual(keys.map(() => 'outcome-unknown'))
       expect(closed).toBe(true)
     })

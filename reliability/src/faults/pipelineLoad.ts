@@ -45,7 +45,15 @@ const timedOut = Symbol('timed out')
  *   producers: 4, burst: 25, stop: () => done, maxQueries: 20_000, resultTimeoutMs: 30_000 })
  */
 export async function runPipelineLoad(options: PipelineLoadOptions): Promise<PipelineLoadStats> {
-  const stats: PipelineLoadStats = { submitted: 0, refused: {}, resumes: 0, retries: 0, retriedQueries: 0, mismatched: 0, errorSamples: {} }
+  const stats: PipelineLoadStats = {
+    submitted: 0,
+    refused: {},
+    resumes: 0,
+    retries: 0,
+    retriedQueries: 0,
+    mismatched: 0,
+    errorSamples: {},
+  }
   const sql = `INSERT INTO ${options.table} (key, grp) VALUES ($1, $2)`
   let counter = 0
   let group = 0
@@ -95,8 +103,12 @@ export async function runPipelineLoad(options: PipelineLoadOptions): Promise<Pip
             const handle = await options.pipeline.addQuery(sql, [key, grp], { callbackId: key })
             pending.push(settle(key, handle.result))
           } else {
-            const handles = await options.pipeline.addGroup(keys.map((key) => ({ sql, params: [key, grp], callbackId: key })))
-            handles.forEach((handle, index) => pending.push(settle(keys[index] ?? '', handle.result)))
+            const handles = await options.pipeline.addGroup(
+              keys.map((key) => ({ sql, params: [key, grp], callbackId: key })),
+            )
+            handles.forEach((handle, index) =>
+              pending.push(settle(keys[index] ?? '', handle.result)),
+            )
           }
         } catch (error) {
           refuse(keys, error)

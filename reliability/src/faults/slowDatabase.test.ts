@@ -45,7 +45,9 @@ describe('slow database', () => {
       retainResults: false,
     })
     // Warm the pool so connection set-up (several round trips) is not counted.
-    await (await pipeline.addQuery('SELECT 1')).result
+    await (
+      await pipeline.addQuery('SELECT 1')
+    ).result
     let n = 0
     const insert = async (): Promise<QueryResult> =>
       (await pipeline.addQuery('INSERT INTO trickle (key) VALUES ($1)', [`trickle-${n++}`])).result
@@ -102,17 +104,26 @@ describe('slow database', () => {
         maxInFlightBatches: 3,
       })
       const slowStarted = performance.now()
-      const slow = (await pipeline.addQuery('SELECT pg_sleep(2) AS slept')).result.then((r) => ({ r, ms: performance.now() - slowStarted }))
+      const slow = (await pipeline.addQuery('SELECT pg_sleep(2) AS slept')).result.then((r) => ({
+        r,
+        ms: performance.now() - slowStarted,
+      }))
       await sleep(100)
       const quickStarted = performance.now()
       const quick = await Promise.all(
-        Array.from({ length: 10 }, async (_, i) => (await pipeline.addQuery('SELECT $1::int AS i', [i])).result),
+        Array.from(
+          { length: 10 },
+          async (_, i) => (await pipeline.addQuery('SELECT $1::int AS i', [i])).result,
+        ),
       )
       const quickMs = performance.now() - quickStarted
       const slowDone = await slow
       await pipeline.close()
       proxy.set({ delayMs: 0 })
-      reportFigures(`slow database, slow batch, ${strategy}`, { slowBatchMs: slowDone.ms, quickQueriesMs: quickMs })
+      reportFigures(`slow database, slow batch, ${strategy}`, {
+        slowBatchMs: slowDone.ms,
+        quickQueriesMs: quickMs,
+      })
       expect(slowDone.r.status).toBe('succeeded')
       expect(quick.map((r) => r.rows[0])).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })))
       expect(quickMs).toBeLessThan(1_200)
@@ -131,8 +142,16 @@ describe('slow database', () => {
       })
       const handles = []
       for (let i = 0; i < 21; i += 1) {
-        if (i === 10) handles.push(await pipeline.addQuery('SELECT pg_sleep(1.5)', [], { callbackId: 'sleeper' }))
-        else handles.push(await pipeline.addQuery(`INSERT INTO ${table} (key) VALUES ($1)`, [`k${i}`], { callbackId: `k${i}` }))
+        if (i === 10)
+          handles.push(
+            await pipeline.addQuery('SELECT pg_sleep(1.5)', [], { callbackId: 'sleeper' }),
+          )
+        else
+          handles.push(
+            await pipeline.addQuery(`INSERT INTO ${table} (key) VALUES ($1)`, [`k${i}`], {
+              callbackId: `k${i}`,
+            }),
+          )
       }
       const results = await Promise.all(handles.map((h) => h.result))
       await pipeline.close()

@@ -6,20 +6,39 @@ import { callEngine, type IngestAnswer } from './ingestClient'
  * @example
  * await putPipeline(engine.baseUrl, 'orders', { strategy: 'transactional', batchSize: 50 })
  */
-export function putPipeline(baseUrl: string, name: string, config: unknown, token?: string): Promise<IngestAnswer> {
-  return callEngine(`${baseUrl}/v1/pipelines/${encodeURIComponent(name)}`, JSON.stringify(config), { method: 'PUT', token })
+export function putPipeline(
+  baseUrl: string,
+  name: string,
+  config: unknown,
+  token?: string,
+): Promise<IngestAnswer> {
+  return callEngine(`${baseUrl}/v1/pipelines/${encodeURIComponent(name)}`, JSON.stringify(config), {
+    method: 'PUT',
+    token,
+  })
 }
 
 /** Like `putPipeline`, but throws unless the engine answered 2xx. */
-export async function mustPutPipeline(baseUrl: string, name: string, config: unknown, token?: string): Promise<void> {
+export async function mustPutPipeline(
+  baseUrl: string,
+  name: string,
+  config: unknown,
+  token?: string,
+): Promise<void> {
   const answer = await putPipeline(baseUrl, name, config, token)
   if (answer.status < 200 || answer.status >= 300) {
-    throw new Error(`PUT /v1/pipelines/${name} answered ${answer.status}: ${answer.text || answer.failure || ''}`)
+    throw new Error(
+      `PUT /v1/pipelines/${name} answered ${answer.status}: ${answer.text || answer.failure || ''}`,
+    )
   }
 }
 
 /** A GET on the engine, token optional. */
-export function getFromEngine(baseUrl: string, path: string, token?: string): Promise<IngestAnswer> {
+export function getFromEngine(
+  baseUrl: string,
+  path: string,
+  token?: string,
+): Promise<IngestAnswer> {
   return callEngine(`${baseUrl}${path}`, undefined, { method: 'GET', token })
 }
 
@@ -48,12 +67,22 @@ export async function trpcCall(
 ): Promise<TrpcAnswer> {
   const url = `${baseUrl}/trpc/${procedure}`
   const answer = options.mutation
-    ? await callEngine(url, options.rawBody ?? (input === undefined ? undefined : JSON.stringify(input)), { token: options.token })
-    : await callEngine(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, undefined, {
-        method: 'GET',
-        token: options.token,
-      })
-  const body = answer.body as { result?: { data?: unknown }; error?: { message?: string; data?: { code?: string } } } | undefined
+    ? await callEngine(
+        url,
+        options.rawBody ?? (input === undefined ? undefined : JSON.stringify(input)),
+        { token: options.token },
+      )
+    : await callEngine(
+        input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`,
+        undefined,
+        {
+          method: 'GET',
+          token: options.token,
+        },
+      )
+  const body = answer.body as
+    | { result?: { data?: unknown }; error?: { message?: string; data?: { code?: string } } }
+    | undefined
   return {
     ...answer,
     data: body?.result?.data,

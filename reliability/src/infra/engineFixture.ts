@@ -24,7 +24,10 @@ export interface EngineFixture {
  * await fixture.restart()
  * await fixture.close()
  */
-export async function startEngineFixture(label: string, launch: Partial<EngineLaunch> = {}): Promise<EngineFixture> {
+export async function startEngineFixture(
+  label: string,
+  launch: Partial<EngineLaunch> = {},
+): Promise<EngineFixture> {
   const db = await createScratchDatabase(label)
   const env = { DATABASE_URL: db.url, ...launch.env }
   const previous: EngineProcess[] = []

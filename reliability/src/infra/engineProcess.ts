@@ -21,7 +21,10 @@ export interface EngineProcess {
   /** Resolves with the exit code and signal once the process ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** Sends `signal` and waits for the exit (SIGKILL after `graceMs`). */
-  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  stop(
+    signal?: NodeJS.Signals,
+    graceMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** The process's resident memory in bytes (from /proc), or undefined once it ended. */
   rssBytes(): number | undefined
 }
@@ -37,7 +40,10 @@ export interface EngineLaunch {
 async function isHealthy(baseUrl: string, token: string | undefined): Promise<boolean> {
   try {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
-    const response = await fetch(`${baseUrl}/healthz`, { headers, signal: AbortSignal.timeout(1_000) })
+    const response = await fetch(`${baseUrl}/healthz`, {
+      headers,
+      signal: AbortSignal.timeout(1_000),
+    })
     await response.body?.cancel()
     return response.ok
   } catch {

@@ -39,7 +39,13 @@ interface Link {
 }
 
 /** Forwards `from` to `to`, holding each chunk `delayMs()` while keeping the order. */
-function forward(from: Socket, to: Socket, delayMs: () => number, drop: () => boolean, count: (bytes: number) => void): void {
+function forward(
+  from: Socket,
+  to: Socket,
+  delayMs: () => number,
+  drop: () => boolean,
+  count: (bytes: number) => void,
+): void {
   let releaseAt = 0
   from.on('data', (chunk: Buffer) => {
     if (drop()) return
@@ -66,7 +72,12 @@ function forward(from: Socket, to: Socket, delayMs: () => number, drop: () => bo
  * await proxy.close()
  */
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
-  let faults: ProxyFaults = { delayMs: 0, refuseNew: false, dropReplies: false, dropRepliesAfter: undefined }
+  let faults: ProxyFaults = {
+    delayMs: 0,
+    refuseNew: false,
+    dropReplies: false,
+    dropRepliesAfter: undefined,
+  }
   const links = new Set<Link>()
   let accepted = 0
   let bytesToServer = 0
@@ -89,10 +100,23 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
     client.on('data', (chunk: Buffer) => {
-      if (faults.dropRepliesAfter !== undefined && chunk.includes(faults.dropRepliesAfter)) link.swallowing = true
+      if (faults.dropRepliesAfter !== undefined && chunk.includes(faults.dropRepliesAfter))
+        link.swallowing = true
     })
-    forward(client, upstream, () => faults.delayMs, () => false, (bytes) => (bytesToServer += bytes))
-    forward(upstream, client, () => faults.delayMs, () => faults.dropReplies || link.swallowing, (bytes) => (bytesToClient += bytes))
+    forward(
+      client,
+      upstream,
+      () => faults.delayMs,
+      () => false,
+      (bytes) => (bytesToServer += bytes),
+    )
+    forward(
+      upstream,
+      client,
+      () => faults.delayMs,
+      () => faults.dropReplies || link.swallowing,
+      (bytes) => (bytesToClient += bytes),
+    )
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

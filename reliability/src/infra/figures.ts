@@ -7,13 +7,20 @@ import { appendFileSync } from 'node:fs'
  * @example
  * reportFigures('engine SIGKILL', { acknowledged: 1200, lost: 0, duplicated: 0 })
  */
-export function reportFigures(test: string, figures: Record<string, number | string | boolean>): void {
+export function reportFigures(
+  test: string,
+  figures: Record<string, number | string | boolean>,
+): void {
   const line = Object.entries(figures)
-    .map(([name, value]) => `${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value)}`)
+    .map(
+      ([name, value]) =>
+        `${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value)}`,
+    )
     .join(' ')
   console.log(`[reliability] ${test}: ${line}`)
   const file = process.env.RELIABILITY_FIGURES_FILE
-  if (file) appendFileSync(file, `${JSON.stringify({ test, ...figures, at: new Date().toISOString() })}\n`)
+  if (file)
+    appendFileSync(file, `${JSON.stringify({ test, ...figures, at: new Date().toISOString() })}\n`)
 }
 
 /** True when the long variants should run (`RELIABILITY_LONG=1`). */

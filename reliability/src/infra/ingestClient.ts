@@ -31,7 +31,11 @@ export interface CallOptions {
  * @example
  * const answer = await callEngine(`${base}/v1/pipelines/p/queries`, JSON.stringify({ queries: [] }))
  */
-export async function callEngine(url: string, body: string | Uint8Array | undefined, options: CallOptions = {}): Promise<IngestAnswer> {
+export async function callEngine(
+  url: string,
+  body: string | Uint8Array | undefined,
+  options: CallOptions = {},
+): Promise<IngestAnswer> {
   const started = performance.now()
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
@@ -58,8 +62,19 @@ export async function callEngine(url: string, body: string | Uint8Array | undefi
       latencyMs: performance.now() - started,
     }
   } catch (error) {
-    const cause = error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error)
-    return { status: 0, body: undefined, text: '', retryAfter: null, contentType: null, latencyMs: performance.now() - started, failure: cause }
+    const cause =
+      error instanceof Error
+        ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+        : String(error)
+    return {
+      status: 0,
+      body: undefined,
+      text: '',
+      retryAfter: null,
+      contentType: null,
+      latencyMs: performance.now() - started,
+      failure: cause,
+    }
   }
 }
 
@@ -77,7 +92,11 @@ export function ingest(
 ): Promise<IngestAnswer> {
   const payload: { queries: IngestQuery[]; group?: boolean } = { queries }
   if (options.group !== undefined) payload.group = options.group
-  return callEngine(`${baseUrl}/v1/pipelines/${encodeURIComponent(pipeline)}/queries`, JSON.stringify(payload), options)
+  return callEngine(
+    `${baseUrl}/v1/pipelines/${encodeURIComponent(pipeline)}/queries`,
+    JSON.stringify(payload),
+    options,
+  )
 }
 
 /** One query's result as the ingest endpoint returns it (the fields these tests read). */
@@ -93,6 +112,6 @@ export interface IngestResult {
 export function resultsOf(answer: IngestAnswer): IngestResult[] | undefined {
   const body = answer.body
   if (typeof body !== 'object' || body === null || !('results' in body)) return undefined
-  const results = (body).results
+  const results = body.results
   return Array.isArray(results) ? (results as IngestResult[]) : undefined
 }

@@ -22,7 +22,12 @@ export async function createKeyTable(db: pg.Pool | pg.Client, table: string): Pr
 }
 
 /** How many rows `table` holds per key. */
-export async function rowsPerKey(db: pg.Pool | pg.Client, table: string): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ key: string; n: string }>(`SELECT key, count(*) AS n FROM ${table} GROUP BY key`)
+export async function rowsPerKey(
+  db: pg.Pool | pg.Client,
+  table: string,
+): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ key: string; n: string }>(
+    `SELECT key, count(*) AS n FROM ${table} GROUP BY key`,
+  )
   return new Map(rows.map((row) => [row.key, Number(row.n)]))
 }

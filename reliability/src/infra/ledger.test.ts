@@ -42,8 +42,12 @@ describe('Ledger', () => {
   })
 
   it('reads outcome-unknown from the error, whichever way it is said', () => {
-    expect(outcomeOfResult({ status: 'failed', error: { outcomeUnknown: true } })).toBe('outcome-unknown')
-    expect(outcomeOfResult({ status: 'failed', error: { code: 'OUTCOME_UNKNOWN' } })).toBe('outcome-unknown')
+    expect(outcomeOfResult({ status: 'failed', error: { outcomeUnknown: true } })).toBe(
+      'outcome-unknown',
+    )
+    expect(outcomeOfResult({ status: 'failed', error: { code: 'OUTCOME_UNKNOWN' } })).toBe(
+      'outcome-unknown',
+    )
     expect(outcomeOfResult({ status: 'failed', error: { code: '23505' } })).toBe('failed')
     expect(outcomeOfResult({ status: 'rejected' })).toBe('rejected')
   })

@@ -6,7 +6,8 @@
  * - `outcome-unknown` (a lost COMMIT answer, said so) and `no-answer` (the connection or the
  *   engine died first): there at most once.
  */
-export type Outcome = 'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'rejected' | 'outcome-unknown' | 'no-answer'
+export type Outcome =
+  'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'rejected' | 'outcome-unknown' | 'no-answer'
 
 /** What a ledger check found: every list must be empty for the promise to hold. */
 export interface LedgerVerdict {
@@ -58,7 +59,9 @@ export class Ledger {
   }
 
   keys(outcome?: Outcome): string[] {
-    return [...this.#outcomes].filter(([, o]) => outcome === undefined || o === outcome).map(([k]) => k)
+    return [...this.#outcomes]
+      .filter(([, o]) => outcome === undefined || o === outcome)
+      .map(([k]) => k)
   }
 
   get size(): number {
@@ -105,7 +108,10 @@ export class Ledger {
 }
 
 /** The outcome a `QueryResult`-shaped object reports. */
-export function outcomeOfResult(result: { status: string; error?: { code?: string; outcomeUnknown?: boolean } }): Outcome {
+export function outcomeOfResult(result: {
+  status: string
+  error?: { code?: string; outcomeUnknown?: boolean }
+}): Outcome {
   switch (result.status) {
     case 'succeeded':
       return 'succeeded'
@@ -117,6 +123,8 @@ export function outcomeOfResult(result: { status: string; error?: { code?: strin
     case 'rejected':
       return 'rejected'
     default:
-      return result.error?.outcomeUnknown === true || result.error?.code === 'OUTCOME_UNKNOWN' ? 'outcome-unknown' : 'failed'
+      return result.error?.outcomeUnknown === true || result.error?.code === 'OUTCOME_UNKNOWN'
+        ? 'outcome-unknown'
+        : 'failed'
   }
 }

@@ -38,7 +38,6 @@ export interface IngestLoadStats {
   mismatched: number
 }
 
-
 /**
  * Runs bounded request loops against the ingest endpoint (127.0.0.1 only), giving every query
  * a unique key and recording in `ledger` what each query's caller was told.
@@ -49,15 +48,27 @@ export interface IngestLoadStats {
  *   ledger, keyPrefix: 'run1', stop: () => Date.now() > end, maxRequests: 10_000 })
  */
 export async function runIngestLoad(options: IngestLoadOptions): Promise<IngestLoadStats> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.baseUrl)) throw new Error(`load only goes to 127.0.0.1: ${options.baseUrl}`)
-  const stats: IngestLoadStats = { requests: 0, queries: 0, byStatus: {}, okLatenciesMs: [], retryAfter: [], failures: [], mismatched: 0 }
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.baseUrl))
+    throw new Error(`load only goes to 127.0.0.1: ${options.baseUrl}`)
+  const stats: IngestLoadStats = {
+    requests: 0,
+    queries: 0,
+    byStatus: {},
+    okLatenciesMs: [],
+    retryAfter: [],
+    failures: [],
+    mismatched: 0,
+  }
   let counter = 0
   let requestCounter = 0
   const worker = async (): Promise<void> => {
     while (!options.stop() && stats.requests < options.maxRequests) {
       stats.requests += 1
       const requestId = `${options.keyPrefix}-r${requestCounter++}`
-      const keys = Array.from({ length: options.queriesPerRequest }, () => `${options.keyPrefix}-${counter++}`)
+      const keys = Array.from(
+        { length: options.queriesPerRequest },
+        () => `${options.keyPrefix}-${counter++}`,
+      )
       const queries = keys.map((key) => {
         options.ledger.issue(key)
         return { ...options.makeQuery(key, requestId), callbackId: key }
@@ -84,9 +95,14 @@ export async function runIngestLoad(options: IngestLoadOptions): Promise<IngestL
           }
           options.ledger.record(key, outcomeOfResult(result))
         })
-      } else if (answer.status === 429 || answer.status === 503 || (answer.status >= 400 && answer.status < 500)) {
+      } else if (
+        answer.status === 429 ||
+        answer.status === 503 ||
+        (answer.status >= 400 && answer.status < 500)
+      ) {
         for (const key of keys) options.ledger.record(key, 'rejected')
-        if (answer.status === 429 && answer.retryAfter !== null) stats.retryAfter.push(answer.retryAfter)
+        if (answer.status === 429 && answer.retryAfter !== null)
+          stats.retryAfter.push(answer.retryAfter)
         if (options.pauseAfterRefusalMs) await sleep(options.pauseAfterRefusalMs)
       } else {
         // No answer, or a 5xx that does not say what ran: each query applied at most once.

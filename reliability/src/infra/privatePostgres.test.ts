@@ -39,7 +39,9 @@ describe('startPrivatePostgres', () => {
   })
 
   it('refuses a wrong password (scram auth), so URLs in tests carry a real secret', async () => {
-    const client = new pg.Client({ connectionString: server.url('postgres', { user: 'postgres', password: 'wrong' }) })
+    const client = new pg.Client({
+      connectionString: server.url('postgres', { user: 'postgres', password: 'wrong' }),
+    })
     await expect(client.connect()).rejects.toThrow(/password authentication failed/)
   })
 })

@@ -50,7 +50,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   })
@@ -71,7 +78,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     return `postgres://${user}:${secret}@127.0.0.1:${port}/${database}`
   }
 
-  const withAdmin = async <T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const withAdmin = async <T>(
+    database: string,
+    work: (client: pg.Client) => Promise<T>,
+  ): Promise<T> => {
     const client = new pg.Client({ connectionString: url(database) })
     client.on('error', () => undefined)
     await client.connect()
@@ -115,7 +125,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       })
     },
     async createDatabase(name) {
-      await withAdmin('postgres', (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`))
+      await withAdmin('postgres', (client) =>
+        client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`),
+      )
       return url(name)
     },
     async destroy() {

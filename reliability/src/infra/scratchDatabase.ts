@@ -21,7 +21,10 @@ export interface ScratchDatabase {
  */
 export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
   const serverUrl = testDatabaseUrl()
-  const name = `rel_${label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`
+  const name = `rel_${label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
   try {

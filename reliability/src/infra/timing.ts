@@ -1,5 +1,6 @@
 /** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `promise`'s value, or `fallback` once `ms` passed (the promise is left to settle on its own). */
 export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {

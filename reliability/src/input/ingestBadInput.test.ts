@@ -37,56 +37,185 @@ const post = (base: string, body: string, pipeline = 'good'): Promise<IngestAnsw
 const oneQuery = (query: Record<string, unknown>): string => JSON.stringify({ queries: [query] })
 
 const badCases: readonly BadCase[] = [
-  { name: 'malformed JSON', send: (b) => post(b, '{"queries": [{"sql": "SELECT 1"'), status: 400, message: /json/i },
+  {
+    name: 'malformed JSON',
+    send: (b) => post(b, '{"queries": [{"sql": "SELECT 1"'),
+    status: 400,
+    message: /json/i,
+  },
   { name: 'empty body', send: (b) => post(b, ''), status: 400, message: /body|json/i },
-  { name: 'JSON that is not an object', send: (b) => post(b, '[1,2,3]'), status: 400, message: /body|object|queries/i },
+  {
+    name: 'JSON that is not an object',
+    send: (b) => post(b, '[1,2,3]'),
+    status: 400,
+    message: /body|object|queries/i,
+  },
   { name: 'queries missing', send: (b) => post(b, '{}'), status: 400, message: /queries/ },
-  { name: 'queries empty', send: (b) => post(b, '{"queries":[]}'), status: 400, message: /queries/ },
-  { name: 'queries not an array', send: (b) => post(b, '{"queries":"SELECT 1"}'), status: 400, message: /queries/ },
-  { name: 'sql a number', send: (b) => post(b, oneQuery({ sql: 42 })), status: 400, message: /sql/ },
+  {
+    name: 'queries empty',
+    send: (b) => post(b, '{"queries":[]}'),
+    status: 400,
+    message: /queries/,
+  },
+  {
+    name: 'queries not an array',
+    send: (b) => post(b, '{"queries":"SELECT 1"}'),
+    status: 400,
+    message: /queries/,
+  },
+  {
+    name: 'sql a number',
+    send: (b) => post(b, oneQuery({ sql: 42 })),
+    status: 400,
+    message: /sql/,
+  },
   { name: 'sql empty', send: (b) => post(b, oneQuery({ sql: '' })), status: 400, message: /sql/ },
-  { name: 'sql blank', send: (b) => post(b, oneQuery({ sql: ' \n\t ' })), status: 400, message: /sql/ },
-  { name: 'params not an array', send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: 'x' })), status: 400, message: /params/ },
-  { name: 'params an object', send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: { a: 1 } })), status: 400, message: /params/ },
-  { name: 'callbackId a number', send: (b) => post(b, oneQuery({ sql: 'SELECT 1', callbackId: 7 })), status: 400, message: /callbackId/ },
-  { name: 'group not a boolean', send: (b) => post(b, JSON.stringify({ queries: [{ sql: 'SELECT 1' }], group: 'yes' })), status: 400, message: /group/ },
+  {
+    name: 'sql blank',
+    send: (b) => post(b, oneQuery({ sql: ' \n\t ' })),
+    status: 400,
+    message: /sql/,
+  },
+  {
+    name: 'params not an array',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: 'x' })),
+    status: 400,
+    message: /params/,
+  },
+  {
+    name: 'params an object',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: { a: 1 } })),
+    status: 400,
+    message: /params/,
+  },
+  {
+    name: 'callbackId a number',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT 1', callbackId: 7 })),
+    status: 400,
+    message: /callbackId/,
+  },
+  {
+    name: 'group not a boolean',
+    send: (b) => post(b, JSON.stringify({ queries: [{ sql: 'SELECT 1' }], group: 'yes' })),
+    status: 400,
+    message: /group/,
+  },
   {
     name: '70,000 parameters',
-    send: (b) => post(b, oneQuery({ sql: 'SELECT $1', params: Array.from({ length: 70_000 }, (_, i) => i) })),
+    send: (b) =>
+      post(b, oneQuery({ sql: 'SELECT $1', params: Array.from({ length: 70_000 }, (_, i) => i) })),
     status: 400,
     message: /65[,.]?535/,
   },
-  { name: 'NUL byte in sql', send: (b) => post(b, oneQuery({ sql: 'SELECT 1\u0000; DROP TABLE x' })), status: 400, message: /NUL/i },
-  { name: 'NUL byte in a parameter', send: (b) => post(b, oneQuery({ sql: 'SELECT $1::text', params: ['a\u0000b'] })), status: 400, message: /NUL/i },
+  {
+    name: 'NUL byte in sql',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT 1\u0000; DROP TABLE x' })),
+    status: 400,
+    message: /NUL/i,
+  },
+  {
+    name: 'NUL byte in a parameter',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT $1::text', params: ['a\u0000b'] })),
+    status: 400,
+    message: /NUL/i,
+  },
   {
     name: 'body over the size limit (5 MB)',
-    send: (b) => post(b, JSON.stringify({ queries: [{ sql: `SELECT '${'x'.repeat(5 * 1024 * 1024)}'` }] })),
+    send: (b) =>
+      post(b, JSON.stringify({ queries: [{ sql: `SELECT '${'x'.repeat(5 * 1024 * 1024)}'` }] })),
     status: 413,
     message: /large|limit|bytes/i,
   },
-  { name: 'unknown pipeline', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), 'no_such_pipeline'), status: 404, message: /no_such_pipeline/ },
-  { name: 'pipeline name with a path in it', send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), '..%2F..%2Fetc'), status: [400, 404], message: /pipeline|name/i },
+  {
+    name: 'unknown pipeline',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), 'no_such_pipeline'),
+    status: 404,
+    message: /no_such_pipeline/,
+  },
+  {
+    name: 'pipeline name with a path in it',
+    send: (b) => post(b, oneQuery({ sql: 'SELECT 1' }), '..%2F..%2Fetc'),
+    status: [400, 404],
+    message: /pipeline|name/i,
+  },
   {
     name: '10,001 queries in one request',
-    send: (b) => post(b, JSON.stringify({ queries: Array.from({ length: 10_001 }, () => ({ sql: 'SELECT 1' })) })),
+    send: (b) =>
+      post(
+        b,
+        JSON.stringify({ queries: Array.from({ length: 10_001 }, () => ({ sql: 'SELECT 1' })) }),
+      ),
     status: 400,
     message: /10[,.]?000/,
   },
   {
     name: 'a group larger than the batch size',
-    send: (b) => post(b, JSON.stringify({ group: true, queries: Array.from({ length: 21 }, () => ({ sql: 'SELECT 1' })) }), 'bystander'),
+    send: (b) =>
+      post(
+        b,
+        JSON.stringify({
+          group: true,
+          queries: Array.from({ length: 21 }, () => ({ sql: 'SELECT 1' })),
+        }),
+        'bystander',
+      ),
     status: 400,
     message: /group|batch/i,
   },
-  { name: 'config: batch size 0', send: (b) => putPipeline(b, 'cfg_bad', { batchSize: 0 }), status: 400, message: /batchSize/ },
-  { name: 'config: negative flush interval', send: (b) => putPipeline(b, 'cfg_bad', { flushIntervalMs: -5 }), status: 400, message: /flushIntervalMs/ },
-  { name: 'config: unknown strategy', send: (b) => putPipeline(b, 'cfg_bad', { strategy: 'yolo' }), status: 400, message: /strategy/ },
-  { name: 'config: batch size a string', send: (b) => putPipeline(b, 'cfg_bad', { batchSize: '100' }), status: 400, message: /batchSize/ },
-  { name: 'config: fractional max queue size', send: (b) => putPipeline(b, 'cfg_bad', { maxQueueSize: 1.5 }), status: 400, message: /maxQueueSize/ },
-  { name: 'config: retry attempts 0', send: (b) => putPipeline(b, 'cfg_bad', { retry: { maxAttempts: 0 } }), status: 400, message: /maxAttempts/ },
-  { name: 'config: unknown target', send: (b) => putPipeline(b, 'cfg_bad', { target: 'nowhere' }), status: [400, 404], message: /nowhere|target/ },
-  { name: 'config: malformed JSON', send: (b) => callEngine(`${b}/v1/pipelines/cfg_bad`, '{"batchSize": ', { method: 'PUT' }), status: 400, message: /json/i },
-  { name: 'config: invalid pipeline name', send: (b) => putPipeline(b, 'bad name!', {}), status: 400, message: /name/ },
+  {
+    name: 'config: batch size 0',
+    send: (b) => putPipeline(b, 'cfg_bad', { batchSize: 0 }),
+    status: 400,
+    message: /batchSize/,
+  },
+  {
+    name: 'config: negative flush interval',
+    send: (b) => putPipeline(b, 'cfg_bad', { flushIntervalMs: -5 }),
+    status: 400,
+    message: /flushIntervalMs/,
+  },
+  {
+    name: 'config: unknown strategy',
+    send: (b) => putPipeline(b, 'cfg_bad', { strategy: 'yolo' }),
+    status: 400,
+    message: /strategy/,
+  },
+  {
+    name: 'config: batch size a string',
+    send: (b) => putPipeline(b, 'cfg_bad', { batchSize: '100' }),
+    status: 400,
+    message: /batchSize/,
+  },
+  {
+    name: 'config: fractional max queue size',
+    send: (b) => putPipeline(b, 'cfg_bad', { maxQueueSize: 1.5 }),
+    status: 400,
+    message: /maxQueueSize/,
+  },
+  {
+    name: 'config: retry attempts 0',
+    send: (b) => putPipeline(b, 'cfg_bad', { retry: { maxAttempts: 0 } }),
+    status: 400,
+    message: /maxAttempts/,
+  },
+  {
+    name: 'config: unknown target',
+    send: (b) => putPipeline(b, 'cfg_bad', { target: 'nowhere' }),
+    status: [400, 404],
+    message: /nowhere|target/,
+  },
+  {
+    name: 'config: malformed JSON',
+    send: (b) => callEngine(`${b}/v1/pipelines/cfg_bad`, '{"batchSize": ', { method: 'PUT' }),
+    status: 400,
+    message: /json/i,
+  },
+  {
+    name: 'config: invalid pipeline name',
+    send: (b) => putPipeline(b, 'bad name!', {}),
+    status: 400,
+    message: /name/,
+  },
 ]
 
 describe('bad input through the ingest API', () => {
@@ -94,8 +223,16 @@ describe('bad input through the ingest API', () => {
   beforeAll(async () => {
     fixture = await startEngineFixture('bad_input')
     await fixture.db.pool.query('CREATE TABLE events (key text NOT NULL, body text)')
-    await mustPutPipeline(fixture.engine.baseUrl, 'good', { strategy: 'best_effort', batchSize: 20, flushIntervalMs: 5 })
-    await mustPutPipeline(fixture.engine.baseUrl, 'bystander', { strategy: 'transactional', batchSize: 20, flushIntervalMs: 5 })
+    await mustPutPipeline(fixture.engine.baseUrl, 'good', {
+      strategy: 'best_effort',
+      batchSize: 20,
+      flushIntervalMs: 5,
+    })
+    await mustPutPipeline(fixture.engine.baseUrl, 'bystander', {
+      strategy: 'transactional',
+      batchSize: 20,
+      flushIntervalMs: 5,
+    })
   })
   afterAll(async () => {
     await fixture.close()
@@ -104,7 +241,9 @@ describe('bad input through the ingest API', () => {
   let bystanderRuns = 0
   const bystanderStillWorks = async (): Promise<void> => {
     const key = `bystander-${bystanderRuns++}`
-    const answer = await ingest(fixture.engine.baseUrl, 'bystander', [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: [key] }])
+    const answer = await ingest(fixture.engine.baseUrl, 'bystander', [
+      { sql: 'INSERT INTO events (key) VALUES ($1)', params: [key] },
+    ])
     expect(answer.status).toBe(200)
     expect(resultsOf(answer)?.[0]?.status).toBe('succeeded')
   }
@@ -113,7 +252,10 @@ describe('bad input through the ingest API', () => {
     const allowed: readonly number[] = typeof bad.status === 'number' ? [bad.status] : bad.status
     it(`${bad.name}: ${allowed.join(' or ')} naming the problem; the engine and other pipelines carry on`, async () => {
       const answer = await bad.send(fixture.engine.baseUrl)
-      expect(allowed, `answered ${answer.status} ${answer.failure ?? ''} ${answer.text.slice(0, 300)}`).toContain(answer.status)
+      expect(
+        allowed,
+        `answered ${answer.status} ${answer.failure ?? ''} ${answer.text.slice(0, 300)}`,
+      ).toContain(answer.status)
       expect(answer.text.slice(0, 2_000)).toMatch(bad.message)
       expect(answer.body, 'errors come back as JSON').toBeDefined()
       await bystanderStillWorks()
@@ -133,9 +275,13 @@ describe('bad input through the ingest API', () => {
     expect(results[1]?.error?.message).toMatch(/syntax/)
     // "A failed query is in the failed-queries store before the response says so."
     expect(results[1]?.failureId, 'the failed query carries its failures-store id').toMatch(/^\d+$/)
-    const { rows } = await fixture.db.pool.query<{ key: string }>("SELECT key FROM events WHERE key LIKE '%-syntax' ORDER BY key")
+    const { rows } = await fixture.db.pool.query<{ key: string }>(
+      "SELECT key FROM events WHERE key LIKE '%-syntax' ORDER BY key",
+    )
     expect(rows.map((r) => r.key)).toEqual(['after-syntax', 'before-syntax'])
-    const stored = await fixture.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM sluice.failed_queries WHERE sql = 'SELEC oops FROM'")
+    const stored = await fixture.db.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM sluice.failed_queries WHERE sql = 'SELEC oops FROM'",
+    )
     expect(Number(stored.rows[0]?.n)).toBe(1)
     await bystanderStillWorks()
   })
@@ -143,9 +289,13 @@ describe('bad input through the ingest API', () => {
   it('several statements in one string never run', async () => {
     await fixture.db.pool.query("INSERT INTO events (key) VALUES ('survivor')")
     const answer = await ingest(fixture.engine.baseUrl, 'good', [
-      { sql: "INSERT INTO events (key) VALUES ('smuggled'); DELETE FROM events WHERE key = 'survivor'" },
+      {
+        sql: "INSERT INTO events (key) VALUES ('smuggled'); DELETE FROM events WHERE key = 'survivor'",
+      },
     ])
-    const { rows } = await fixture.db.pool.query<{ key: string }>("SELECT key FROM events WHERE key IN ('smuggled', 'survivor')")
+    const { rows } = await fixture.db.pool.query<{ key: string }>(
+      "SELECT key FROM events WHERE key IN ('smuggled', 'survivor')",
+    )
     expect(rows.map((r) => r.key)).toEqual(['survivor'])
     if (answer.status === 200) {
       const result = resultsOf(answer)?.[0]
@@ -166,18 +316,27 @@ describe('bad input through the ingest API', () => {
       'zero\u200bwidth\u200djoiner',
       'noncharacter \uffff and bom \ufeff',
       'astral 𝕊𝕝𝕦𝕚𝕔𝕖 𠜎',
-      "quotes ' \" ` \\ and $1 $$ text $$",
+      'quotes \' " ` \\ and $1 $$ text $$',
     ]
     const answer = await ingest(
       fixture.engine.baseUrl,
       'good',
-      samples.map((body, i) => ({ sql: 'INSERT INTO events (key, body) VALUES ($1, $2)', params: [`unicode-${i}`, body] })),
+      samples.map((body, i) => ({
+        sql: 'INSERT INTO events (key, body) VALUES ($1, $2)',
+        params: [`unicode-${i}`, body],
+      })),
     )
     expect(answer.status).toBe(200)
     expect(resultsOf(answer)?.map((r) => r.status)).toEqual(samples.map(() => 'succeeded'))
-    const { rows } = await fixture.db.pool.query<{ body: string }>("SELECT body FROM events WHERE key LIKE 'unicode-%' ORDER BY key")
+    const { rows } = await fixture.db.pool.query<{ body: string }>(
+      "SELECT body FROM events WHERE key LIKE 'unicode-%' ORDER BY key",
+    )
     expect(rows.map((r) => r.body)).toEqual(samples)
-    const echo = await ingest(fixture.engine.baseUrl, 'good', samples.map((body) => ({ sql: 'SELECT $1::text AS body', params: [body] })))
+    const echo = await ingest(
+      fixture.engine.baseUrl,
+      'good',
+      samples.map((body) => ({ sql: 'SELECT $1::text AS body', params: [body] })),
+    )
     expect(resultsOf(echo)?.map((r) => r.rows?.[0]?.body)).toEqual(samples)
   })
 
@@ -186,8 +345,14 @@ describe('bad input through the ingest API', () => {
       fixture.engine.baseUrl,
       '{"queries":[{"sql":"INSERT INTO events (key, body) VALUES ($1, $2)","params":["surrogate","a\\ud800b"]}]}',
     )
-    const { rows } = await fixture.db.pool.query<{ body: string }>("SELECT body FROM events WHERE key = 'surrogate'")
-    reportFigures('lone surrogate', { status: answer.status, result: resultsOf(answer)?.[0]?.status ?? 'none', stored: rows.map((r) => JSON.stringify(r.body)).join(',') || 'nothing' })
+    const { rows } = await fixture.db.pool.query<{ body: string }>(
+      "SELECT body FROM events WHERE key = 'surrogate'",
+    )
+    reportFigures('lone surrogate', {
+      status: answer.status,
+      result: resultsOf(answer)?.[0]?.status ?? 'none',
+      stored: rows.map((r) => JSON.stringify(r.body)).join(',') || 'nothing',
+    })
     expect(rows, 'silently stored with U+FFFD in place of what was sent').toEqual([])
     if (answer.status === 200) expect(resultsOf(answer)?.[0]?.status).toBe('failed')
     else {
@@ -198,8 +363,15 @@ describe('bad input through the ingest API', () => {
 
   it('a halted sequential pipeline answers 409 naming it until resumed, then works again', async () => {
     const base = fixture.engine.baseUrl
-    await mustPutPipeline(base, 'strict', { strategy: 'sequential', batchSize: 10, flushIntervalMs: 5 })
-    const failing = await ingest(base, 'strict', [{ sql: 'SELECT 1/0' }, { sql: 'INSERT INTO events (key) VALUES ($1)', params: ['after-halt'] }])
+    await mustPutPipeline(base, 'strict', {
+      strategy: 'sequential',
+      batchSize: 10,
+      flushIntervalMs: 5,
+    })
+    const failing = await ingest(base, 'strict', [
+      { sql: 'SELECT 1/0' },
+      { sql: 'INSERT INTO events (key) VALUES ($1)', params: ['after-halt'] },
+    ])
     expect(resultsOf(failing)?.map((r) => r.status)).toEqual(['failed', 'skipped'])
     expect(resultsOf(failing)?.[0]?.error?.code).toBe('22012')
     const refused = await ingest(base, 'strict', [{ sql: 'SELECT 1' }])
@@ -218,6 +390,9 @@ describe('bad input through the ingest API', () => {
     const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
     expect(health.status).toBe(200)
     expect(fixture.engine.rssBytes()).toBeDefined()
-    reportFigures('ingest bad input', { cases: badCases.length + 5, engineUp: health.status === 200 })
+    reportFigures('ingest bad input', {
+      cases: badCases.length + 5,
+      engineUp: health.status === 200,
+    })
   })
 })

@@ -38,23 +38,58 @@ const sqlText = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }) },
 )
-const scalar = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))
-const param = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) })
+const scalar = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+)
+const param = fc.oneof(
+  { weight: 6, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+)
 const matchedQuery = fc
   .constantFrom(...templates)
-  .chain(([sql, arity]) => fc.record({ sql: fc.constant(sql), params: fc.array(param, { minLength: arity, maxLength: arity }), callbackId: fc.string({ maxLength: 10 }) }))
+  .chain(([sql, arity]) =>
+    fc.record({
+      sql: fc.constant(sql),
+      params: fc.array(param, { minLength: arity, maxLength: arity }),
+      callbackId: fc.string({ maxLength: 10 }),
+    }),
+  )
 const wellTypedQuery = fc.oneof(
   { weight: 4, arbitrary: matchedQuery },
-  { weight: 1, arbitrary: fc.record({ sql: sqlText, params: fc.array(param, { maxLength: 4 }), callbackId: fc.string({ maxLength: 10 }) }, { requiredKeys: ['sql'] }) },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        sql: sqlText,
+        params: fc.array(param, { maxLength: 4 }),
+        callbackId: fc.string({ maxLength: 10 }),
+      },
+      { requiredKeys: ['sql'] },
+    ),
+  },
 )
 const wildQuery = fc.record(
-  { sql: fc.oneof(sqlText, fc.jsonValue({ maxDepth: 1 })), params: fc.oneof(fc.array(param, { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })), callbackId: fc.oneof(fc.string({ maxLength: 10 }), fc.integer()) },
+  {
+    sql: fc.oneof(sqlText, fc.jsonValue({ maxDepth: 1 })),
+    params: fc.oneof(fc.array(param, { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
+    callbackId: fc.oneof(fc.string({ maxLength: 10 }), fc.integer()),
+  },
   { requiredKeys: [] },
 )
 const structuredBody = fc.record(
   {
-    queries: fc.array(fc.oneof({ weight: 8, arbitrary: wellTypedQuery }, { weight: 1, arbitrary: wildQuery }), { minLength: 1, maxLength: 6 }),
-    group: fc.oneof({ weight: 6, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 0 }) }),
+    queries: fc.array(
+      fc.oneof({ weight: 8, arbitrary: wellTypedQuery }, { weight: 1, arbitrary: wildQuery }),
+      { minLength: 1, maxLength: 6 },
+    ),
+    group: fc.oneof(
+      { weight: 6, arbitrary: fc.boolean() },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 0 }) },
+    ),
   },
   { requiredKeys: ['queries'] },
 )
@@ -62,7 +97,12 @@ const body = fc.oneof(
   { weight: 8, arbitrary: structuredBody.map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-  { weight: 1, arbitrary: structuredBody.map((value) => JSON.stringify(value)).chain((text) => fc.nat(text.length).map((cut) => text.slice(0, cut))) },
+  {
+    weight: 1,
+    arbitrary: structuredBody
+      .map((value) => JSON.stringify(value))
+      .chain((text) => fc.nat(text.length).map((cut) => text.slice(0, cut))),
+  },
 )
 const pipelineName = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('fuzz', 'fuzz_tx', 'fuzz_seq') },
@@ -74,10 +114,26 @@ describe('ingest fuzzing', () => {
   beforeAll(async () => {
     fixture = await startEngineFixture('fuzz')
     await fixture.db.pool.query('CREATE TABLE fuzz (v text)')
-    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz', { strategy: 'best_effort', batchSize: 20, flushIntervalMs: 2 })
-    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz_tx', { strategy: 'transactional', batchSize: 20, flushIntervalMs: 2 })
-    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz_seq', { strategy: 'sequential', batchSize: 20, flushIntervalMs: 2 })
-    await mustPutPipeline(fixture.engine.baseUrl, 'calm', { strategy: 'sequential', batchSize: 20, flushIntervalMs: 2 })
+    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz', {
+      strategy: 'best_effort',
+      batchSize: 20,
+      flushIntervalMs: 2,
+    })
+    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz_tx', {
+      strategy: 'transactional',
+      batchSize: 20,
+      flushIntervalMs: 2,
+    })
+    await mustPutPipeline(fixture.engine.baseUrl, 'fuzz_seq', {
+      strategy: 'sequential',
+      batchSize: 20,
+      flushIntervalMs: 2,
+    })
+    await mustPutPipeline(fixture.engine.baseUrl, 'calm', {
+      strategy: 'sequential',
+      batchSize: 20,
+      flushIntervalMs: 2,
+    })
   })
   afterAll(async () => {
     await fixture.close()
@@ -87,7 +143,11 @@ describe('ingest fuzzing', () => {
     const seen: Record<string, number> = {}
     await fc.assert(
       fc.asyncProperty(pipelineName, body, async (name, text) => {
-        const answer = await callEngine(`${fixture.engine.baseUrl}/v1/pipelines/${name}/queries`, text, { timeoutMs: 15_000 })
+        const answer = await callEngine(
+          `${fixture.engine.baseUrl}/v1/pipelines/${name}/queries`,
+          text,
+          { timeoutMs: 15_000 },
+        )
         seen[String(answer.status)] = (seen[String(answer.status)] ?? 0) + 1
         if (process.env.FUZZ_DEBUG && answer.status === 400) console.log(answer.text.slice(0, 200))
         expect(answer.status, `no answer: ${answer.failure ?? ''}`).not.toBe(0)
@@ -97,20 +157,30 @@ describe('ingest fuzzing', () => {
           const sent = (JSON.parse(text) as { queries: unknown[] }).queries
           const results = resultsOf(answer)
           expect(results?.length).toBe(sent.length)
-          for (const result of results ?? []) expect(statuses.has(result.status), result.status).toBe(true)
+          for (const result of results ?? [])
+            expect(statuses.has(result.status), result.status).toBe(true)
         } else {
           expect(answer.status).toBeGreaterThanOrEqual(400)
           expect(answer.text).toMatch(/"(message|error)"\s*:\s*"[^"]+/)
         }
         // A sequential pipeline halts at its first failure (409 until resumed): resume it so
         // the next run exercises it again.
-        if (name === 'fuzz_seq') await trpcCall(fixture.engine.baseUrl, 'pipelines.resume', { name: 'fuzz_seq' }, { mutation: true })
+        if (name === 'fuzz_seq')
+          await trpcCall(
+            fixture.engine.baseUrl,
+            'pipelines.resume',
+            { name: 'fuzz_seq' },
+            { mutation: true },
+          )
       }),
       { numRuns: runs, endOnFailure: true },
     )
     const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
     const calm = await ingest(fixture.engine.baseUrl, 'calm', [{ sql: 'SELECT 41 + 1 AS v' }])
-    reportFigures('ingest fuzz', { runs, ...Object.fromEntries(Object.entries(seen).map(([s, n]) => [`status${s}`, n])) })
+    reportFigures('ingest fuzz', {
+      runs,
+      ...Object.fromEntries(Object.entries(seen).map(([s, n]) => [`status${s}`, n])),
+    })
     expect(health.status).toBe(200)
     expect(resultsOf(calm)?.[0]?.status).toBe('succeeded')
   })

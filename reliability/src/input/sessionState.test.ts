@@ -34,7 +34,9 @@ describe('session state does not leak between queries', () => {
         maxConnections: 1,
         maxInFlightBatches: 1,
       })
-      const before = await pipeline.query("SELECT current_setting('statement_timeout') AS timeout, current_setting('search_path') AS path")
+      const before = await pipeline.query(
+        "SELECT current_setting('statement_timeout') AS timeout, current_setting('search_path') AS path",
+      )
       let setOutcome: string
       try {
         const results = await Promise.all([
@@ -48,7 +50,9 @@ describe('session state does not leak between queries', () => {
       if (pipeline.getStatus().state === 'halted') pipeline.resume()
       // Separate batches, later: what an unrelated application would send next.
       await new Promise((resolve) => setTimeout(resolve, 20))
-      const after = await pipeline.query("SELECT current_setting('statement_timeout') AS timeout, current_setting('search_path') AS path")
+      const after = await pipeline.query(
+        "SELECT current_setting('statement_timeout') AS timeout, current_setting('search_path') AS path",
+      )
       const slow = await pipeline.query('SELECT pg_sleep(0.05) IS NULL AS slept')
       await pipeline.close()
       reportFigures(`session state, ${strategy}`, {

@@ -27,7 +27,12 @@ describe('auth with a token set', () => {
   beforeAll(async () => {
     fixture = await startEngineFixture('auth', { env: { SLUICE_API_TOKEN: token } })
     await fixture.db.pool.query('CREATE TABLE events (key text NOT NULL)')
-    await mustPutPipeline(fixture.engine.baseUrl, 'guarded', { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 5 }, token)
+    await mustPutPipeline(
+      fixture.engine.baseUrl,
+      'guarded',
+      { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 5 },
+      token,
+    )
   })
   afterAll(async () => {
     await fixture.close()
@@ -37,28 +42,44 @@ describe('auth with a token set', () => {
   for (const [name, headers] of Object.entries(wrongTokens)) {
     it(`refuses ${name}: ingest, pipelines-as-code and tRPC answer 401 and change nothing`, async () => {
       const base = fixture.engine.baseUrl
-      const insert = JSON.stringify({ queries: [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: [name] }] })
+      const insert = JSON.stringify({
+        queries: [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: [name] }],
+      })
       const answers = [
         await callEngine(`${base}/v1/pipelines/guarded/queries`, insert, { headers }),
-        await callEngine(`${base}/v1/pipelines/intruder`, JSON.stringify({ batchSize: 5 }), { method: 'PUT', headers }),
+        await callEngine(`${base}/v1/pipelines/intruder`, JSON.stringify({ batchSize: 5 }), {
+          method: 'PUT',
+          headers,
+        }),
         await callEngine(`${base}/v1/pipelines`, undefined, { method: 'GET', headers }),
         await callEngine(`${base}/v1/pipelines/guarded`, undefined, { method: 'DELETE', headers }),
         await callEngine(`${base}/trpc/pipelines.list`, undefined, { method: 'GET', headers }),
-        await callEngine(`${base}/trpc/pipelines.create`, JSON.stringify({ name: 'intruder', config: {} }), { headers }),
+        await callEngine(
+          `${base}/trpc/pipelines.create`,
+          JSON.stringify({ name: 'intruder', config: {} }),
+          { headers },
+        ),
         await callEngine(`${base}/trpc/failures.discardAll`, JSON.stringify({}), { headers }),
       ]
       refused += answers.filter((a) => a.status === 401).length
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 401))
       const { rows } = await fixture.db.pool.query('SELECT key FROM events WHERE key = $1', [name])
       expect(rows).toEqual([])
-      const { rows: pipelines } = await fixture.db.pool.query<{ name: string }>('SELECT name FROM sluice.pipelines ORDER BY name')
+      const { rows: pipelines } = await fixture.db.pool.query<{ name: string }>(
+        'SELECT name FROM sluice.pipelines ORDER BY name',
+      )
       expect(pipelines.map((p) => p.name)).toEqual(['guarded'])
     })
   }
 
   it('accepts the right token on ingest and tRPC', async () => {
     const base = fixture.engine.baseUrl
-    const answer = await ingest(base, 'guarded', [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: ['welcome'] }], { token })
+    const answer = await ingest(
+      base,
+      'guarded',
+      [{ sql: 'INSERT INTO events (key) VALUES ($1)', params: ['welcome'] }],
+      { token },
+    )
     expect(answer.status).toBe(200)
     expect(resultsOf(answer)?.[0]?.status).toBe('succeeded')
     const list = await trpcCall(base, 'pipelines.list', undefined, { token })
@@ -66,7 +87,11 @@ describe('auth with a token set', () => {
     const put = await putPipeline(base, 'guarded', { batchSize: 20 }, token)
     expect(put.status).toBeLessThan(300)
     const health = await getFromEngine(base, '/healthz')
-    reportFigures('auth', { refusedCalls: refused, wrongTokenKinds: Object.keys(wrongTokens).length, healthzWithoutToken: health.status })
+    reportFigures('auth', {
+      refusedCalls: refused,
+      wrongTokenKinds: Object.keys(wrongTokens).length,
+      healthzWithoutToken: health.status,
+    })
   })
 })
 
@@ -75,7 +100,10 @@ describe('auth without a token', () => {
     const db = await createScratchDatabase('no_token')
     let outcome: string
     try {
-      const engine = await launchEngine({ env: { DATABASE_URL: db.url, SLUICE_HOST: '0.0.0.0' }, readyTimeoutMs: 20_000 })
+      const engine = await launchEngine({
+        env: { DATABASE_URL: db.url, SLUICE_HOST: '0.0.0.0' },
+        readyTimeoutMs: 20_000,
+      })
       await engine.stop('SIGKILL')
       outcome = 'it listened on 0.0.0.0 without a token'
     } catch (error) {
