@@ -27,7 +27,9 @@ function freePorts(count: number): number[] {
     const servers = Array.from({ length: ${count} }, () => net.createServer())
     Promise.all(servers.map((s) => new Promise((r) => s.listen(0, '127.0.0.1', () => r(s.address().port)))))
       .then((ports) => { process.stdout.write(JSON.stringify(ports)); servers.forEach((s) => s.close()) })`
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as number[]
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }),
+  ) as number[]
 }
 
 /**
@@ -38,7 +40,9 @@ function freePorts(count: number): number[] {
  * const pool = new pg.Pool({ connectionString: runDatabaseUrl() })
  */
 export function runDatabaseUrl(): string {
-  const { databaseUrl } = JSON.parse(readFileSync(e2eRun().databaseFile, 'utf8')) as { databaseUrl: string }
+  const { databaseUrl } = JSON.parse(readFileSync(e2eRun().databaseFile, 'utf8')) as {
+    databaseUrl: string
+  }
   return databaseUrl
 }
 

@@ -31,7 +31,10 @@ export function putPipeline(name: string, config: Record<string, unknown> = {}):
 }
 
 /** A pipeline's config and status as the engine reports them (`GET /v1/pipelines/:name`). */
-export function getPipeline(name: string): Promise<{ config: { batchSize: number; strategy: string; flushIntervalMs: number }; status: { effectiveBatchSize: number; state: string } }> {
+export function getPipeline(name: string): Promise<{
+  config: { batchSize: number; strategy: string; flushIntervalMs: number }
+  status: { effectiveBatchSize: number; state: string }
+}> {
   return call('GET', `/v1/pipelines/${name}`)
 }
 
@@ -46,13 +49,23 @@ export interface IngestResult {
 }
 
 /** Sends queries through the ingest API and waits for their results. */
-export async function ingest(pipeline: string, queries: { sql: string; params?: unknown[] }[]): Promise<IngestResult[]> {
-  const answer = await call<{ results: IngestResult[] }>('POST', `/v1/pipelines/${pipeline}/queries`, { queries })
+export async function ingest(
+  pipeline: string,
+  queries: { sql: string; params?: unknown[] }[],
+): Promise<IngestResult[]> {
+  const answer = await call<{ results: IngestResult[] }>(
+    'POST',
+    `/v1/pipelines/${pipeline}/queries`,
+    { queries },
+  )
   return answer.results
 }
 
 /** Reads a tRPC query procedure directly from the engine, to check what the console showed. */
 export async function trpcQuery<T>(procedure: string, input: unknown): Promise<T> {
-  const answer = await call<{ result: { data: T } }>('GET', `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`)
+  const answer = await call<{ result: { data: T } }>(
+    'GET',
+    `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+  )
   return answer.result.data
 }

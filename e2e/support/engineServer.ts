@@ -36,7 +36,9 @@ const server = await resolveTestServer()
 try {
   await onServer(server.url, `CREATE DATABASE "${run.databaseName}"`)
 } catch (error) {
-  process.stderr.write(`e2e: cannot create database ${run.databaseName} on ${redact(server.url)}: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(
+    `e2e: cannot create database ${run.databaseName} on ${redact(server.url)}: ${error instanceof Error ? error.message : String(error)}\n`,
+  )
   await server.stop()
   process.exit(1)
 }
@@ -80,7 +82,9 @@ engine.on('exit', (code, signal) => {
     try {
       await onServer(server.url, `DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`)
     } catch (error) {
-      process.stderr.write(`e2e: could not drop ${run.databaseName}: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.stderr.write(
+        `e2e: could not drop ${run.databaseName}: ${error instanceof Error ? error.message : String(error)}\n`,
+      )
     }
     rmSync(run.databaseFile, { force: true })
     await server.stop()

@@ -3,7 +3,9 @@ import { e2eRun } from '../support/e2eRun'
 import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../support/engineApi'
 import { saveScreenshot } from '../support/screenshots'
 
-test('the throughput chart draws the queries sent through the ingest API, live', async ({ page }) => {
+test('the throughput chart draws the queries sent through the ingest API, live', async ({
+  page,
+}) => {
   const name = uniqueName('live_chart')
   await putPipeline(name, { strategy: 'best_effort', batchSize: 20, flushIntervalMs: 20 })
   await page.goto(`/pipelines/${name}`)
@@ -28,22 +30,37 @@ test('the throughput chart draws the queries sent through the ingest API, live',
   expect(sent).toBeGreaterThan(100)
 
   // The line is drawn through several seconds of samples, and the headline shows a rate.
-  await expect(chart.locator('path.recharts-line-curve')).toHaveAttribute('d', /M[\d.]+,[\d.]+(?:[LC][\d.,\s]+){3,}/)
-  await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(3)
+  await expect(chart.locator('path.recharts-line-curve')).toHaveAttribute(
+    'd',
+    /M[\d.]+,[\d.]+(?:[LC][\d.,\s]+){3,}/,
+  )
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(3)
   await expect(page.getByTestId('chart-success-rate-summary')).toHaveText('100%')
-  await expect(page.getByTestId('chart-batch-size-summary')).toHaveText('configured 20 · effective 20')
+  await expect(page.getByTestId('chart-batch-size-summary')).toHaveText(
+    'configured 20 · effective 20',
+  )
 
   // Recent batches list what ran, each linking to its trace in Jaeger.
   const batches = page.getByTestId('batch-row')
   await expect(batches.first()).toBeVisible()
   await expect(batches.first().getByTestId('batch-size')).toHaveText(/^\d+$/)
   const traceLink = page.getByRole('link', { name: /Trace of batch/ }).first()
-  await expect(traceLink).toHaveAttribute('href', new RegExp(`^${e2eRun().jaegerUiUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/trace/[0-9a-f]{32}$`))
+  await expect(traceLink).toHaveAttribute(
+    'href',
+    new RegExp(
+      `^${e2eRun().jaegerUiUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/trace/[0-9a-f]{32}$`,
+    ),
+  )
   await expect(traceLink).toHaveAttribute('target', '_blank')
 
   // Switching the window keeps the drawn data.
   await page.getByRole('button', { name: '15 min', exact: true }).click()
-  await expect(page.getByRole('button', { name: '15 min', exact: true })).toHaveAttribute('aria-pressed', 'true')
+  await expect(page.getByRole('button', { name: '15 min', exact: true })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  )
   await expect(chart.locator('path.recharts-line-curve')).toHaveAttribute('d', /L|C/)
   await page.getByRole('button', { name: '5 min', exact: true }).click()
   await saveScreenshot(page, 'pipeline-detail')
@@ -58,7 +75,9 @@ test('editing the batch size applies live and the engine batches with it', async
   await expect(editor.getByLabel('Batch size', { exact: true })).toHaveValue('100')
   await editor.getByLabel('Batch size', { exact: true }).fill('-3')
   await editor.getByRole('button', { name: 'Apply changes' }).click()
-  await expect(editor.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription('batchSize must be at least 1')
+  await expect(editor.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription(
+    'batchSize must be at least 1',
+  )
 
   await editor.getByLabel('Batch size', { exact: true }).fill('7')
   await editor.getByLabel('Flush interval (ms)', { exact: true }).fill('2000')
@@ -70,9 +89,15 @@ test('editing the batch size applies live and the engine batches with it', async
   const status = await getPipeline(name)
   expect(status.config).toMatchObject({ batchSize: 7, flushIntervalMs: 2000 })
   expect(status.status.effectiveBatchSize).toBe(7)
-  const results = await ingest(name, Array.from({ length: 21 }, (_, i) => ({ sql: 'SELECT $1::int AS n', params: [i] })))
+  const results = await ingest(
+    name,
+    Array.from({ length: 21 }, (_, i) => ({ sql: 'SELECT $1::int AS n', params: [i] })),
+  )
   expect(results.every((result) => result.success)).toBe(true)
-  const batches = await trpcQuery<{ items: { size: number }[] }>('batches.list', { pipeline: name, limit: 10 })
+  const batches = await trpcQuery<{ items: { size: number }[] }>('batches.list', {
+    pipeline: name,
+    limit: 10,
+  })
   expect(batches.items.map((batch) => batch.size)).toEqual([7, 7, 7])
 
   await expect(page.getByTestId('effective-batch-size')).toHaveText('7')

@@ -55,12 +55,21 @@ test.beforeAll(async () => {
     jaegerUiUrl: 'http://jaeger.e2e.invalid:16686',
   }
   consoleUrl = lateEngine.consoleUrl
-  consoleServer = spawn('npx', ['next', 'start', '--hostname', '127.0.0.1', '--port', String(consolePort)], {
-    cwd: consoleDir,
-    env: { ...process.env, SLUICE_ENGINE_URL: lateEngine.engineUrl, SLUICE_API_TOKEN: lateEngine.apiToken, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-    detached: true,
-  })
+  consoleServer = spawn(
+    'npx',
+    ['next', 'start', '--hostname', '127.0.0.1', '--port', String(consolePort)],
+    {
+      cwd: consoleDir,
+      env: {
+        ...process.env,
+        SLUICE_ENGINE_URL: lateEngine.engineUrl,
+        SLUICE_API_TOKEN: lateEngine.apiToken,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
+      stdio: 'ignore',
+      detached: true,
+    },
+  )
   await expect
     .poll(
       async () => {
@@ -80,7 +89,9 @@ test.afterAll(async () => {
   await stopGroup(consoleServer)
 })
 
-test('says so plainly while the engine cannot be reached, and recovers by itself when it is back', async ({ page }) => {
+test('says so plainly while the engine cannot be reached, and recovers by itself when it is back', async ({
+  page,
+}) => {
   test.setTimeout(90_000)
   await page.goto(consoleUrl)
   const banner = page.getByTestId('engine-unreachable')

@@ -3,7 +3,12 @@ import { ingest, putPipeline, uniqueName } from '../support/engineApi'
 
 test('SQL and parameters holding markup show as text, never as HTML', async ({ page }) => {
   const pipeline = uniqueName('escaping')
-  await putPipeline(pipeline, { strategy: 'best_effort', batchSize: 5, flushIntervalMs: 20, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+  await putPipeline(pipeline, {
+    strategy: 'best_effort',
+    batchSize: 5,
+    flushIntervalMs: 20,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  })
   const sql = `SELECT '<script>window.__sluiceXss = 1</script><b>bold</b>' AS payload FROM missing_table_${pipeline}`
   const params = ['<img src=x onerror="window.__sluiceXss = 2">']
   const [result] = await ingest(pipeline, [{ sql: `${sql} WHERE $1::text IS NOT NULL`, params }])
@@ -23,9 +28,15 @@ test('SQL and parameters holding markup show as text, never as HTML', async ({ p
 
   await row.getByRole('link').click()
   await expect(page).toHaveURL(/\/failures\/\d+$/)
-  await expect(page.getByTestId('failure-detail-sql')).toHaveText(`${sql} WHERE $1::text IS NOT NULL`)
-  await expect(page.getByTestId('failure-detail-params')).toContainText('<img src=x onerror=\\"window.__sluiceXss = 2\\">')
+  await expect(page.getByTestId('failure-detail-sql')).toHaveText(
+    `${sql} WHERE $1::text IS NOT NULL`,
+  )
+  await expect(page.getByTestId('failure-detail-params')).toContainText(
+    '<img src=x onerror=\\"window.__sluiceXss = 2\\">',
+  )
   await expect(page.locator('main script, main b, main img')).toHaveCount(0)
-  expect(await page.evaluate(() => (window as unknown as { __sluiceXss?: number }).__sluiceXss)).toBeUndefined()
+  expect(
+    await page.evaluate(() => (window as unknown as { __sluiceXss?: number }).__sluiceXss),
+  ).toBeUndefined()
   expect(dialogs).toEqual([])
 })

@@ -18,12 +18,19 @@ async function setUp(prefix: string) {
   const pipeline = uniqueName(prefix)
   await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, label text NOT NULL)`)
   await db.query(`INSERT INTO ${table} VALUES (1, 'old one'), (3, 'old three')`)
-  await putPipeline(pipeline, { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 20, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+  await putPipeline(pipeline, {
+    strategy: 'best_effort',
+    batchSize: 10,
+    flushIntervalMs: 20,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  })
   const insert = `INSERT INTO ${table} (id, label) VALUES ($1, $2)`
   return { table, pipeline, insert }
 }
 
-test('unique violations land in the failures table; after fixing the data, retry all matching lands the rows', async ({ page }) => {
+test('unique violations land in the failures table; after fixing the data, retry all matching lands the rows', async ({
+  page,
+}) => {
   const { table, pipeline, insert } = await setUp('retry_all')
   const results = await ingest(pipeline, [
     { sql: insert, params: [1, 'new one'] },
@@ -52,7 +59,9 @@ test('unique violations land in the failures table; after fixing the data, retry
   await expect(page).toHaveURL(/\/failures\/\d+$/)
   await expect(page.getByTestId('failure-detail-sql')).toHaveText(insert)
   await expect(page.getByTestId('failure-detail-params')).toContainText('"new')
-  await expect(page.getByTestId('failure-error')).toContainText('duplicate key value violates unique constraint')
+  await expect(page.getByTestId('failure-error')).toContainText(
+    'duplicate key value violates unique constraint',
+  )
   await expect(page.getByText(/Key \(id\)=\([13]\) already exists/)).toBeVisible()
   await expect(page.getByTestId('failure-attempts')).toHaveText('1')
   await saveScreenshot(page, 'failure-detail')
@@ -62,12 +71,16 @@ test('unique violations land in the failures table; after fixing the data, retry
   await db.query(`DELETE FROM ${table} WHERE id IN (1, 3)`)
   await page.getByRole('button', { name: 'Retry all matching…' }).click()
   const dialog = page.getByRole('dialog', { name: 'Retry all matching failed queries?' })
-  await expect(dialog.getByTestId('retry-all-count')).toContainText('2 failed queries match the filter')
+  await expect(dialog.getByTestId('retry-all-count')).toContainText(
+    '2 failed queries match the filter',
+  )
   await dialog.getByRole('button', { name: 'Retry 2' }).click()
   await expect(page.getByTestId('notice')).toContainText('Retried 2 queries: 2 succeeded')
   await expect(page.getByText('No failing queries')).toBeVisible()
 
-  const landed = await db.query<{ id: number; label: string }>(`SELECT id, label FROM ${table} ORDER BY id`)
+  const landed = await db.query<{ id: number; label: string }>(
+    `SELECT id, label FROM ${table} ORDER BY id`,
+  )
   expect(landed.rows).toEqual([
     { id: 1, label: 'new one' },
     { id: 2, label: 'new two' },
@@ -80,7 +93,9 @@ test('unique violations land in the failures table; after fixing the data, retry
   await expect(page.getByTestId('failure-row')).toHaveCount(2)
 })
 
-test('retries one selected failure, retries one with edited parameters, discards another', async ({ page }) => {
+test('retries one selected failure, retries one with edited parameters, discards another', async ({
+  page,
+}) => {
   const { table, pipeline, insert } = await setUp('retry_one')
   await db.query(`INSERT INTO ${table} VALUES (5, 'old five')`)
   const results = await ingest(pipeline, [
@@ -106,12 +121,16 @@ test('retries one selected failure, retries one with edited parameters, discards
   await page.getByRole('button', { name: 'Retry with these parameters' }).click()
   await expect(page.getByTestId('notice')).toContainText('Retried 1 query: 1 succeeded')
   await expect(page.getByTestId('failure-status')).toHaveText('resolved')
-  expect((await db.query(`SELECT label FROM ${table} WHERE id = 33`)).rows).toEqual([{ label: 'edited' }])
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 33`)).rows).toEqual([
+    { label: 'edited' },
+  ])
 
   // Retry selected: it fails again while the cause is there, and lands once it is fixed.
   await page.goto(`/failures?pipeline=${pipeline}`)
   await expect(rows).toHaveCount(2)
-  const selected = rows.and(page.locator(`[data-failure-id="${results[0]?.failureId ?? 'missing'}"]`))
+  const selected = rows.and(
+    page.locator(`[data-failure-id="${results[0]?.failureId ?? 'missing'}"]`),
+  )
   await selected.getByRole('checkbox').check()
   await expect(page.getByTestId('failures-count')).toHaveText('2 matching · 1 selected')
   await page.getByRole('button', { name: 'Retry selected' }).click()
@@ -121,7 +140,9 @@ test('retries one selected failure, retries one with edited parameters, discards
   await selected.getByRole('checkbox').check()
   await page.getByRole('button', { name: 'Retry selected' }).click()
   await expect(page.getByTestId('notice')).toContainText('Retried 1 query: 1 succeeded')
-  expect((await db.query(`SELECT label FROM ${table} WHERE id = 1`)).rows).toEqual([{ label: 'selected' }])
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 1`)).rows).toEqual([
+    { label: 'selected' },
+  ])
 
   // Discard (after confirming): it leaves the failing view and never runs.
   await page.goto(`/failures?pipeline=${pipeline}`)
@@ -129,15 +150,25 @@ test('retries one selected failure, retries one with edited parameters, discards
   await expect(rows.first()).toContainText(insert)
   await rows.first().getByRole('checkbox').check()
   await page.getByRole('button', { name: 'Discard selected' }).click()
-  await page.getByRole('dialog', { name: 'Discard 1 failed query?' }).getByRole('button', { name: 'Discard' }).click()
+  await page
+    .getByRole('dialog', { name: 'Discard 1 failed query?' })
+    .getByRole('button', { name: 'Discard' })
+    .click()
   await expect(page.getByTestId('notice')).toContainText('Discarded 1 failed query')
   await expect(page.getByText('No failing queries')).toBeVisible()
-  expect((await db.query(`SELECT label FROM ${table} WHERE id = 5`)).rows).toEqual([{ label: 'old five' }])
+  expect((await db.query(`SELECT label FROM ${table} WHERE id = 5`)).rows).toEqual([
+    { label: 'old five' },
+  ])
 })
 
 test('pages through many failures and narrows them by text and time', async ({ page }) => {
   const pipeline = uniqueName('paging')
-  await putPipeline(pipeline, { strategy: 'best_effort', batchSize: 50, flushIntervalMs: 20, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+  await putPipeline(pipeline, {
+    strategy: 'best_effort',
+    batchSize: 50,
+    flushIntervalMs: 20,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  })
   const results = await ingest(pipeline, [
     ...Array.from({ length: 28 }, (_, i) => ({ sql: 'SELECT $1::int / 0 AS boom', params: [i] })),
     { sql: `SELECT * FROM no_such_table_${pipeline}` },

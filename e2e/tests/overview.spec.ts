@@ -2,7 +2,9 @@ import { expect, test } from '@playwright/test'
 import { getPipeline, ingest, putPipeline, uniqueName } from '../support/engineApi'
 import { saveScreenshot } from '../support/screenshots'
 
-test('creates a pipeline from the form, with the engine schema’s errors next to the fields', async ({ page }) => {
+test('creates a pipeline from the form, with the engine schema’s errors next to the fields', async ({
+  page,
+}) => {
   const name = uniqueName('ui_created')
   await page.goto('/')
   await expect(page.getByRole('heading', { name: 'Pipelines', level: 1 })).toBeVisible()
@@ -15,9 +17,15 @@ test('creates a pipeline from the form, with the engine schema’s errors next t
   await form.getByRole('button', { name: 'Create pipeline' }).click()
 
   // Each mistake is named next to its own field, and nothing was created.
-  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(/letters, digits/)
-  await expect(form.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription('batchSize must be at least 1')
-  await expect(form.getByLabel('Flush interval (ms)', { exact: true })).toHaveAccessibleDescription('flushIntervalMs must be a number')
+  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(
+    /letters, digits/,
+  )
+  await expect(form.getByLabel('Batch size', { exact: true })).toHaveAccessibleDescription(
+    'batchSize must be at least 1',
+  )
+  await expect(form.getByLabel('Flush interval (ms)', { exact: true })).toHaveAccessibleDescription(
+    'flushIntervalMs must be a number',
+  )
   await saveScreenshot(page, 'create-pipeline-errors')
 
   await form.getByLabel('Name', { exact: true }).fill(name)
@@ -33,17 +41,25 @@ test('creates a pipeline from the form, with the engine schema’s errors next t
 
   // The engine runs it with exactly what the form said.
   const created = await getPipeline(name)
-  expect(created.config).toMatchObject({ strategy: 'transactional', batchSize: 25, flushIntervalMs: 200 })
+  expect(created.config).toMatchObject({
+    strategy: 'transactional',
+    batchSize: 25,
+    flushIntervalMs: 200,
+  })
 
   // Taking a name twice is refused, and the form says so next to the name.
   await page.getByRole('button', { name: 'New pipeline' }).click()
   await form.getByLabel('Name', { exact: true }).fill(name)
   await form.getByRole('button', { name: 'Create pipeline' }).click()
-  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(/exists already/)
+  await expect(form.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(
+    /exists already/,
+  )
   await form.getByRole('button', { name: 'Cancel' }).click()
 })
 
-test('pauses, resumes, flushes and deletes (after confirming) from the overview', async ({ page }) => {
+test('pauses, resumes, flushes and deletes (after confirming) from the overview', async ({
+  page,
+}) => {
   const name = uniqueName('ui_actions')
   await putPipeline(name, { batchSize: 10, flushIntervalMs: 100 })
   await page.goto('/')
@@ -81,7 +97,9 @@ test('overview shows live throughput, success rate and queue depth', async ({ pa
   // A few seconds of traffic, with one failing query in twenty.
   const until = Date.now() + 6_000
   while (Date.now() < until) {
-    const queries = Array.from({ length: 40 }, (_, i) => (i % 20 === 7 ? { sql: 'SELECT 1/0' } : { sql: 'SELECT $1::int AS n', params: [i] }))
+    const queries = Array.from({ length: 40 }, (_, i) =>
+      i % 20 === 7 ? { sql: 'SELECT 1/0' } : { sql: 'SELECT $1::int AS n', params: [i] },
+    )
     await Promise.all([ingest(busy, queries), ingest(quiet, [{ sql: 'SELECT now()' }])])
     await page.waitForTimeout(200)
   }
@@ -96,7 +114,11 @@ test('overview shows live throughput, success rate and queue depth', async ({ pa
 test('a halted sequential pipeline says why, and resumes from the console', async ({ page }) => {
   const name = uniqueName('halting')
   await putPipeline(name, { strategy: 'sequential', batchSize: 10, flushIntervalMs: 20 })
-  const results = await ingest(name, [{ sql: 'SELECT 1' }, { sql: 'SELECT 1/0' }, { sql: 'SELECT 2' }])
+  const results = await ingest(name, [
+    { sql: 'SELECT 1' },
+    { sql: 'SELECT 1/0' },
+    { sql: 'SELECT 2' },
+  ])
   expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed', 'skipped'])
 
   await page.goto('/')

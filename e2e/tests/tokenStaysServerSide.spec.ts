@@ -1,13 +1,16 @@
 import { expect, test } from '@playwright/test'
 import { e2eRun } from '../support/e2eRun'
 
-test('the browser talks only to the console and never sees the engine’s token', async ({ page }) => {
+test('the browser talks only to the console and never sees the engine’s token', async ({
+  page,
+}) => {
   const { engineUrl, apiToken } = e2eRun()
   const requested: string[] = []
   const leaks: string[] = []
   page.on('request', (request) => {
     requested.push(request.url())
-    if (JSON.stringify(request.headers()).includes(apiToken) || request.url().includes(apiToken)) leaks.push(request.url())
+    if (JSON.stringify(request.headers()).includes(apiToken) || request.url().includes(apiToken))
+      leaks.push(request.url())
   })
   page.on('response', async (response) => {
     const type = response.headers()['content-type'] ?? ''
@@ -28,12 +31,20 @@ test('the browser talks only to the console and never sees the engine’s token'
   expect(await page.content()).not.toContain(apiToken)
 })
 
-test('the console’s proxy acts only for its own pages and only on procedure paths', async ({ request }) => {
-  const crossSite = await request.get('/api/trpc/health.get', { headers: { 'sec-fetch-site': 'cross-site' } })
+test('the console’s proxy acts only for its own pages and only on procedure paths', async ({
+  request,
+}) => {
+  const crossSite = await request.get('/api/trpc/health.get', {
+    headers: { 'sec-fetch-site': 'cross-site' },
+  })
   expect(crossSite.status()).toBe(403)
   const outside = await request.get('/api/trpc/health.get%2F..%2F..%2Fhealthz')
   expect(outside.status()).toBe(400)
-  const sameOrigin = await request.get('/api/trpc/health.get', { headers: { 'sec-fetch-site': 'same-origin' } })
+  const sameOrigin = await request.get('/api/trpc/health.get', {
+    headers: { 'sec-fetch-site': 'same-origin' },
+  })
   expect(sameOrigin.status()).toBe(200)
-  expect(((await sameOrigin.json()) as { result: { data: { status: string } } }).result.data.status).toBe('ok')
+  expect(
+    ((await sameOrigin.json()) as { result: { data: { status: string } } }).result.data.status,
+  ).toBe('ok')
 })

@@ -16,7 +16,9 @@ function readEnv() {
   const raw = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''))
   const parsed = schema.safeParse(raw)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    )
     throw new Error(`Invalid console environment:\n${problems.join('\n')}`)
   }
   const { SLUICE_ENGINE_URL, SLUICE_PORT, SLUICE_API_TOKEN } = parsed.data

@@ -4,7 +4,11 @@ import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 
 const links = [
-  { href: '/', label: 'Pipelines', matches: (path: string) => path === '/' || path.startsWith('/pipelines') },
+  {
+    href: '/',
+    label: 'Pipelines',
+    matches: (path: string) => path === '/' || path.startsWith('/pipelines'),
+  },
   { href: '/failures', label: 'Failures', matches: (path: string) => path.startsWith('/failures') },
 ] as const
 
@@ -30,7 +34,11 @@ export function AppHeader() {
             const current = link.matches(pathname)
             return (
               <li key={link.href}>
-                <Link href={link.href} className={current ? 'nav-link nav-link-current' : 'nav-link'} aria-current={current ? 'page' : undefined}>
+                <Link
+                  href={link.href}
+                  className={current ? 'nav-link nav-link-current' : 'nav-link'}
+                  aria-current={current ? 'page' : undefined}
+                >
                   {link.label}
                 </Link>
               </li>

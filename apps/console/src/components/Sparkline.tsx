@@ -5,7 +5,17 @@
  * @example
  * <Sparkline values={[3, 5, null, 8]} label="Throughput over the last minute" />
  */
-export function Sparkline({ values, label, width = 120, height = 28 }: { values: readonly (number | null)[]; label: string; width?: number; height?: number }) {
+export function Sparkline({
+  values,
+  label,
+  width = 120,
+  height = 28,
+}: {
+  values: readonly (number | null)[]
+  label: string
+  width?: number
+  height?: number
+}) {
   const numbers = values.filter((v): v is number => v !== null)
   const max = Math.max(1, ...numbers)
   const step = values.length > 1 ? width / (values.length - 1) : width
@@ -23,7 +33,16 @@ export function Sparkline({ values, label, width = 120, height = 28 }: { values:
   })
   if (current) segments.push(current)
   return (
-    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} data-testid="sparkline" data-points={numbers.length}>
+    <svg
+      className="sparkline"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={label}
+      data-testid="sparkline"
+      data-points={numbers.length}
+    >
       <line x1="0" x2={width} y1={height - 1} y2={height - 1} className="sparkline-base" />
       {segments.map((d) => (
         <path key={d} d={d} className="sparkline-line" />

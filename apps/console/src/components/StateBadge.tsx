@@ -16,7 +16,11 @@ const labels: Record<PipelineState, string> = {
  */
 export function StateBadge({ state, reason }: { state: PipelineState; reason?: string | null }) {
   return (
-    <span className={`badge badge-${state}`} title={reason ?? undefined} data-testid="pipeline-state">
+    <span
+      className={`badge badge-${state}`}
+      title={reason ?? undefined}
+      data-testid="pipeline-state"
+    >
       {labels[state]}
     </span>
   )

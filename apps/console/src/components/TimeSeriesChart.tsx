@@ -58,7 +58,9 @@ export function TimeSeriesChart<P extends { at: number }, K extends keyof P & st
 }: TimeSeriesChartProps<P, K>) {
   const ticks = timeTicks(startAt, endAt)
   const tickSeconds = ticks.length > 1 && ((ticks[1] ?? 0) - (ticks[0] ?? 0)) % 60_000 !== 0
-  const drawn = points.filter((point) => lines.some((line) => typeof point[line.key] === 'number')).length
+  const drawn = points.filter((point) =>
+    lines.some((line) => typeof point[line.key] === 'number'),
+  ).length
   return (
     <figure className="chart" data-testid={testId} data-points={drawn}>
       <figcaption className="chart-caption">
@@ -67,7 +69,12 @@ export function TimeSeriesChart<P extends { at: number }, K extends keyof P & st
           {summary}
         </span>
       </figcaption>
-      <LineChart responsive style={{ width: '100%', height: 180 }} data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+      <LineChart
+        responsive
+        style={{ width: '100%', height: 180 }}
+        data={points}
+        margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
+      >
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis
           dataKey="at"

@@ -4,7 +4,10 @@ import { fieldErrors, placeErrors } from './fieldErrors'
 
 describe('fieldErrors', () => {
   it('keys the engine schema’s first message for each field by its path', () => {
-    const result = createPipelineInputSchema.safeParse({ name: '', config: { batchSize: 0, retry: { maxAttempts: 0, baseDelayMs: 0, maxDelayMs: 0 } } })
+    const result = createPipelineInputSchema.safeParse({
+      name: '',
+      config: { batchSize: 0, retry: { maxAttempts: 0, baseDelayMs: 0, maxDelayMs: 0 } },
+    })
     expect(result.success).toBe(false)
     const errors = result.success ? {} : fieldErrors(result.error.issues)
     expect(errors).toMatchObject({
@@ -17,7 +20,9 @@ describe('fieldErrors', () => {
 
 describe('placeErrors', () => {
   it('gathers messages for fields the form does not show into the form’s own message', () => {
-    expect(placeErrors({ name: 'taken', 'config.x': 'bad', '(root)': 'whole thing' }, ['name'])).toEqual({
+    expect(
+      placeErrors({ name: 'taken', 'config.x': 'bad', '(root)': 'whole thing' }, ['name']),
+    ).toEqual({
       name: 'taken',
       _form: 'config.x: bad; whole thing',
     })

@@ -5,8 +5,17 @@
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
-const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
-const clockMinutes = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
+const clock = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+const clockMinutes = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+})
 const dateTime = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   month: 'short',
@@ -60,7 +69,10 @@ export function formatDuration(ms: number | null | undefined): string {
  * @example
  * formatClock(Date.UTC(2026, 0, 1, 12, 30, 5)) // '12:30:05' (in the browser's time zone)
  */
-export function formatClock(epochMs: number, { seconds = true }: { seconds?: boolean } = {}): string {
+export function formatClock(
+  epochMs: number,
+  { seconds = true }: { seconds?: boolean } = {},
+): string {
   return (seconds ? clock : clockMinutes).format(epochMs)
 }
 

@@ -4,7 +4,13 @@ import { env } from '~/env'
 const forwardedRequestHeaders = ['accept', 'content-type', 'last-event-id', 'trpc-accept']
 
 /** Hop-by-hop or encoding headers that no longer describe the body once fetch has decoded it. */
-const droppedResponseHeaders = new Set(['connection', 'content-encoding', 'content-length', 'keep-alive', 'transfer-encoding'])
+const droppedResponseHeaders = new Set([
+  'connection',
+  'content-encoding',
+  'content-length',
+  'keep-alive',
+  'transfer-encoding',
+])
 
 /**
  * Forwards one tRPC call from the browser to the engine, adding the engine's bearer token on
@@ -32,7 +38,10 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
     upstream = await fetch(target, {
       method: request.method,
       headers,
-      body: request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer(),
+      body:
+        request.method === 'GET' || request.method === 'HEAD'
+          ? undefined
+          : await request.arrayBuffer(),
       signal: request.signal,
       cache: 'no-store',
       redirect: 'manual',
@@ -51,7 +60,11 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
     responseHeaders.set('cache-control', 'no-cache, no-transform')
     responseHeaders.set('x-accel-buffering', 'no')
   }
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders })
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: responseHeaders,
+  })
 }
 
 /** `pipelines.list` or a batch `pipelines.list,health.get`: nothing that could leave `/trpc`. */
@@ -64,11 +77,17 @@ const procedurePathPattern = /^[A-Za-z]\w*(?:\.[A-Za-z]\w*)*(?:,[A-Za-z]\w*(?:\.
  */
 function refuse(request: Request, procedurePath: string): Response | null {
   if (!procedurePathPattern.test(procedurePath)) {
-    return Response.json({ error: { message: `not a tRPC procedure path: ${procedurePath}`, code: -32600 } }, { status: 400 })
+    return Response.json(
+      { error: { message: `not a tRPC procedure path: ${procedurePath}`, code: -32600 } },
+      { status: 400 },
+    )
   }
   const site = request.headers.get('sec-fetch-site')
   if (site !== null && site !== 'same-origin' && site !== 'none') {
-    return Response.json({ error: { message: 'cross-site requests are not accepted', code: -32600 } }, { status: 403 })
+    return Response.json(
+      { error: { message: 'cross-site requests are not accepted', code: -32600 } },
+      { status: 403 },
+    )
   }
   return null
 }
@@ -78,13 +97,18 @@ function refuse(request: Request, procedurePath: string): Response | null {
  * a readable error instead of a parse failure.
  */
 function engineUnreachable(procedurePath: string, incoming: URL, cause: unknown): Response {
-  const reason = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause)
+  const reason =
+    cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause)
   const error = {
     message: `The Sluice engine at ${env.engineUrl} is unreachable (${reason}).`,
     code: -32603,
     data: { code: 'BAD_GATEWAY', httpStatus: 502, path: procedurePath },
   }
   const isBatch = incoming.searchParams.get('batch') === '1'
-  const body = isBatch ? procedurePath.split(',').map((path) => ({ error: { ...error, data: { ...error.data, path } } })) : { error }
+  const body = isBatch
+    ? procedurePath
+        .split(',')
+        .map((path) => ({ error: { ...error, data: { ...error.data, path } } }))
+    : { error }
   return Response.json(body, { status: 502, headers: { 'cache-control': 'no-store' } })
 }

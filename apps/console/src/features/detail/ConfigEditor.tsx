@@ -5,7 +5,12 @@ import { updatePipelineInputSchema } from '@sluice/engine/schemas'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
 import { ConfigFields } from '~/features/pipelines/ConfigFields'
-import { configFieldPaths, configToForm, formToPatch, type ConfigFormValues } from '~/features/pipelines/configForm'
+import {
+  configFieldPaths,
+  configToForm,
+  formToPatch,
+  type ConfigFormValues,
+} from '~/features/pipelines/configForm'
 import { errorMessage } from '~/lib/errorMessage'
 import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
@@ -31,7 +36,9 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
   const queryClient = useQueryClient()
   const targets = useQuery(trpc.targets.list.queryOptions())
   const serverValues = configToForm(pipeline.config)
-  const [draft, setDraft] = useState<{ base: ConfigFormValues; values: ConfigFormValues } | null>(null)
+  const [draft, setDraft] = useState<{ base: ConfigFormValues; values: ConfigFormValues } | null>(
+    null,
+  )
   const [errors, setErrors] = useState<FieldErrors>({})
   // Untouched, the form shows what the engine runs now; once edited, it keeps the operator's draft.
   const base = draft?.base ?? serverValues
@@ -64,7 +71,13 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
   }
 
   return (
-    <form className="panel form" onSubmit={submit} noValidate aria-labelledby="config-title" data-testid="config-editor">
+    <form
+      className="panel form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="config-title"
+      data-testid="config-editor"
+    >
       <div className="panel-header">
         <h2 id="config-title" className="panel-title">
           Configuration
@@ -100,7 +113,11 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
         >
           Discard changes
         </button>
-        <button type="submit" className="button button-primary" disabled={!dirty || update.isPending}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={!dirty || update.isPending}
+        >
           {update.isPending ? 'Applying…' : 'Apply changes'}
         </button>
       </div>
@@ -112,7 +129,9 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
 function describePatch(patch: Record<string, unknown>, prefix = ''): string {
   return Object.entries(patch)
     .map(([key, value]) =>
-      value !== null && typeof value === 'object' ? describePatch(value as Record<string, unknown>, `${prefix}${key}.`) : `${prefix}${key} ${String(value)}`,
+      value !== null && typeof value === 'object'
+        ? describePatch(value as Record<string, unknown>, `${prefix}${key}.`)
+        : `${prefix}${key} ${String(value)}`,
     )
     .join(', ')
 }

@@ -14,7 +14,10 @@ interface MetricsChartsProps {
 }
 
 /** The newest non-null value of a field: a quiet second should not blank the headline. */
-function lastValue(samples: readonly MetricsSample[], key: 'successRate' | 'latencyP50Ms' | 'latencyP95Ms'): number | null {
+function lastValue(
+  samples: readonly MetricsSample[],
+  key: 'successRate' | 'latencyP50Ms' | 'latencyP95Ms',
+): number | null {
   for (let i = samples.length - 1; i >= 0; i--) {
     const value = samples[i]?.[key]
     if (value !== null && value !== undefined) return value
@@ -22,7 +25,14 @@ function lastValue(samples: readonly MetricsSample[], key: 'successRate' | 'late
   return null
 }
 
-const colors = { blue: '#2563eb', green: '#15803d', orange: '#d97706', purple: '#7c3aed', grey: '#64748b', red: '#dc2626' }
+const colors = {
+  blue: '#2563eb',
+  green: '#15803d',
+  orange: '#d97706',
+  purple: '#7c3aed',
+  grey: '#64748b',
+  red: '#dc2626',
+}
 
 /**
  * The pipeline detail's live charts: throughput, success rate, batch size (configured vs
@@ -32,7 +42,10 @@ const colors = { blue: '#2563eb', green: '#15803d', orange: '#d97706', purple: '
  * <MetricsCharts samples={samples} windowSeconds={300} now={now} />
  */
 export function MetricsCharts({ samples, windowSeconds, now }: MetricsChartsProps) {
-  const points = useMemo(() => toChartPoints(samples, { windowSeconds, endAt: now }), [samples, windowSeconds, now])
+  const points = useMemo(
+    () => toChartPoints(samples, { windowSeconds, endAt: now }),
+    [samples, windowSeconds, now],
+  )
   const latest = samples.at(-1)
   const startAt = now - windowSeconds * 1000
   const common = { points, startAt, endAt: now }

@@ -29,7 +29,10 @@ import { WindowPicker } from './WindowPicker'
 export function PipelineDetail({ name }: { name: string }) {
   const trpc = useTRPC()
   const router = useRouter()
-  const pipeline = useQuery({ ...trpc.pipelines.get.queryOptions({ name }), refetchInterval: 3_000 })
+  const pipeline = useQuery({
+    ...trpc.pipelines.get.queryOptions({ name }),
+    refetchInterval: 3_000,
+  })
   const [windowSeconds, setWindowSeconds] = useState(300)
   const metrics = useLiveMetrics({ pipeline: name, windowSeconds })
   const { notice, notify, dismiss } = useNotice()
@@ -64,7 +67,11 @@ export function PipelineDetail({ name }: { name: string }) {
           </div>
           {status.stateReason ? <p className="page-subtitle">{status.stateReason}</p> : null}
         </div>
-        <PipelineActions pipeline={pipeline.data} onNotice={notify} onDeleted={() => router.push('/')} />
+        <PipelineActions
+          pipeline={pipeline.data}
+          onNotice={notify}
+          onDeleted={() => router.push('/')}
+        />
       </div>
       <NoticeBar notice={notice} onDismiss={dismiss} />
       <dl className="stats" aria-label="Totals since the engine started">
@@ -72,7 +79,11 @@ export function PipelineDetail({ name }: { name: string }) {
         <Stat label="Batches" value={formatCount(status.totalBatches)} />
         <Stat label="Success rate" value={formatPercent(status.successRate)} />
         <Stat label="Avg batch size" value={formatCount(status.avgBatchSize)} />
-        <Stat label="Effective batch size" value={formatCount(status.effectiveBatchSize)} testId="effective-batch-size" />
+        <Stat
+          label="Effective batch size"
+          value={formatCount(status.effectiveBatchSize)}
+          testId="effective-batch-size"
+        />
         <Stat label="Avg batch time" value={formatDuration(status.avgExecutionTimeMs)} />
         <Stat label="Queued" value={formatCount(status.queueSize)} />
         <Stat

@@ -30,14 +30,19 @@ function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'f
  */
 export function RecentBatches({ pipeline }: { pipeline: string }) {
   const trpc = useTRPC()
-  const batches = useQuery({ ...trpc.batches.list.queryOptions({ pipeline, limit: 15 }), refetchInterval: 2_000 })
+  const batches = useQuery({
+    ...trpc.batches.list.queryOptions({ pipeline, limit: 15 }),
+    refetchInterval: 2_000,
+  })
   return (
     <section className="panel" aria-labelledby="batches-title">
       <div className="panel-header">
         <h2 id="batches-title" className="panel-title">
           Recent batches
         </h2>
-        {batches.data ? <span className="cell-sub">traces open in Jaeger ({batches.data.jaegerUiUrl})</span> : null}
+        {batches.data ? (
+          <span className="cell-sub">traces open in Jaeger ({batches.data.jaegerUiUrl})</span>
+        ) : null}
       </div>
       {batches.isPending ? (
         <LoadingState label="Loading batches" />
@@ -68,8 +73,14 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
                 const result = outcome(batch)
                 return (
                   <tr key={batch.batchId} data-testid="batch-row">
-                    <td title={batch.batchId}>{formatClock(new Date(batch.startedAt).getTime())}</td>
-                    <td className="num" data-testid="batch-size" title={`${batch.statements} statements sent (${batch.merged} merged, ${batch.deduplicated} deduplicated)`}>
+                    <td title={batch.batchId}>
+                      {formatClock(new Date(batch.startedAt).getTime())}
+                    </td>
+                    <td
+                      className="num"
+                      data-testid="batch-size"
+                      title={`${batch.statements} statements sent (${batch.merged} merged, ${batch.deduplicated} deduplicated)`}
+                    >
                       {formatCount(batch.size)}
                     </td>
                     <td className="num">{formatDuration(batch.durationMs)}</td>
@@ -78,7 +89,12 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
                     </td>
                     <td>
                       {batch.traceUrl ? (
-                        <a href={batch.traceUrl} target="_blank" rel="noreferrer" aria-label={`Trace of batch ${batch.batchId} in Jaeger`}>
+                        <a
+                          href={batch.traceUrl}
+                          target="_blank"
+                          rel="noreferrer"
+                          aria-label={`Trace of batch ${batch.batchId} in Jaeger`}
+                        >
                           Open trace ↗
                         </a>
                       ) : (

@@ -13,11 +13,22 @@ export const chartWindows = [
  * @example
  * <WindowPicker value={windowSeconds} onChange={setWindowSeconds} />
  */
-export function WindowPicker({ value, onChange }: { value: number; onChange: (seconds: number) => void }) {
+export function WindowPicker({
+  value,
+  onChange,
+}: {
+  value: number
+  onChange: (seconds: number) => void
+}) {
   return (
     <div className="segmented" role="group" aria-label="Chart window">
       {chartWindows.map((option) => (
-        <button key={option.seconds} type="button" aria-pressed={value === option.seconds} onClick={() => onChange(option.seconds)}>
+        <button
+          key={option.seconds}
+          type="button"
+          aria-pressed={value === option.seconds}
+          onClick={() => onChange(option.seconds)}
+        >
           {option.label}
         </button>
       ))}

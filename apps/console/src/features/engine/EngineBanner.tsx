@@ -26,7 +26,8 @@ export function EngineBanner() {
     if (health.data?.status === 'degraded') {
       return (
         <div className="banner banner-warning" role="status" data-testid="engine-degraded">
-          The engine is running but its database is not answering. Pipelines may stall until it is back.
+          The engine is running but its database is not answering. Pipelines may stall until it is
+          back.
         </div>
       )
     }
@@ -35,9 +36,15 @@ export function EngineBanner() {
   return (
     <div className="banner banner-error" role="alert" data-testid="engine-unreachable">
       <div>
-        <strong>Cannot reach the Sluice engine.</strong> {errorMessage(health.error)} Retrying every few seconds.
+        <strong>Cannot reach the Sluice engine.</strong> {errorMessage(health.error)} Retrying every
+        few seconds.
       </div>
-      <button type="button" className="button button-small" onClick={() => void health.refetch()} disabled={health.isFetching}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => void health.refetch()}
+        disabled={health.isFetching}
+      >
         {health.isFetching ? 'Checking…' : 'Retry now'}
       </button>
     </div>

@@ -115,13 +115,28 @@ export function FailureDetail({ id }: { id: string }) {
           </div>
         </div>
         <div className="actions">
-          <button type="button" className="button button-primary" disabled={!open || busy} onClick={() => retry.mutate({ ids: [item.id] })}>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={!open || busy}
+            onClick={() => retry.mutate({ ids: [item.id] })}
+          >
             {retry.isPending ? 'Retrying…' : 'Retry'}
           </button>
-          <button type="button" className="button" disabled={!open || busy || editing !== null} onClick={() => setEditing(JSON.stringify(item.params, null, 2))}>
+          <button
+            type="button"
+            className="button"
+            disabled={!open || busy || editing !== null}
+            onClick={() => setEditing(JSON.stringify(item.params, null, 2))}
+          >
             Edit parameters…
           </button>
-          <button type="button" className="button button-danger-outline" disabled={!open || busy} onClick={() => setConfirmingDiscard(true)}>
+          <button
+            type="button"
+            className="button button-danger-outline"
+            disabled={!open || busy}
+            onClick={() => setConfirmingDiscard(true)}
+          >
             Discard
           </button>
         </div>
@@ -142,11 +157,20 @@ export function FailureDetail({ id }: { id: string }) {
             </pre>
           </section>
           {editing !== null ? (
-            <form className="panel form" onSubmit={retryEdited} noValidate aria-labelledby="edit-params-title">
+            <form
+              className="panel form"
+              onSubmit={retryEdited}
+              noValidate
+              aria-labelledby="edit-params-title"
+            >
               <h2 id="edit-params-title" className="panel-title">
                 Retry with edited parameters
               </h2>
-              <FormField id="edit-params" label="Parameters (JSON array, $1 first)" error={paramsError}>
+              <FormField
+                id="edit-params"
+                label="Parameters (JSON array, $1 first)"
+                error={paramsError}
+              >
                 <textarea
                   id="edit-params"
                   className="input"

@@ -30,17 +30,39 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
     onApply({ ...draft, page: 1 })
   }
   const clear = () => {
-    const cleared: FailureFilterParams = { pipeline: '', sqlstate: '', text: '', status: 'failed', from: '', to: '', page: 1 }
+    const cleared: FailureFilterParams = {
+      pipeline: '',
+      sqlstate: '',
+      text: '',
+      status: 'failed',
+      from: '',
+      to: '',
+      page: 1,
+    }
     setDraft(cleared)
     onApply(cleared)
   }
-  const pipelineChoices = draft.pipeline && !pipelines.includes(draft.pipeline) ? [draft.pipeline, ...pipelines] : pipelines
+  const pipelineChoices =
+    draft.pipeline && !pipelines.includes(draft.pipeline)
+      ? [draft.pipeline, ...pipelines]
+      : pipelines
 
   return (
-    <form className="panel" onSubmit={submit} role="search" aria-label="Filter failed queries" noValidate>
+    <form
+      className="panel"
+      onSubmit={submit}
+      role="search"
+      aria-label="Filter failed queries"
+      noValidate
+    >
       <div className="filters">
         <FormField id="filter-pipeline" label="Pipeline" error={errors.pipeline}>
-          <select id="filter-pipeline" className="input" value={draft.pipeline} onChange={(event) => set('pipeline', event.target.value)}>
+          <select
+            id="filter-pipeline"
+            className="input"
+            value={draft.pipeline}
+            onChange={(event) => set('pipeline', event.target.value)}
+          >
             <option value="">All pipelines</option>
             {pipelineChoices.map((name) => (
               <option key={name} value={name}>
@@ -73,7 +95,12 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
           />
         </FormField>
         <FormField id="filter-status" label="Status">
-          <select id="filter-status" className="input" value={draft.status} onChange={(event) => set('status', event.target.value as FailureFilterParams['status'])}>
+          <select
+            id="filter-status"
+            className="input"
+            value={draft.status}
+            onChange={(event) => set('status', event.target.value as FailureFilterParams['status'])}
+          >
             <option value="failed">Failing</option>
             <option value="resolved">Resolved</option>
             <option value="discarded">Discarded</option>
@@ -81,10 +108,26 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
           </select>
         </FormField>
         <FormField id="filter-from" label="Failed after" error={errors.from}>
-          <input id="filter-from" type="datetime-local" step="1" className="input" value={draft.from} onChange={(event) => set('from', event.target.value)} {...fieldAria('filter-from', errors.from)} />
+          <input
+            id="filter-from"
+            type="datetime-local"
+            step="1"
+            className="input"
+            value={draft.from}
+            onChange={(event) => set('from', event.target.value)}
+            {...fieldAria('filter-from', errors.from)}
+          />
         </FormField>
         <FormField id="filter-to" label="Failed before" error={errors.to}>
-          <input id="filter-to" type="datetime-local" step="1" className="input" value={draft.to} onChange={(event) => set('to', event.target.value)} {...fieldAria('filter-to', errors.to)} />
+          <input
+            id="filter-to"
+            type="datetime-local"
+            step="1"
+            className="input"
+            value={draft.to}
+            onChange={(event) => set('to', event.target.value)}
+            {...fieldAria('filter-to', errors.to)}
+          />
         </FormField>
       </div>
       <div className="form-actions">

@@ -1,7 +1,13 @@
 'use client'
 
 import { failureFilterSchema } from '@sluice/engine/schemas'
-import { keepPreviousData, skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import {
+  keepPreviousData,
+  skipToken,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'
@@ -16,7 +22,12 @@ import { formatCount } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 import { describeRetry } from './describeRetry'
 import { FailureFilters } from './FailureFilters'
-import { readFilterParams, toFilterInput, writeFilterParams, type FailureFilterParams } from './failureFilterParams'
+import {
+  readFilterParams,
+  toFilterInput,
+  writeFilterParams,
+  type FailureFilterParams,
+} from './failureFilterParams'
 import { FailuresTable } from './FailuresTable'
 
 const pageSize = 25
@@ -42,13 +53,19 @@ export function FailuresPage() {
 
   const pipelines = useQuery(trpc.pipelines.list.queryOptions())
   const page = useQuery({
-    ...trpc.failures.list.queryOptions(filter ? { ...filter, limit: pageSize, offset: (params.page - 1) * pageSize } : skipToken),
+    ...trpc.failures.list.queryOptions(
+      filter ? { ...filter, limit: pageSize, offset: (params.page - 1) * pageSize } : skipToken,
+    ),
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   })
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
   const [confirming, setConfirming] = useState<'retry-all' | 'discard' | null>(null)
-  const matching = useQuery({ ...trpc.failures.count.queryOptions(filter ?? skipToken), enabled: confirming === 'retry-all' && filter !== null, staleTime: 0 })
+  const matching = useQuery({
+    ...trpc.failures.count.queryOptions(filter ?? skipToken),
+    enabled: confirming === 'retry-all' && filter !== null,
+    staleTime: 0,
+  })
   const { notice, notify, dismiss } = useNotice()
 
   const navigate = (next: FailureFilterParams) => {
@@ -114,23 +131,46 @@ export function FailuresPage() {
       <div className="page-header">
         <div>
           <h1 id="failures-title">Failed queries</h1>
-          <p className="page-subtitle">Every query that did not succeed, kept until it is retried successfully or discarded.</p>
+          <p className="page-subtitle">
+            Every query that did not succeed, kept until it is retried successfully or discarded.
+          </p>
         </div>
       </div>
-      <FailureFilters key={urlKey} value={params} pipelines={pipelines.data?.map((p) => p.name) ?? []} errors={filterErrors} onApply={navigate} />
+      <FailureFilters
+        key={urlKey}
+        value={params}
+        pipelines={pipelines.data?.map((p) => p.name) ?? []}
+        errors={filterErrors}
+        onApply={navigate}
+      />
       <NoticeBar notice={notice} onDismiss={dismiss} />
       <div className="toolbar">
         <span className="toolbar-count" data-testid="failures-count" aria-live="polite">
           {page.data ? `${formatCount(total)} matching` : ''}
           {selected.size > 0 ? ` · ${selected.size} selected` : ''}
         </span>
-        <button type="button" className="button button-small" disabled={selected.size === 0 || busy} onClick={() => retry.mutate({ ids: selectedIds })}>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={selected.size === 0 || busy}
+          onClick={() => retry.mutate({ ids: selectedIds })}
+        >
           Retry selected
         </button>
-        <button type="button" className="button button-small button-danger-outline" disabled={selected.size === 0 || busy} onClick={() => setConfirming('discard')}>
+        <button
+          type="button"
+          className="button button-small button-danger-outline"
+          disabled={selected.size === 0 || busy}
+          onClick={() => setConfirming('discard')}
+        >
           Discard selected
         </button>
-        <button type="button" className="button button-small button-primary" disabled={!filter || total === 0 || busy || params.status === 'resolved'} onClick={() => setConfirming('retry-all')}>
+        <button
+          type="button"
+          className="button button-small button-primary"
+          disabled={!filter || total === 0 || busy || params.status === 'resolved'}
+          onClick={() => setConfirming('retry-all')}
+        >
           Retry all matching…
         </button>
       </div>
@@ -143,8 +183,14 @@ export function FailuresPage() {
       ) : page.isError ? (
         <ErrorNotice error={page.error} onRetry={() => void page.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState title={params.status === 'failed' ? 'No failing queries' : 'No failed queries match'}>
-          <p>{urlKey ? 'Nothing matches this filter. Clear it to see everything.' : 'Every query that was accepted has succeeded so far.'}</p>
+        <EmptyState
+          title={params.status === 'failed' ? 'No failing queries' : 'No failed queries match'}
+        >
+          <p>
+            {urlKey
+              ? 'Nothing matches this filter. Clear it to see everything.'
+              : 'Every query that was accepted has succeeded so far.'}
+          </p>
         </EmptyState>
       ) : (
         <>
@@ -157,16 +203,28 @@ export function FailuresPage() {
               else next.add(id)
               setSelected(next)
             }}
-            onToggleAll={(select) => setSelected(select ? new Set(items.map((item) => item.id)) : new Set())}
+            onToggleAll={(select) =>
+              setSelected(select ? new Set(items.map((item) => item.id)) : new Set())
+            }
           />
           <nav className="pagination" aria-label="Pages of failed queries">
             <span>
               {formatCount(firstShown)}–{formatCount(lastShown)} of {formatCount(total)}
             </span>
-            <button type="button" className="button button-small" disabled={params.page <= 1} onClick={() => navigate({ ...params, page: params.page - 1 })}>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={params.page <= 1}
+              onClick={() => navigate({ ...params, page: params.page - 1 })}
+            >
               Previous
             </button>
-            <button type="button" className="button button-small" disabled={page.data.nextOffset === null} onClick={() => navigate({ ...params, page: params.page + 1 })}>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={page.data.nextOffset === null}
+              onClick={() => navigate({ ...params, page: params.page + 1 })}
+            >
               Next
             </button>
           </nav>

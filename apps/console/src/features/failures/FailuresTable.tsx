@@ -26,7 +26,12 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
         <thead>
           <tr>
             <th scope="col" className="check">
-              <input type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={(event) => onToggleAll(event.target.checked)} />
+              <input
+                type="checkbox"
+                aria-label="Select all on this page"
+                checked={allSelected}
+                onChange={(event) => onToggleAll(event.target.checked)}
+              />
             </th>
             <th scope="col">Last failed</th>
             <th scope="col">Pipeline</th>
@@ -42,10 +47,18 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
           {items.map((item) => (
             <tr key={item.id} data-testid="failure-row" data-failure-id={item.id}>
               <td className="check">
-                <input type="checkbox" aria-label={`Select failed query ${item.id}`} checked={selected.has(item.id)} onChange={() => onToggle(item.id)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Select failed query ${item.id}`}
+                  checked={selected.has(item.id)}
+                  onChange={() => onToggle(item.id)}
+                />
               </td>
               <td className="nowrap">
-                <Link href={`/failures/${item.id}`} aria-label={`Details of failed query ${item.id}`}>
+                <Link
+                  href={`/failures/${item.id}`}
+                  aria-label={`Details of failed query ${item.id}`}
+                >
                   {formatDateTime(item.lastFailedAt)}
                 </Link>
               </td>
@@ -54,13 +67,16 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
                 {item.sql}
               </td>
               <td className="cell-error" title={item.error.detail ?? item.error.message}>
-                {item.error.code ? <code className="tag">{item.error.code}</code> : null} {item.error.message}
+                {item.error.code ? <code className="tag">{item.error.code}</code> : null}{' '}
+                {item.error.message}
               </td>
               <td className="num" data-testid="attempts">
                 {item.attempts}
               </td>
               <td>
-                <span className={`badge badge-failure-${item.status}`}>{item.status === 'failed' ? item.outcome.replace('_', ' ') : item.status}</span>
+                <span className={`badge badge-failure-${item.status}`}>
+                  {item.status === 'failed' ? item.outcome.replace('_', ' ') : item.status}
+                </span>
               </td>
             </tr>
           ))}

@@ -12,10 +12,15 @@ export function describeRetry(report: RetryReport): { message: string; tone: 'su
   if (report.failed > 0) parts.push(`${report.failed} failed again`)
   if (report.notRetried > 0) parts.push(`${report.notRetried} not retried`)
   const firstError = report.outcomes.find((outcome) => outcome.error)?.error
-  const reason = firstError ? ` (${firstError.code ? `${firstError.code}: ` : ''}${firstError.message})` : ''
+  const reason = firstError
+    ? ` (${firstError.code ? `${firstError.code}: ` : ''}${firstError.message})`
+    : ''
   const noun = report.matched === 1 ? 'query' : 'queries'
   return {
-    message: report.matched === 0 ? 'Nothing matched: no query was retried.' : `Retried ${report.matched} ${noun}: ${parts.join(', ')}${reason}.`,
+    message:
+      report.matched === 0
+        ? 'Nothing matched: no query was retried.'
+        : `Retried ${report.matched} ${noun}: ${parts.join(', ')}${reason}.`,
     tone: report.failed + report.notRetried > 0 ? 'error' : 'success',
   }
 }

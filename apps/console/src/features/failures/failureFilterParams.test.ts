@@ -4,11 +4,25 @@ import { readFilterParams, toFilterInput, writeFilterParams } from './failureFil
 
 describe('failure filter in the URL', () => {
   it('defaults to failing queries only, first page', () => {
-    expect(readFilterParams(new URLSearchParams())).toEqual({ pipeline: '', sqlstate: '', text: '', status: 'failed', from: '', to: '', page: 1 })
+    expect(readFilterParams(new URLSearchParams())).toEqual({
+      pipeline: '',
+      sqlstate: '',
+      text: '',
+      status: 'failed',
+      from: '',
+      to: '',
+      page: 1,
+    })
   })
 
   it('writes only what differs from the defaults and reads it back', () => {
-    const params = { ...readFilterParams(new URLSearchParams()), pipeline: 'orders', text: 'duplicate key', status: 'any' as const, page: 3 }
+    const params = {
+      ...readFilterParams(new URLSearchParams()),
+      pipeline: 'orders',
+      text: 'duplicate key',
+      status: 'any' as const,
+      page: 3,
+    }
     const query = writeFilterParams(params)
     expect(query).toBe('pipeline=orders&text=duplicate+key&status=any&page=3')
     expect(readFilterParams(new URLSearchParams(query))).toEqual(params)
@@ -16,18 +30,37 @@ describe('failure filter in the URL', () => {
   })
 
   it('ignores nonsense in the URL instead of failing', () => {
-    expect(readFilterParams(new URLSearchParams('status=everything&page=-2'))).toMatchObject({ status: 'failed', page: 1 })
+    expect(readFilterParams(new URLSearchParams('status=everything&page=-2'))).toMatchObject({
+      status: 'failed',
+      page: 1,
+    })
   })
 
   it('becomes the engine filter: SQLSTATE upper-cased, times as ISO instants, blanks left out', () => {
-    const input = toFilterInput({ pipeline: '', sqlstate: ' 23p01 ', text: '  ', status: 'failed', from: '2026-11-26T18:00', to: '', page: 1 })
-    expect(input).toMatchObject({ sqlstate: '23P01', status: 'failed', pipeline: undefined, text: undefined, to: undefined })
+    const input = toFilterInput({
+      pipeline: '',
+      sqlstate: ' 23p01 ',
+      text: '  ',
+      status: 'failed',
+      from: '2026-11-26T18:00',
+      to: '',
+      page: 1,
+    })
+    expect(input).toMatchObject({
+      sqlstate: '23P01',
+      status: 'failed',
+      pipeline: undefined,
+      text: undefined,
+      to: undefined,
+    })
     expect(input.from).toBe(new Date('2026-11-26T18:00').toISOString())
     expect(failureFilterSchema.safeParse(input).success).toBe(true)
   })
 
   it('leaves a malformed SQLSTATE for the engine schema to name', () => {
-    const result = failureFilterSchema.safeParse(toFilterInput({ ...readFilterParams(new URLSearchParams()), sqlstate: '235' }))
+    const result = failureFilterSchema.safeParse(
+      toFilterInput({ ...readFilterParams(new URLSearchParams()), sqlstate: '235' }),
+    )
     expect(result.success).toBe(false)
     expect(result.error?.issues[0]?.message).toMatch(/5-character SQLSTATE/)
   })

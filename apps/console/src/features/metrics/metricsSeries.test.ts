@@ -57,7 +57,10 @@ describe('mergeSeries', () => {
 
 describe('toChartPoints', () => {
   it('keeps one point a second for a short window, inside the window only', () => {
-    const points = toChartPoints([sample(0), sample(1), sample(2), sample(400)], { windowSeconds: 300, endAt: t0 + 300_000 })
+    const points = toChartPoints([sample(0), sample(1), sample(2), sample(400)], {
+      windowSeconds: 300,
+      endAt: t0 + 300_000,
+    })
     expect(points.map((p) => (p.at - t0) / 1000)).toEqual([1, 2])
   })
 
@@ -65,14 +68,33 @@ describe('toChartPoints', () => {
     const samples = [
       sample(0, { succeeded: 9, failed: 1, latencyP95Ms: 5, queueDepth: 3 }),
       sample(1, { succeeded: 0, failed: 10, latencyP95Ms: 50, queueDepth: 7 }),
-      sample(2, { succeeded: 0, failed: 0, successRate: null, latencyP95Ms: null, latencyP50Ms: null, avgBatchSize: null }),
+      sample(2, {
+        succeeded: 0,
+        failed: 0,
+        successRate: null,
+        latencyP95Ms: null,
+        latencyP50Ms: null,
+        avgBatchSize: null,
+      }),
     ]
     // 600 s over at most 200 points: 3-second buckets, so all three samples share one.
-    const points = toChartPoints(samples, { windowSeconds: 600, endAt: t0 + 300_000, maxPoints: 200 })
+    const points = toChartPoints(samples, {
+      windowSeconds: 600,
+      endAt: t0 + 300_000,
+      maxPoints: 200,
+    })
     expect(points).toHaveLength(1)
-    expect(points[0]).toMatchObject({ successRate: 9 / 20, latencyP95Ms: 50, queueDepth: 7, avgBatchSize: 10 })
+    expect(points[0]).toMatchObject({
+      successRate: 9 / 20,
+      latencyP95Ms: 50,
+      queueDepth: 7,
+      avgBatchSize: 10,
+    })
 
-    const quiet = toChartPoints([samples[2] as MetricsSample], { windowSeconds: 300, endAt: t0 + 300_000 })
+    const quiet = toChartPoints([samples[2] as MetricsSample], {
+      windowSeconds: 300,
+      endAt: t0 + 300_000,
+    })
     expect(quiet[0]).toMatchObject({ successRate: null, latencyP95Ms: null, queriesPerSecond: 10 })
   })
 })

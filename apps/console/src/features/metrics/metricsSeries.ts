@@ -13,7 +13,11 @@ export const maxWindowSeconds = 3_600
  * @example
  * const next = appendSamples(new Map(), tick.samples, 3600)
  */
-export function appendSamples(series: SeriesByPipeline, samples: readonly MetricsSample[], keepSeconds = maxWindowSeconds): SeriesByPipeline {
+export function appendSamples(
+  series: SeriesByPipeline,
+  samples: readonly MetricsSample[],
+  keepSeconds = maxWindowSeconds,
+): SeriesByPipeline {
   if (samples.length === 0) return series
   const next = new Map(series)
   for (const sample of samples) {
@@ -22,7 +26,8 @@ export function appendSamples(series: SeriesByPipeline, samples: readonly Metric
     let updated: MetricsSample[]
     if (!last || sample.at > last.at) updated = [...existing, sample]
     else if (sample.at === last.at) updated = [...existing.slice(0, -1), sample]
-    else updated = [...existing.filter((s) => s.at !== sample.at), sample].sort((a, b) => a.at - b.at)
+    else
+      updated = [...existing.filter((s) => s.at !== sample.at), sample].sort((a, b) => a.at - b.at)
     const cutoff = sample.at - keepSeconds * 1000
     const firstKept = updated.findIndex((s) => s.at > cutoff)
     next.set(sample.pipeline, firstKept <= 0 ? updated : updated.slice(firstKept))
@@ -37,7 +42,11 @@ export function appendSamples(series: SeriesByPipeline, samples: readonly Metric
  * @example
  * const series = mergeSeries(fromHistory, fromStream)
  */
-export function mergeSeries(base: SeriesByPipeline, newer: SeriesByPipeline, keepSeconds = maxWindowSeconds): SeriesByPipeline {
+export function mergeSeries(
+  base: SeriesByPipeline,
+  newer: SeriesByPipeline,
+  keepSeconds = maxWindowSeconds,
+): SeriesByPipeline {
   const merged = new Map<string, readonly MetricsSample[]>()
   for (const name of new Set([...base.keys(), ...newer.keys()])) {
     const bySecond = new Map<number, MetricsSample>()
@@ -66,8 +75,10 @@ export interface ChartPoint {
   queueDepth: number
 }
 
-const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length)
-const present = (values: (number | null)[]): number[] => values.filter((v): v is number => v !== null)
+const mean = (values: number[]): number | null =>
+  values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length
+const present = (values: (number | null)[]): number[] =>
+  values.filter((v): v is number => v !== null)
 
 /**
  * Folds per-second samples into at most `maxPoints` buckets over the window ending at `endAt`,
@@ -79,7 +90,11 @@ const present = (values: (number | null)[]): number[] => values.filter((v): v is
  */
 export function toChartPoints(
   samples: readonly MetricsSample[],
-  { windowSeconds, endAt, maxPoints = 300 }: { windowSeconds: number; endAt: number; maxPoints?: number },
+  {
+    windowSeconds,
+    endAt,
+    maxPoints = 300,
+  }: { windowSeconds: number; endAt: number; maxPoints?: number },
 ): ChartPoint[] {
   const bucketMs = Math.max(1, Math.ceil(windowSeconds / maxPoints)) * 1000
   const startAt = endAt - windowSeconds * 1000

@@ -33,22 +33,36 @@ export function useLiveMetrics({ pipeline, windowSeconds }: LiveMetricsOptions) 
     refetchOnWindowFocus: false,
     enabled: reachable,
   })
-  const [live, setLive] = useState<{ series: SeriesByPipeline; at: number | null }>({ series: new Map(), at: null })
+  const [live, setLive] = useState<{ series: SeriesByPipeline; at: number | null }>({
+    series: new Map(),
+    at: null,
+  })
 
   const subscription = useSubscription(
-    trpc.metrics.live.subscriptionOptions(reachable ? (pipeline ? { pipelines: [pipeline] } : {}) : skipToken, {
-      onData: (tick) => {
-        setLive((previous) => ({ series: appendSamples(previous.series, tick.samples), at: tick.at }))
+    trpc.metrics.live.subscriptionOptions(
+      reachable ? (pipeline ? { pipelines: [pipeline] } : {}) : skipToken,
+      {
+        onData: (tick) => {
+          setLive((previous) => ({
+            series: appendSamples(previous.series, tick.samples),
+            at: tick.at,
+          }))
+        },
       },
-    }),
+    ),
   )
 
   const series = useMemo(() => {
-    const fromHistory = new Map((history.data?.series ?? []).map((s) => [s.pipeline, s.samples] as const))
+    const fromHistory = new Map(
+      (history.data?.series ?? []).map((s) => [s.pipeline, s.samples] as const),
+    )
     return mergeSeries(fromHistory, live.series)
   }, [history.data, live.series])
 
-  const latestHistory = Math.max(0, ...(history.data?.series ?? []).map((s) => s.samples.at(-1)?.at ?? 0))
+  const latestHistory = Math.max(
+    0,
+    ...(history.data?.series ?? []).map((s) => s.samples.at(-1)?.at ?? 0),
+  )
   return {
     series,
     /** The newest second known: the chart's right edge. */

@@ -52,16 +52,31 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
       />
     </FormField>
   )
-  const targetChoices = targets.includes(values.target) || values.target === '' ? targets : [values.target, ...targets]
+  const targetChoices =
+    targets.includes(values.target) || values.target === '' ? targets : [values.target, ...targets]
   const strategy = values.strategy as (typeof strategyNames)[number]
-  const moreKeys: (keyof ConfigFormValues)[] = ['maxQueueSize', 'maxConnections', 'retryBaseDelayMs', 'retryMaxDelayMs', 'adaptiveEnabled', 'adaptiveMin', 'adaptiveMax', 'adaptiveTargetLatencyMs']
+  const moreKeys: (keyof ConfigFormValues)[] = [
+    'maxQueueSize',
+    'maxConnections',
+    'retryBaseDelayMs',
+    'retryMaxDelayMs',
+    'adaptiveEnabled',
+    'adaptiveMin',
+    'adaptiveMax',
+    'adaptiveTargetLatencyMs',
+  ]
   // A problem in a folded-away field must not hide: unfold when one has an error.
   const moreHasError = moreKeys.some((key) => error(key) !== undefined)
 
   return (
     <>
       <div className="form-grid">
-        <FormField id={id('strategy')} label="Strategy" error={error('strategy')} hint={strategyDescriptions[strategy]}>
+        <FormField
+          id={id('strategy')}
+          label="Strategy"
+          error={error('strategy')}
+          hint={strategyDescriptions[strategy]}
+        >
           <select
             id={id('strategy')}
             name="strategy"
@@ -98,8 +113,16 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
           </select>
         </FormField>
         {numberInput('batchSize', 'Batch size', 'Queries per batch (1–10,000).')}
-        {numberInput('flushIntervalMs', 'Flush interval (ms)', 'A partial batch runs after this long.')}
-        {numberInput('retryMaxAttempts', 'Max attempts', 'Tries per query for transient errors, the first included.')}
+        {numberInput(
+          'flushIntervalMs',
+          'Flush interval (ms)',
+          'A partial batch runs after this long.',
+        )}
+        {numberInput(
+          'retryMaxAttempts',
+          'Max attempts',
+          'Tries per query for transient errors, the first included.',
+        )}
         <div className="field field-checkbox">
           <input
             id={id('optimize')}
@@ -110,13 +133,19 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
               set('optimize', event.target.checked)
             }}
           />
-          <label htmlFor={id('optimize')}>Optimizer (deduplicate, reorder, merge where provably safe)</label>
+          <label htmlFor={id('optimize')}>
+            Optimizer (deduplicate, reorder, merge where provably safe)
+          </label>
         </div>
       </div>
       <details className="form-more" open={moreHasError || undefined}>
         <summary>More options</summary>
         <div className="form-grid">
-          {numberInput('maxQueueSize', 'Max queue size', 'Queries waiting before ingest answers 429.')}
+          {numberInput(
+            'maxQueueSize',
+            'Max queue size',
+            'Queries waiting before ingest answers 429.',
+          )}
           {numberInput('maxConnections', 'Max connections')}
           {numberInput('retryBaseDelayMs', 'Retry base delay (ms)')}
           {numberInput('retryMaxDelayMs', 'Retry max delay (ms)')}

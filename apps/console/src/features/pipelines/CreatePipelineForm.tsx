@@ -20,7 +20,12 @@ const shownFields = ['name', ...Object.values(configFieldPaths)]
 function serverErrors(error: unknown): FieldErrors {
   const data = (error as { data?: { code?: unknown; fieldErrors?: unknown } | null } | null)?.data
   if (data?.fieldErrors && typeof data.fieldErrors === 'object') {
-    return Object.fromEntries(Object.entries(data.fieldErrors as Record<string, unknown>).map(([path, message]) => [path, String(message)]))
+    return Object.fromEntries(
+      Object.entries(data.fieldErrors as Record<string, unknown>).map(([path, message]) => [
+        path,
+        String(message),
+      ]),
+    )
   }
   return data?.code === 'CONFLICT' ? { name: errorMessage(error) } : { _form: errorMessage(error) }
 }
@@ -33,7 +38,13 @@ function serverErrors(error: unknown): FieldErrors {
  * @example
  * <CreatePipelineForm onCreated={(name) => setNotice(`Created ${name}`)} onCancel={close} />
  */
-export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: string) => void; onCancel: () => void }) {
+export function CreatePipelineForm({
+  onCreated,
+  onCancel,
+}: {
+  onCreated: (name: string) => void
+  onCancel: () => void
+}) {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
   const targets = useQuery(trpc.targets.list.queryOptions())
@@ -56,7 +67,11 @@ export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: 
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    const parsed = createPipelineInputSchema.safeParse({ name: name.trim(), config: formToConfigInput(values), paused })
+    const parsed = createPipelineInputSchema.safeParse({
+      name: name.trim(),
+      config: formToConfigInput(values),
+      paused,
+    })
     if (!parsed.success) {
       setErrors(placeErrors(fieldErrors(parsed.error.issues), shownFields))
       return
@@ -66,11 +81,22 @@ export function CreatePipelineForm({ onCreated, onCancel }: { onCreated: (name: 
   }
 
   return (
-    <form className="panel form" onSubmit={submit} noValidate aria-labelledby="create-pipeline-title" data-testid="create-pipeline-form">
+    <form
+      className="panel form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="create-pipeline-title"
+      data-testid="create-pipeline-form"
+    >
       <h2 id="create-pipeline-title" className="panel-title">
         New pipeline
       </h2>
-      <FormField id="create-name" label="Name" error={errors.name} hint='Letters, digits, "_" and "-"; used in the ingest URL.'>
+      <FormField
+        id="create-name"
+        label="Name"
+        error={errors.name}
+        hint='Letters, digits, "_" and "-"; used in the ingest URL.'
+      >
         <input
           id="create-name"
           name="name"

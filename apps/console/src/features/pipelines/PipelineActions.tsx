@@ -52,7 +52,9 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
     trpc.pipelines.flush.mutationOptions({
       onSuccess: async (result) => {
         await refresh()
-        onNotice(`Flushed ${name}: ${result.queued} queued ${result.queued === 1 ? 'query' : 'queries'} sent.`)
+        onNotice(
+          `Flushed ${name}: ${result.queued} queued ${result.queued === 1 ? 'query' : 'queries'} sent.`,
+        )
       },
       onError: failed('flush'),
     }),
@@ -78,18 +80,38 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
   return (
     <div className="actions" role="group" aria-label={`Actions for ${name}`}>
       {canResume ? (
-        <button type="button" className="button button-small" disabled={busy} onClick={() => resume.mutate({ name })}>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={busy}
+          onClick={() => resume.mutate({ name })}
+        >
           Resume
         </button>
       ) : (
-        <button type="button" className="button button-small" disabled={busy} onClick={() => pause.mutate({ name })}>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={busy}
+          onClick={() => pause.mutate({ name })}
+        >
           Pause
         </button>
       )}
-      <button type="button" className="button button-small" disabled={busy} onClick={() => flush.mutate({ name })}>
+      <button
+        type="button"
+        className="button button-small"
+        disabled={busy}
+        onClick={() => flush.mutate({ name })}
+      >
         Flush now
       </button>
-      <button type="button" className="button button-small button-danger-outline" disabled={busy} onClick={() => setConfirmingDelete(true)}>
+      <button
+        type="button"
+        className="button button-small button-danger-outline"
+        disabled={busy}
+        onClick={() => setConfirmingDelete(true)}
+      >
         Delete
       </button>
       <ConfirmDialog
@@ -102,12 +124,13 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
         onCancel={() => setConfirmingDelete(false)}
       >
         <p>
-          Its configuration is removed and applications posting to <code>/v1/pipelines/{name}/queries</code> will
-          get 404.
+          Its configuration is removed and applications posting to{' '}
+          <code>/v1/pipelines/{name}/queries</code> will get 404.
         </p>
         {pipeline.openFailures > 0 ? (
           <p>
-            It has {pipeline.openFailures} open failed {pipeline.openFailures === 1 ? 'query' : 'queries'}.
+            It has {pipeline.openFailures} open failed{' '}
+            {pipeline.openFailures === 1 ? 'query' : 'queries'}.
           </p>
         ) : null}
       </ConfirmDialog>

@@ -26,7 +26,10 @@ function lastMinute(samples: readonly MetricsSample[], now: number | null): (num
   const second = (at: number) => Math.floor(at / 1000)
   const bySecond = new Map(samples.map((s) => [second(s.at), s.queriesPerSecond]))
   const last = second(now)
-  return Array.from({ length: sparkSeconds }, (_, i) => bySecond.get(last - (sparkSeconds - 1 - i)) ?? null)
+  return Array.from(
+    { length: sparkSeconds },
+    (_, i) => bySecond.get(last - (sparkSeconds - 1 - i)) ?? null,
+  )
 }
 
 /** Success rate over the samples of the last minute, or null when nothing finished. */
@@ -57,7 +60,9 @@ export function PipelinesOverview() {
       <div className="page-header">
         <div>
           <h1 id="pipelines-title">Pipelines</h1>
-          <p className="page-subtitle">Live throughput, success rate and queue depth of every pipeline the engine runs.</p>
+          <p className="page-subtitle">
+            Live throughput, success rate and queue depth of every pipeline the engine runs.
+          </p>
         </div>
         {creating ? null : (
           <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
@@ -82,8 +87,8 @@ export function PipelinesOverview() {
       ) : pipelines.data.length === 0 ? (
         <EmptyState title="No pipelines yet">
           <p>
-            Create one with <strong>New pipeline</strong>, or start the engine with <code>--demo</code> for a pipeline fed
-            by a synthetic load.
+            Create one with <strong>New pipeline</strong>, or start the engine with{' '}
+            <code>--demo</code> for a pipeline fed by a synthetic load.
           </p>
         </EmptyState>
       ) : (
@@ -94,8 +99,14 @@ export function PipelinesOverview() {
                 <th scope="col">Pipeline</th>
                 <th scope="col">Strategy</th>
                 <th scope="col">State</th>
-                <th scope="col" title="Queries per second over the last minute">Throughput · 1 min</th>
-                <th scope="col" className="num" title="Share of queries that succeeded in the last minute">
+                <th scope="col" title="Queries per second over the last minute">
+                  Throughput · 1 min
+                </th>
+                <th
+                  scope="col"
+                  className="num"
+                  title="Share of queries that succeeded in the last minute"
+                >
                   Success · 1 min
                 </th>
                 <th scope="col" className="num" title="Queries waiting in the pipeline's queue now">
@@ -111,7 +122,13 @@ export function PipelinesOverview() {
             </thead>
             <tbody>
               {pipelines.data.map((pipeline) => (
-                <PipelineRow key={pipeline.name} pipeline={pipeline} samples={series.get(pipeline.name) ?? []} now={now} onNotice={notify} />
+                <PipelineRow
+                  key={pipeline.name}
+                  pipeline={pipeline}
+                  samples={series.get(pipeline.name) ?? []}
+                  now={now}
+                  onNotice={notify}
+                />
               ))}
             </tbody>
           </table>
@@ -149,13 +166,21 @@ function PipelineRow({ pipeline, samples, now, onNotice }: PipelineRowProps) {
       </td>
       <td>
         <div className="spark-cell">
-          <Sparkline values={spark} width={100} label={`Throughput of ${pipeline.name} over the last minute`} />
+          <Sparkline
+            values={spark}
+            width={100}
+            label={`Throughput of ${pipeline.name} over the last minute`}
+          />
           <span className="spark-value" data-testid="throughput-now">
             {formatCount(latest?.queriesPerSecond ?? 0)} q/s
           </span>
         </div>
       </td>
-      <td className="num" data-testid="success-rate" title={`Since the engine started: ${formatPercent(pipeline.status.successRate)}`}>
+      <td
+        className="num"
+        data-testid="success-rate"
+        title={`Since the engine started: ${formatPercent(pipeline.status.successRate)}`}
+      >
         {formatPercent(rate)}
       </td>
       <td className="num" data-testid="queue-depth">
@@ -163,7 +188,10 @@ function PipelineRow({ pipeline, samples, now, onNotice }: PipelineRowProps) {
       </td>
       <td className="num">
         {pipeline.openFailures > 0 ? (
-          <Link href={`/failures?pipeline=${encodeURIComponent(pipeline.name)}`} className="link-danger">
+          <Link
+            href={`/failures?pipeline=${encodeURIComponent(pipeline.name)}`}
+            className="link-danger"
+          >
             {formatCount(pipeline.openFailures)}
           </Link>
         ) : (

@@ -1,18 +1,34 @@
-import { pipelineConfigDefaults, pipelineConfigSchema, updatePipelineInputSchema, createPipelineInputSchema } from '@sluice/engine/schemas'
+import {
+  pipelineConfigDefaults,
+  pipelineConfigSchema,
+  updatePipelineInputSchema,
+  createPipelineInputSchema,
+} from '@sluice/engine/schemas'
 import { describe, expect, it } from 'vitest'
 import { fieldErrors } from '~/lib/fieldErrors'
 import { configFieldPaths, configToForm, formToConfigInput, formToPatch } from './configForm'
 
 describe('configForm', () => {
   it('round-trips a configuration through the form unchanged', () => {
-    const config = pipelineConfigSchema.parse({ strategy: 'transactional', batchSize: 7, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100 } })
+    const config = pipelineConfigSchema.parse({
+      strategy: 'transactional',
+      batchSize: 7,
+      retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100 },
+    })
     expect(pipelineConfigSchema.parse(formToConfigInput(configToForm(config)))).toEqual(config)
   })
 
   it('sends only the fields the operator changed', () => {
     const initial = configToForm(pipelineConfigDefaults)
     expect(formToPatch(initial, initial)).toEqual({})
-    expect(formToPatch(initial, { ...initial, batchSize: ' 500 ', retryMaxAttempts: '4', adaptiveEnabled: true })).toEqual({
+    expect(
+      formToPatch(initial, {
+        ...initial,
+        batchSize: ' 500 ',
+        retryMaxAttempts: '4',
+        adaptiveEnabled: true,
+      }),
+    ).toEqual({
       batchSize: 500,
       retry: { maxAttempts: 4 },
       adaptiveBatchSize: { enabled: true },
@@ -31,7 +47,10 @@ describe('configForm', () => {
 
   it('lets blank fields of a new pipeline take the defaults', () => {
     const values = { ...configToForm(), batchSize: '', maxQueueSize: '  ' }
-    const parsed = createPipelineInputSchema.parse({ name: 'orders', config: formToConfigInput(values) })
+    const parsed = createPipelineInputSchema.parse({
+      name: 'orders',
+      config: formToConfigInput(values),
+    })
     expect(parsed.config.batchSize).toBe(pipelineConfigDefaults.batchSize)
     expect(parsed.config.maxQueueSize).toBe(pipelineConfigDefaults.maxQueueSize)
   })

@@ -87,15 +87,19 @@ export function formToConfigInput(values: ConfigFormValues) {
     maxConnections: numberOrUnset(values.maxConnections),
     optimize: values.optimize,
     retry: {
-      maxAttempts: numberOrUnset(values.retryMaxAttempts) ?? pipelineConfigDefaults.retry.maxAttempts,
-      baseDelayMs: numberOrUnset(values.retryBaseDelayMs) ?? pipelineConfigDefaults.retry.baseDelayMs,
+      maxAttempts:
+        numberOrUnset(values.retryMaxAttempts) ?? pipelineConfigDefaults.retry.maxAttempts,
+      baseDelayMs:
+        numberOrUnset(values.retryBaseDelayMs) ?? pipelineConfigDefaults.retry.baseDelayMs,
       maxDelayMs: numberOrUnset(values.retryMaxDelayMs) ?? pipelineConfigDefaults.retry.maxDelayMs,
     },
     adaptiveBatchSize: {
       enabled: values.adaptiveEnabled,
       min: numberOrUnset(values.adaptiveMin) ?? pipelineConfigDefaults.adaptiveBatchSize.min,
       max: numberOrUnset(values.adaptiveMax) ?? pipelineConfigDefaults.adaptiveBatchSize.max,
-      targetLatencyMs: numberOrUnset(values.adaptiveTargetLatencyMs) ?? pipelineConfigDefaults.adaptiveBatchSize.targetLatencyMs,
+      targetLatencyMs:
+        numberOrUnset(values.adaptiveTargetLatencyMs) ??
+        pipelineConfigDefaults.adaptiveBatchSize.targetLatencyMs,
     },
   }
 }
@@ -108,7 +112,10 @@ export function formToConfigInput(values: ConfigFormValues) {
  * @example
  * formToPatch(configToForm(config), { ...configToForm(config), batchSize: '500' }) // { batchSize: 500 }
  */
-export function formToPatch(initial: ConfigFormValues, values: ConfigFormValues): Record<string, unknown> {
+export function formToPatch(
+  initial: ConfigFormValues,
+  values: ConfigFormValues,
+): Record<string, unknown> {
   const changed = (key: keyof ConfigFormValues) => initial[key] !== values[key]
   const num = (text: string) => numberOrUnset(text) ?? Number.NaN
   const patch: Record<string, unknown> = {}
@@ -128,7 +135,8 @@ export function formToPatch(initial: ConfigFormValues, values: ConfigFormValues)
   if (changed('adaptiveEnabled')) adaptive.enabled = values.adaptiveEnabled
   if (changed('adaptiveMin')) adaptive.min = num(values.adaptiveMin)
   if (changed('adaptiveMax')) adaptive.max = num(values.adaptiveMax)
-  if (changed('adaptiveTargetLatencyMs')) adaptive.targetLatencyMs = num(values.adaptiveTargetLatencyMs)
+  if (changed('adaptiveTargetLatencyMs'))
+    adaptive.targetLatencyMs = num(values.adaptiveTargetLatencyMs)
   if (Object.keys(adaptive).length > 0) patch.adaptiveBatchSize = adaptive
   return patch
 }
