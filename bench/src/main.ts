@@ -44,6 +44,10 @@ const telemetry: TelemetryCostResult[] = []
 let batchSizePoints: SweepPoint[] = []
 let roundTrip: RoundTripSweep | undefined
 const sweepDelayUs = 500
+const sluiceSettings = {
+  ...(options.sluiceBatchSize !== undefined ? { batchSize: options.sluiceBatchSize } : {}),
+  ...(options.sluiceFlushIntervalMs !== undefined ? { flushIntervalMs: options.sluiceFlushIntervalMs } : {}),
+}
 try {
   for (const delayUs of options.table ? options.delaysUs : []) {
     const path = await openNetworkPath(server.url, delayUs, options.proxy, options.calibrate)
@@ -55,7 +59,7 @@ try {
         const result = await runWorkload(server.url, {
           workload,
           size,
-          methods: methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: true }),
+          methods: methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: true, sluiceSettings }),
           runs: options.runs,
           warmups: options.warmups,
           warmupSize: Math.min(size, 1_000),
@@ -81,7 +85,7 @@ try {
     section('telemetry off vs on (direct)')
     for (const workload of [bulkInsert, multiGet]) {
       const size = options.sizes[workload.id] ?? 1_000
-      telemetry.push(await measureTelemetryCost(server.url, workload, size, options.quick ? 2 : 4, options.quick ? 2 : 3))
+      telemetry.push(await measureTelemetryCost(server.url, workload, size, 2, options.quick ? 2 : 5, 3))
     }
     console.log(`${formatExtras(memory, telemetry)}\n`)
   }

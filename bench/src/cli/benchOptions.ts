@@ -19,6 +19,9 @@ export interface BenchOptions {
   /** Take the proxy's own overhead off its delay (see openNetworkPath). */
   readonly calibrate: boolean
   readonly only?: readonly string[]
+  /** Overrides of the Sluice settings of the main table (`--sluice-batch=`, `--sluice-flush-ms=`). */
+  readonly sluiceBatchSize?: number
+  readonly sluiceFlushIntervalMs?: number
   readonly table: boolean
   readonly sweeps: boolean
   readonly extras: boolean
@@ -49,13 +52,14 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 /**
  * Reads the command line: `--quick`, `--only=bulk-insert,etl`, `--runs=5`, `--naive-runs=2`,
  * `--delays=0,500` (one-way µs), `--proxy=native|node|auto`, `--naive-full` (never scale the
- * row-at-a-time methods), `--no-calibrate` (proxy delay as given), `--no-table` (only sweeps and extras), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`.
+ * row-at-a-time methods), `--no-calibrate` (proxy delay as given), `--no-table` (only sweeps and extras), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`,
+ * `--sluice-batch=N` and `--sluice-flush-ms=N` (Sluice's batchSize / flushIntervalMs).
  *
  * @example
  * const options = parseBenchOptions(['--quick'], '/repo/bench')
  */
 export function parseBenchOptions(args: readonly string[], benchDir: string): BenchOptions {
-  const known = ['--quick', '--naive-full', '--no-calibrate', '--no-table', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=']
+  const known = ['--quick', '--naive-full', '--no-calibrate', '--no-table', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=', '--sluice-batch=', '--sluice-flush-ms=']
   for (const arg of args) {
     if (!known.some((k) => (k.endsWith('=') ? arg.startsWith(k) : arg === k))) {
       throw new Error(`unknown option "${arg}"; known: ${known.join(' ')}`)
@@ -70,6 +74,8 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
   }
   const delays = (flag(args, 'delays') ?? '0,500').split(',').map((d) => positiveInt(d, 'delays', 0))
   const only = flag(args, 'only')?.split(',')
+  const sluiceBatch = flag(args, 'sluice-batch')
+  const sluiceFlush = flag(args, 'sluice-flush-ms')
   return {
     quick,
     sizes,
@@ -81,6 +87,8 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
     proxy,
     calibrate: !args.includes('--no-calibrate'),
     ...(only ? { only } : {}),
+    ...(sluiceBatch !== undefined ? { sluiceBatchSize: Math.max(1, positiveInt(sluiceBatch, 'sluice-batch', 1)) } : {}),
+    ...(sluiceFlush !== undefined ? { sluiceFlushIntervalMs: positiveInt(sluiceFlush, 'sluice-flush-ms', 0) } : {}),
     table: !args.includes('--no-table'),
     sweeps: !args.includes('--no-sweeps'),
     extras: !args.includes('--no-extras'),

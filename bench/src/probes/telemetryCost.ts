@@ -30,7 +30,8 @@ interface ProbeOutput {
 }
 
 /**
- * Runs a workload through Sluice in fresh processes, alternating telemetry off and on (OTLP
+ * Runs a workload through Sluice in fresh processes (warm-up runs first in each), alternating
+ * telemetry off and on (OTLP
  * export to an in-process sink that accepts and discards, Prometheus metrics recorded), and
  * compares median throughput.
  *
@@ -43,6 +44,7 @@ export async function measureTelemetryCost(
   size: number,
   rounds: number,
   runsPerProcess = 3,
+  warmupsPerProcess = 3,
 ): Promise<TelemetryCostResult> {
   let exportedBytes = 0
   const sink = createServer((request, response) => {
@@ -60,7 +62,15 @@ export async function measureTelemetryCost(
   let strategy = ''
   try {
     await workload.setup(schema.pool, size)
-    const args = (mode: string): string[] => [mode, workload.id, String(size), String(runsPerProcess), targetUrl(schema.target), sinkUrl]
+    const args = (mode: string): string[] => [
+      mode,
+      workload.id,
+      String(size),
+      String(warmupsPerProcess),
+      String(runsPerProcess),
+      targetUrl(schema.target),
+      sinkUrl,
+    ]
     for (let round = 0; round < rounds; round++) {
       // Alternate, so drifting machine load falls on both alike.
       for (const mode of round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {

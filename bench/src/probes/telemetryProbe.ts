@@ -2,11 +2,12 @@ import pg from 'pg'
 // Probe (run by runProbe in its own process): a Sluice workload with telemetry off or on. With
 // it on, startTelemetry runs before pg and pipeline-core load, as the telemetry README says, and
 // exports over OTLP/HTTP to the sink URL given. Prints one JSON line of run times.
-const [mode, workloadId, sizeArg, runsArg, schemaUrl, sinkUrl] = process.argv.slice(2)
+const [mode, workloadId, sizeArg, warmupsArg, runsArg, schemaUrl, sinkUrl] = process.argv.slice(2)
 if ((mode !== 'on' && mode !== 'off') || !workloadId || !schemaUrl) {
-  throw new Error('usage: telemetryProbe <on|off> <workload> <size> <runs> <url> [otlp-sink-url]')
+  throw new Error('usage: telemetryProbe <on|off> <workload> <size> <warmups> <runs> <url> [otlp-sink-url]')
 }
 const size = Number(sizeArg)
+const warmups = Number(warmupsArg)
 const runs = Number(runsArg)
 
 const telemetry =
@@ -30,7 +31,9 @@ const target = targetFromUrl(schemaUrl, schema)
 const pool = new pg.Pool({ connectionString: schemaUrl, max: 1 })
 const strategy = workload.sluice.strategies[0] ?? 'best_effort'
 const times: number[] = []
-for (let r = 0; r <= runs; r++) {
+// Several warm-up runs: with telemetry on there is more code for the JIT to settle, and the
+// first runs of a fresh process measure that, not the steady state.
+for (let r = 0; r < warmups + runs; r++) {
   await workload.reset(pool, size)
   const runner = await openSluiceRunner(target, { ...DEFAULT_SLUICE_SETTINGS, ...workload.sluice.settings, strategy })
   const start = performance.now()
@@ -38,7 +41,7 @@ for (let r = 0; r <= runs; r++) {
   const ms = performance.now() - start
   await runner.close()
   await workload.verify(pool, size, output)
-  if (r > 0) times.push(ms) // run 0 warms up
+  if (r >= warmups) times.push(ms)
 }
 await pool.end()
 await telemetry?.forceFlush()
