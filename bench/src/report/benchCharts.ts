@@ -42,7 +42,7 @@ export function benchCharts(
     charts['bench-round-trip.svg'] = renderLineChart({
       title: 'Throughput vs network round trip',
       subtitle,
-      xLabel: 'configured round trip (ms)',
+      xLabel: 'round trip (ms)',
       yLabel: 'queries per second',
       xScale: 'linear',
       yScale: 'log',

@@ -16,9 +16,9 @@ export interface LineChart {
   readonly subtitle?: string
 }
 
-const WIDTH = 720
+const WIDTH = 800
 const HEIGHT = 440
-const MARGIN = { top: 64, right: 190, bottom: 56, left: 84 }
+const MARGIN = { top: 64, right: 230, bottom: 56, left: 84 }
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04']
 
 function escapeXml(text: string): string {

@@ -49,7 +49,7 @@ export async function sweepBatchSize(
       }
       const throughput = (size / method.medianMs) * 1000
       log?.(`   ${workload.id} batch size ${batchSize}: ${Math.round(throughput)} /s`)
-      points.push({ x: batchSize, series: `${workload.title} (Sluice ${strategy})`, size, medianMs: method.medianMs, throughput })
+      points.push({ x: batchSize, series: `${workload.id} (Sluice ${strategy})`, size, medianMs: method.medianMs, throughput })
     }
   }
   return points

@@ -62,7 +62,7 @@ export async function sweepRoundTrip(
           }
           const throughput = (size / m.medianMs) * 1000
           log?.(`   ${workload.id} ${m.id} at ${rtt} ms: ${Math.round(throughput)} /s`)
-          points.push({ x: rtt, series: `${workload.title}: ${m.kind === 'sluice' ? `Sluice ${main ?? ''}` : m.kind}`, size, medianMs: m.medianMs, throughput })
+          points.push({ x: rtt, series: `${workload.id}: ${m.kind === 'sluice' ? `Sluice ${main ?? ''}` : m.kind}`, size, medianMs: m.medianMs, throughput })
         }
       }
     } finally {
