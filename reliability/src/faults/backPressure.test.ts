@@ -13,7 +13,7 @@ import { Ledger, outcomeOfResult } from '../infra/ledger'
  */
 
 const mb = 1024 * 1024
-const queries = longRun ? 200_000 : 6_000
+const queries = longRun ? 40_000 : 6_000
 
 describe('back-pressure in the pipeline', () => {
   let schema: TestSchema

@@ -49,15 +49,13 @@ const param = fc.oneof(
   { weight: 6, arbitrary: scalar },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 )
-const matchedQuery = fc
-  .constantFrom(...templates)
-  .chain(([sql, arity]) =>
-    fc.record({
-      sql: fc.constant(sql),
-      params: fc.array(param, { minLength: arity, maxLength: arity }),
-      callbackId: fc.string({ maxLength: 10 }),
-    }),
-  )
+const matchedQuery = fc.constantFrom(...templates).chain(([sql, arity]) =>
+  fc.record({
+    sql: fc.constant(sql),
+    params: fc.array(param, { minLength: arity, maxLength: arity }),
+    callbackId: fc.string({ maxLength: 10 }),
+  }),
+)
 const wellTypedQuery = fc.oneof(
   { weight: 4, arbitrary: matchedQuery },
   {
