@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveTestServer } from '@sluice/test-database'
 import { parseBenchOptions } from './cli/benchOptions'
@@ -31,6 +32,31 @@ const log = (line: string): void => {
 }
 const section = (title: string): void => {
   log(`\n== ${title} (${new Date().toISOString().slice(11, 19)})`)
+}
+
+const mode = options.quick ? 'quick' : 'full'
+const stamp = started.toISOString().replace(/[:.]/g, '-')
+const jsonFile = join(options.outDir, `bench-${mode}-${stamp}.json`)
+await mkdir(options.outDir, { recursive: true })
+
+/** Writes what is measured so far (after every section, so an interrupted run keeps its tables). */
+async function writeReport(): Promise<void> {
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg(), node: process.version }
+  const targets = checkTargets(results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs))
+  const report = {
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode,
+    machine,
+    options,
+    results,
+    targets,
+    memory,
+    telemetry,
+    sweeps: { batchSize: batchSizePoints, roundTrip },
+  }
+  await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
+  await writeFile(jsonFile.replace(/\.json$/, '.md'), `${results.map(formatMarkdownTable).join('\n\n')}\n`)
 }
 
 const server = process.env.BENCH_DATABASE_URL
@@ -70,6 +96,7 @@ try {
           log,
         })
         results.push(result)
+        await writeReport()
         console.log(`\n${formatTable(result)}\n`)
       }
     } finally {
@@ -88,6 +115,7 @@ try {
       telemetry.push(await measureTelemetryCost(server.url, workload, size, 2, options.quick ? 2 : 5, 3))
     }
     console.log(`${formatExtras(memory, telemetry)}\n`)
+    await writeReport()
   }
 
   if (options.sweeps) {
@@ -114,19 +142,13 @@ try {
   await server.stop()
 }
 
-const mode = options.quick ? 'quick' : 'full'
-const stamp = started.toISOString().replace(/[:.]/g, '-')
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg(), node: process.version }
-await mkdir(options.outDir, { recursive: true })
-const targets = checkTargets(results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs))
-const report = { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), mode, machine, options, results, targets, memory, telemetry, sweeps: { batchSize: batchSizePoints, roundTrip } }
-const jsonFile = `${options.outDir}/bench-${mode}-${stamp}.json`
-await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
-await writeFile(`${options.outDir}/bench-${mode}-${stamp}.md`, `${results.map(formatMarkdownTable).join('\n\n')}\n`)
+await writeReport()
 // Charts go to docs/ from full runs only; a quick run keeps its charts beside its JSON.
 const chartDir = options.quick ? options.outDir : options.docsDir
-const subtitle = `${mode} run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} cores, load ${machine.loadAverage[0]?.toFixed(1) ?? '?'}`
+const load = loadavg()[0]?.toFixed(1) ?? '?'
+const subtitle = `${mode} run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, load ${load}`
 const charts = benchCharts({ batchSize: batchSizePoints, roundTrip: roundTrip?.points, memory, batchSizeRttMs: 1 }, subtitle)
-for (const [name, svg] of Object.entries(charts)) await writeFile(`${chartDir}/${name}`, svg)
-log(`\nresults: ${jsonFile} (+ .md); charts: ${Object.keys(charts).map((c) => `${chartDir}/${c}`).join(', ') || 'none'}`)
+for (const [name, svg] of Object.entries(charts)) await writeFile(join(chartDir, name), svg)
+log(`\nresults: ${jsonFile} (+ .md); charts: ${Object.keys(charts).map((c) => join(chartDir, c)).join(', ') || 'none'}`)
 log(`took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`)
+
