@@ -60,8 +60,31 @@ describe('auth with a token set', () => {
           { headers },
         ),
         await callEngine(`${base}/trpc/failures.discardAll`, JSON.stringify({}), { headers }),
+        await callEngine(`${base}/trpc/targets.list`, undefined, { method: 'GET', headers }),
+        // The Prometheus scrape is guarded too.
+        await callEngine(`${base}/metrics`, undefined, { method: 'GET', headers }),
       ]
-      refused += answers.filter((a) => a.status === 401).length
+      // The live metrics stream (SSE): tRPC answers 200 and sends the refusal as the stream's
+      // only event; no sample may come through.
+      const stream = await callEngine(
+        `${base}/trpc/metrics.live?input=${encodeURIComponent('{}')}`,
+        undefined,
+        {
+          method: 'GET',
+          headers: { ...headers, accept: 'text/event-stream' },
+          timeoutMs: 5_000,
+        },
+      )
+      const streamRefused =
+        stream.status === 401 ||
+        (stream.status === 200 &&
+          /UNAUTHORIZED/.test(stream.text) &&
+          !/"samples"/.test(stream.text))
+      expect(
+        streamRefused,
+        `metrics.live without the right token: ${stream.status} ${stream.text.slice(0, 300)}`,
+      ).toBe(true)
+      refused += answers.filter((a) => a.status === 401).length + 1
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 401))
       const { rows } = await fixture.db.pool.query('SELECT key FROM events WHERE key = $1', [name])
       expect(rows).toEqual([])
@@ -86,6 +109,23 @@ describe('auth with a token set', () => {
     expect(list.status).toBe(200)
     const put = await putPipeline(base, 'guarded', { batchSize: 20 }, token)
     expect(put.status).toBeLessThan(300)
+    // The live metrics stream sends samples to the right token (the refusal above is not a
+    // stream that never sends anything to anyone).
+    const controller = new AbortController()
+    const stream = await fetch(`${base}/trpc/metrics.live?input=${encodeURIComponent('{}')}`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    })
+    const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = stream.body?.getReader()
+    let seen = ''
+    const deadline = Date.now() + 5_000
+    while (reader && !seen.includes('"samples"') && Date.now() < deadline) {
+      const chunk = await reader.read()
+      if (chunk.done) break
+      seen += new TextDecoder().decode(chunk.value)
+    }
+    controller.abort()
+    expect(seen, 'metrics.live streams samples with the right token').toContain('"samples"')
     const health = await getFromEngine(base, '/healthz')
     reportFigures('auth', {
       refusedCalls: refused,
