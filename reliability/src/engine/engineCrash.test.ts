@@ -131,6 +131,51 @@ describe('engine SIGKILL mid-ingest', () => {
     expect(afterOk, 'the restarted engine keeps working').toBe(afterKeys.length)
   })
 
+  it('keeps every failure it answered with a failureId through a SIGKILL', async () => {
+    const base = fixture.engine.baseUrl
+    await mustPutPipeline(base, 'doomed_writes', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 5,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    })
+    const answered = new Map<string, string>()
+    let killed = false
+    const worker = async (w: number): Promise<void> => {
+      for (let r = 0; !killed && r < 10_000; r += 1) {
+        const queries = Array.from({ length: 10 }, (_, i) => ({
+          sql: 'INSERT INTO no_such_table (key) VALUES ($1)',
+          params: [`f${w}-${r}-${i}`],
+          callbackId: `f${w}-${r}-${i}`,
+        }))
+        const answer = await ingest(base, 'doomed_writes', queries, { timeoutMs: 10_000 })
+        for (const result of resultsOf(answer) ?? []) {
+          if (result.callbackId && result.failureId)
+            answered.set(result.callbackId, result.failureId)
+        }
+      }
+    }
+    const workers = Promise.all(Array.from({ length: 4 }, (_, w) => worker(w)))
+    await sleep(1_000)
+    await fixture.engine.stop('SIGKILL')
+    killed = true
+    await workers
+    const restarted = await fixture.restart()
+    const { rows } = await fixture.db.pool.query<{ id: string; callback_id: string }>(
+      "SELECT id::text AS id, callback_id FROM sluice.failed_queries WHERE pipeline = 'doomed_writes'",
+    )
+    const stored = new Map(rows.map((row) => [row.callback_id, row.id]))
+    const missing = [...answered].filter(([key, id]) => stored.get(key) !== id)
+    reportFigures('failures through SIGKILL', {
+      answeredWithFailureId: answered.size,
+      inStoreAfterRestart: answered.size - missing.length,
+      stored: rows.length,
+    })
+    expect(answered.size, 'failures were answered before the kill').toBeGreaterThan(50)
+    expect(missing, 'answered with a failureId, gone after the crash').toEqual([])
+    expect((await getFromEngine(restarted.baseUrl, '/healthz')).status).toBe(200)
+  })
+
   it('on SIGTERM answers the requests it accepted, refuses new ones, and exits 0', async () => {
     const base = fixture.engine.baseUrl
     // A long flush interval keeps requests waiting in the queue when the signal comes.
