@@ -32,12 +32,14 @@ export interface PrivatePostgres {
  * Initialises and starts a private PostgreSQL in a folder under the OS temp dir.
  *
  * @example
- * const server = await startPrivatePostgres()
+ * const server = await startPrivatePostgres({ maxConnections: 50 })
  * const url = await server.createDatabase('faults')
  * await server.restart()
  * await server.destroy()
  */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(
+  options: { maxConnections?: number } = {},
+): Promise<PrivatePostgres> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-reliability-pg-'))
   const port = await freePort()
   const password = `pw-${randomBytes(9).toString('hex')}`
@@ -54,7 +56,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      'max_connections=200',
+      `max_connections=${options.maxConnections ?? 200}`,
       '-c',
       'fsync=off',
     ],
