@@ -28,7 +28,16 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
   try {
-    await admin.query(`CREATE DATABASE "${name}"`)
+    // CREATE DATABASE fails while another session is connected to the template: try again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}"`)
+        break
+      } catch (error) {
+        if (attempt >= 5 || !/being accessed by other users/.test(String(error))) throw error
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+      }
+    }
   } finally {
     await admin.end()
   }
