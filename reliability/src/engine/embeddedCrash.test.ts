@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,11 +15,20 @@ import { ingest, resultsOf } from '../infra/ingestClient'
  * pipelines and the data that were acknowledged, and a clean stop must leave no server behind.
  */
 
+/** PostgreSQL processes whose command line names `dataDir` (read from /proc: no `ps` needed). */
 function serversOn(dataDir: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-  return out
-    .split('\n')
-    .filter((line) => line.includes(dataDir) && /postgres/.test(line) && !line.includes('ps -eo'))
+  const found: string[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let args: string
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')
+    } catch {
+      continue
+    }
+    if (args.includes(dataDir) && /postgres/.test(args)) found.push(`${entry} ${args}`)
+  }
+  return found
 }
 
 describe('embedded database, engine killed', () => {
