@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './freePort'
 
@@ -27,6 +27,8 @@ export interface EngineProcess {
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** The process's resident memory in bytes (from /proc), or undefined once it ended. */
   rssBytes(): number | undefined
+  /** How many file descriptors (sockets, files) the process holds now (from /proc). */
+  openFiles(): number | undefined
 }
 
 export interface EngineLaunch {
@@ -137,6 +139,14 @@ export async function launchEngine(launch: EngineLaunch): Promise<EngineProcess>
     },
     rssBytes() {
       return state.exited ? undefined : readRss(child.pid)
+    },
+    openFiles() {
+      if (state.exited || child.pid === undefined) return undefined
+      try {
+        return readdirSync(`/proc/${child.pid}/fd`).length
+      } catch {
+        return undefined
+      }
     },
   }
 }
