@@ -88,6 +88,17 @@ export const badCases: readonly BadCase[] = [
     message: /65[,.]?535/,
   },
   {
+    // 20 KB of body: small, yet deep enough to overflow a recursive validator's stack.
+    name: 'a parameter nested 10,000 levels deep',
+    send: (b) =>
+      post(
+        b,
+        `{"queries":[{"sql":"SELECT $1::jsonb AS v","params":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}]}`,
+      ),
+    status: 400,
+    message: /deep|depth|nest/i,
+  },
+  {
     name: 'NUL byte in sql',
     send: (b) => post(b, oneQuery({ sql: 'SELECT 1\u0000; DROP TABLE x' })),
     status: 400,

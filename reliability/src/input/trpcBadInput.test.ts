@@ -155,6 +155,17 @@ const badCalls: readonly BadCall[] = [
     message: /params|65[,.]?535/,
   },
   {
+    name: 'failures.retry: params nested 10,000 levels deep',
+    call: (b) =>
+      trpcCall(b, 'failures.retry', undefined, {
+        mutation: true,
+        rawBody: `{"ids":["1"],"params":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`,
+      }),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /deep|depth|nest|params/i,
+  },
+  {
     name: 'malformed JSON body',
     call: (b) =>
       trpcCall(b, 'pipelines.create', undefined, { mutation: true, rawBody: '{"name": ' }),
