@@ -168,6 +168,39 @@ describe('bad input through the ingest API', () => {
     }
   })
 
+  it('the limits themselves work: 65,535 parameters, and 10,000 seven-column INSERTs merged', async () => {
+    const base = fixture.engine.baseUrl
+    const n = 65_535
+    const wideSql = `SELECT array_length(ARRAY[${Array.from({ length: n }, (_, i) => `$${i + 1}::int`).join(',')}], 1) AS n`
+    const wide = await ingest(base, 'good', [
+      { sql: wideSql, params: Array.from({ length: n }, (_, i) => i) },
+    ])
+    expect(wide.status, wide.text.slice(0, 300)).toBe(200)
+    expect(resultsOf(wide)?.[0]?.rows).toEqual([{ n }])
+
+    // 70,000 parameters if merged into one statement: the merge must split under 65,535.
+    await mustPutPipeline(base, 'bulk', {
+      strategy: 'transactional',
+      batchSize: 10_000,
+      flushIntervalMs: 50,
+    })
+    await fixture.db.pool.query(
+      'CREATE TABLE seven (k text, a int, b int, c int, d int, e int, f int)',
+    )
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      sql: 'INSERT INTO seven (k, a, b, c, d, e, f) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      params: [`k${i}`, i, i, i, i, i, i],
+    }))
+    const bulk = await ingest(base, 'bulk', rows, { timeoutMs: 60_000 })
+    expect(bulk.status, bulk.text.slice(0, 300)).toBe(200)
+    const statuses = new Set((resultsOf(bulk) ?? []).map((r) => r.status))
+    expect([...statuses]).toEqual(['succeeded'])
+    const { rows: counted } = await fixture.db.pool.query<{ n: string; k: string }>(
+      'SELECT count(*) AS n, count(DISTINCT k) AS k FROM seven',
+    )
+    expect(counted[0]).toEqual({ n: '10000', k: '10000' })
+  })
+
   it('a halted sequential pipeline answers 409 naming it until resumed, then works again', async () => {
     const base = fixture.engine.baseUrl
     await mustPutPipeline(base, 'strict', {
