@@ -231,7 +231,7 @@ describe('bad input through the ingest API', () => {
     expect(health.status).toBe(200)
     expect(fixture.engine.rssBytes()).toBeDefined()
     reportFigures('ingest bad input', {
-      cases: badCases.length + 5,
+      cases: badCases.length + 6,
       engineUp: health.status === 200,
     })
   })
