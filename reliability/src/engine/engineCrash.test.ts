@@ -176,6 +176,37 @@ describe('engine SIGKILL mid-ingest', () => {
     expect((await getFromEngine(restarted.baseUrl, '/healthz')).status).toBe(200)
   })
 
+  it('while restarting, never answers that a known pipeline does not exist', async () => {
+    const base = fixture.engine.baseUrl
+    await mustPutPipeline(base, 'early_bird', {
+      strategy: 'best_effort',
+      batchSize: 10,
+      flushIntervalMs: 5,
+    })
+    await fixture.engine.stop('SIGKILL')
+    // Knock from the moment the port opens: a 404 here would tell a client (or a deploy script)
+    // that its pipeline is gone, when it is only not loaded yet.
+    const seen = new Map<number, number>()
+    const state = { done: false }
+    const knocking = (async () => {
+      while (!state.done) {
+        const answer = await ingest(base, 'early_bird', [{ sql: 'SELECT 1' }], { timeoutMs: 5_000 })
+        seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1)
+        if (answer.status === 200) return
+        await sleep(answer.status === 0 ? 10 : 2)
+      }
+    })()
+    await fixture.restart()
+    await Promise.race([knocking, sleep(10_000)])
+    state.done = true
+    await knocking
+    reportFigures('ingest during restart', {
+      answers: [...seen].map(([status, count]) => `${status}x${count}`).join(','),
+    })
+    expect(seen.get(404) ?? 0, 'answered 404 for a pipeline that exists').toBe(0)
+    expect(seen.get(200), 'served once ready').toBe(1)
+  })
+
   it('on SIGTERM answers the requests it accepted, refuses new ones, and exits 0', async () => {
     const base = fixture.engine.baseUrl
     // A long flush interval keeps requests waiting in the queue when the signal comes.
