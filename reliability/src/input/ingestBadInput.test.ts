@@ -226,12 +226,36 @@ describe('bad input through the ingest API', () => {
     await bystanderStillWorks()
   })
 
+  it('a number beyond float precision is refused or kept exactly, never silently rounded', async () => {
+    await fixture.db.pool.query('CREATE TABLE big_numbers (key text, id bigint, amount numeric)')
+    // 2^53 + 1 and a 20-digit decimal: JSON allows them, a JavaScript number cannot hold them.
+    const answer = await post(
+      fixture.engine.baseUrl,
+      '{"queries":[{"sql":"INSERT INTO big_numbers (key, id, amount) VALUES ($1, $2, $3)","params":["big",9007199254740993,12345678901234567890.5]}]}',
+    )
+    const { rows } = await fixture.db.pool.query<{ id: string; amount: string }>(
+      "SELECT id::text AS id, amount::text AS amount FROM big_numbers WHERE key = 'big'",
+    )
+    reportFigures('numbers beyond float precision', {
+      status: answer.status,
+      stored: rows.map((r) => `${r.id}/${r.amount}`).join(',') || 'nothing',
+    })
+    if (answer.status === 400) {
+      expect(answer.text).toMatch(/precision|exact|safe|string/i)
+      expect(rows).toEqual([])
+    } else {
+      expect(rows, 'stored as sent, not rounded to the nearest float').toEqual([
+        { id: '9007199254740993', amount: '12345678901234567890.5' },
+      ])
+    }
+  })
+
   it('stays up through all of it', async () => {
     const health = await getFromEngine(fixture.engine.baseUrl, '/healthz')
     expect(health.status).toBe(200)
     expect(fixture.engine.rssBytes()).toBeDefined()
     reportFigures('ingest bad input', {
-      cases: badCases.length + 6,
+      cases: badCases.length + 7,
       engineUp: health.status === 200,
     })
   })
