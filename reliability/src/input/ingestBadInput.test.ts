@@ -3,6 +3,7 @@ import { getFromEngine, mustPutPipeline, trpcCall } from '../infra/engineApi'
 import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
 import { reportFigures } from '../infra/figures'
 import { ingest, resultsOf } from '../infra/ingestClient'
+import { sleep } from '../infra/timing'
 import { badCases, post } from './badIngestRequests'
 
 /*
@@ -226,6 +227,39 @@ describe('bad input through the ingest API', () => {
     await bystanderStillWorks()
   })
 
+  it('a chunked body with no length is cut at the limit, not read to the end', async () => {
+    let sentMb = 0
+    const megabyte = new TextEncoder().encode('x'.repeat(1024 * 1024))
+    // Up to 200 MB, streamed: the engine must stop reading at its 4 MB limit.
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sentMb >= 200) {
+          controller.close()
+          return
+        }
+        sentMb += 1
+        controller.enqueue(megabyte)
+        await sleep(1)
+      },
+    })
+    const init = {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json' },
+    }
+    const response = await fetch(
+      `${fixture.engine.baseUrl}/v1/pipelines/good/queries`,
+      init as RequestInit,
+    )
+    const text = await response.text()
+    reportFigures('endless chunked body', { status: response.status, sentMb })
+    expect(response.status).toBe(413)
+    expect(text).toMatch(/limit|large/i)
+    expect(sentMb, 'stopped reading long before the end').toBeLessThan(100)
+    await bystanderStillWorks()
+  })
+
   it('a number beyond float precision is refused or kept exactly, never silently rounded', async () => {
     await fixture.db.pool.query('CREATE TABLE big_numbers (key text, id bigint, amount numeric)')
     // 2^53 + 1 and a 20-digit decimal: JSON allows them, a JavaScript number cannot hold them.
@@ -255,7 +289,7 @@ describe('bad input through the ingest API', () => {
     expect(health.status).toBe(200)
     expect(fixture.engine.rssBytes()).toBeDefined()
     reportFigures('ingest bad input', {
-      cases: badCases.length + 7,
+      cases: badCases.length + 8,
       engineUp: health.status === 200,
     })
   })
