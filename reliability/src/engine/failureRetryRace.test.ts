@@ -80,4 +80,44 @@ describe('retrying failed queries concurrently', () => {
     expect(resolved, 'resolved once each, across all the calls').toBe(failures)
     expect(Number(open[0]?.n)).toBe(0)
   })
+
+  it('retry all runs each matching failed query once, however many there are', async () => {
+    const base = fixture.engine.baseUrl
+    await mustPutPipeline(base, 'still_missing', {
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 5,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    })
+    // More than one page of failures; the cause is not fixed, so every retry fails again.
+    const count = 250
+    for (let i = 0; i < count; i += 50) {
+      await ingest(
+        base,
+        'still_missing',
+        Array.from({ length: 50 }, (_, j) => ({
+          sql: 'INSERT INTO still_missing (v) VALUES ($1)',
+          params: [i + j],
+        })),
+      )
+    }
+    const report = await trpcCall(
+      base,
+      'failures.retryAll',
+      { pipeline: 'still_missing' },
+      { mutation: true },
+    )
+    const data = report.data as { matched: number; failed: number } | undefined
+    const { rows } = await fixture.db.pool.query<{ n: number; attempts: number }>(
+      "SELECT count(*)::int AS n, sum(attempts)::int AS attempts FROM sluice.failed_queries WHERE pipeline = 'still_missing'",
+    )
+    reportFigures('retry all, one pass', {
+      failures: rows[0]?.n ?? 0,
+      matchedReported: data?.matched ?? -1,
+      runs: (rows[0]?.attempts ?? 0) - count,
+    })
+    expect(rows[0]?.n).toBe(count)
+    expect(data?.matched, 'matched reported').toBe(count)
+    expect((rows[0]?.attempts ?? 0) - count, 'each failed query re-run exactly once').toBe(count)
+  })
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline } from '../infra/engineApi'
+import { mustPutPipeline, trpcCall } from '../infra/engineApi'
 import { launchEngine, type EngineProcess } from '../infra/engineProcess'
 import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
 import { longRun, reportFigures } from '../infra/figures'
@@ -111,6 +111,17 @@ describe('connections to a target cut during ingest', () => {
       'SELECT callback_id, outcome_unknown FROM sluice.failed_queries WHERE callback_id = ANY($1)',
       [notSucceeded],
     )
+    // And the other way round: nothing in the store for a query that was answered succeeded.
+    const { rows: allStored } = await db.pool.query<{
+      callback_id: string | null
+      outcome: string
+      error_message: string
+    }>(
+      "SELECT callback_id, outcome, error_message FROM sluice.failed_queries WHERE pipeline LIKE 'flaky_%'",
+    )
+    const storedButSucceeded = allStored.filter(
+      (row) => row.callback_id !== null && ledger.outcomeOf(row.callback_id) === 'succeeded',
+    )
     const storedKeys = new Set(stored.map((row) => row.callback_id))
     const missingFromStore = notSucceeded.filter((key) => !storedKeys.has(key))
     const unknownNotMarked = stored.filter(
@@ -125,6 +136,8 @@ describe('connections to a target cut during ingest', () => {
       outcomeUnknown: verdict.byOutcome['outcome-unknown'],
       noAnswer: verdict.byOutcome['no-answer'],
       inFailureStore: `${notSucceeded.length - missingFromStore.length}/${notSucceeded.length}`,
+      storeRows: allStored.length,
+      storedButSucceeded: storedButSucceeded.length,
       lost: verdict.lost.length,
       duplicated: verdict.duplicated.length,
       phantom: verdict.phantom.length,
@@ -141,5 +154,37 @@ describe('connections to a target cut during ingest', () => {
       [],
     )
     expect(unknownNotMarked, 'outcome-unknown not marked as such in the store').toEqual([])
+    expect(
+      storedButSucceeded
+        .slice(0, 5)
+        .map((row) => `${row.callback_id ?? ''}: ${row.outcome} ${row.error_message}`),
+      'in the failures store, yet answered succeeded',
+    ).toEqual([])
+
+    // The operator's "retry all" after the incident must not re-run what may have applied.
+    const retried = await Promise.all(
+      ['flaky_singles', 'flaky_groups'].map((pipeline) =>
+        trpcCall(engine.baseUrl, 'failures.retryAll', { pipeline }, { mutation: true }),
+      ),
+    )
+    const afterRetry = await rowsPerKey(db.pool, 'events')
+    const twiceAfterRetry = [...afterRetry].filter(([, n]) => n > 1).map(([key]) => key)
+    const report = retried.map(
+      (r) => r.data as { matched: number; resolved: number; notRetried: number },
+    )
+    const { rows: perPipeline } = await db.pool.query<{ pipeline: string; n: string }>(
+      "SELECT pipeline, count(*) AS n FROM sluice.failed_queries WHERE pipeline LIKE 'flaky_%' GROUP BY pipeline ORDER BY pipeline",
+    )
+    console.log(
+      `[reliability] debug: ${JSON.stringify(report)} store ${JSON.stringify(perPipeline)}`,
+    )
+    reportFigures('retry all after the cuts', {
+      matched: report.reduce((a, r) => a + r.matched, 0),
+      resolved: report.reduce((a, r) => a + r.resolved, 0),
+      notRetried: report.reduce((a, r) => a + r.notRetried, 0),
+      appliedTwice: twiceAfterRetry.length,
+    })
+    expect(retried.map((r) => r.status)).toEqual([200, 200])
+    expect(twiceAfterRetry, 'retry all re-ran a write whose outcome was unknown').toEqual([])
   })
 })
