@@ -12,8 +12,9 @@ import { sleep } from '../infra/timing'
  * A target goes down (every connection reset, new ones refused) while requests wait on it, and
  * the engine is then told to stop. It must answer every accepted request (failed: the target is
  * unreachable), record each failure in its own store (its own database is up), run nothing, and
- * exit 0 in bounded time, not wait forever for a database that is gone. Then the target comes
- * back and a restarted engine uses it again.
+ * exit 0 in bounded time, not wait forever for a database that is gone. Started again while the
+ * target is still down, it comes up and fails those queries at once; when the target comes back,
+ * it uses it again without a restart.
  */
 
 const insert = 'INSERT INTO events (key) VALUES ($1)'
@@ -77,8 +78,17 @@ describe('target outage, then shutdown', () => {
       "SELECT callback_id FROM sluice.failed_queries WHERE callback_id LIKE 'down-%'",
     )
 
-    proxy.set({ refuseNew: false })
+    // Started again while the target is still down: it comes up, and answers at once.
     engine = await launchEngine({ env })
+    const whileDown = await ingest(
+      engine.baseUrl,
+      'remote_writes',
+      [{ sql: insert, params: ['still-down'] }],
+      {
+        timeoutMs: 30_000,
+      },
+    )
+    proxy.set({ refuseNew: false })
     const back = await ingest(engine.baseUrl, 'remote_writes', [{ sql: insert, params: ['back'] }])
     reportFigures('target outage then SIGTERM', {
       requests: answers.length,
@@ -88,6 +98,7 @@ describe('target outage, then shutdown', () => {
       applied: applied.length,
       exitCode: String(exit.code),
       stopMs,
+      startedWhileDown: resultsOf(whileDown)?.[0]?.status ?? String(whileDown.status),
       afterRecovery: resultsOf(back)?.[0]?.status ?? String(back.status),
     })
     expect(
@@ -100,6 +111,11 @@ describe('target outage, then shutdown', () => {
     expect(stored.length, 'each failure is in the store').toBe(50)
     expect(exit.code).toBe(0)
     expect(stopMs, 'shutdown is bounded by the retry budget').toBeLessThan(20_000)
-    expect(resultsOf(back)?.[0]?.status, 'the target is used again once back').toBe('succeeded')
+    expect(resultsOf(whileDown)?.[0]?.status, 'started with the target down: the query fails').toBe(
+      'failed',
+    )
+    expect(resultsOf(back)?.[0]?.status, 'the target is used again once back, no restart').toBe(
+      'succeeded',
+    )
   })
 })
