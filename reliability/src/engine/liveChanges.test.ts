@@ -190,6 +190,45 @@ describe('live changes under load', () => {
     expect(statuses).toEqual(['succeeded', 'succeeded', 'failed+rolled_back', 'succeeded'])
   })
 
+  it('a group accepted as atomic stays atomic when the strategy changes under it', async () => {
+    const base = fixture.engine.baseUrl
+    await mustPutPipeline(base, 'switched', {
+      strategy: 'transactional',
+      batchSize: 20,
+      flushIntervalMs: 1_500,
+    })
+    // Accepted by a transactional pipeline with group: true, so all or nothing was promised.
+    const sent = ingest(
+      base,
+      'switched',
+      Array.from({ length: 5 }, (_, i) => ({
+        sql: i === 2 ? 'SELECT 1/0' : insert,
+        params: i === 2 ? [] : [`switched-${i}`, 'switched'],
+      })),
+      { group: true },
+    )
+    await sleep(200)
+    const update = await trpcCall(
+      base,
+      'pipelines.update',
+      { name: 'switched', config: { strategy: 'best_effort', flushIntervalMs: 5 } },
+      { mutation: true },
+    )
+    const answer = await sent
+    const { rows } = await fixture.db.pool.query<{ key: string }>(
+      "SELECT key FROM events WHERE grp = 'switched'",
+    )
+    const statuses = (resultsOf(answer) ?? []).map((r) => r.status)
+    reportFigures('live changes, strategy switched under a queued group', {
+      update: update.status,
+      statuses: statuses.join(','),
+      applied: rows.length,
+    })
+    expect(update.status).toBe(200)
+    expect(rows, 'half of an atomic group applied').toEqual([])
+    expect(statuses).toEqual(['rolled_back', 'rolled_back', 'failed', 'rolled_back', 'rolled_back'])
+  })
+
   it('deleting a pipeline under load answers every request it accepted', async () => {
     const base = fixture.engine.baseUrl
     await mustPutPipeline(base, 'doomed', {
