@@ -15,6 +15,9 @@ export interface TelemetryCostResult {
   readonly onMs: readonly number[]
   readonly offMedianMs: number
   readonly onMedianMs: number
+  /** Fastest runs: when these agree but the medians do not, the difference is in the tail. */
+  readonly offMinMs: number
+  readonly onMinMs: number
   /** Queries per second, medians. */
   readonly offThroughput: number
   readonly onThroughput: number
@@ -95,6 +98,8 @@ export async function measureTelemetryCost(
     onMs: on,
     offMedianMs,
     onMedianMs,
+    offMinMs: summarize(off).min,
+    onMinMs: summarize(on).min,
     offThroughput: (size / offMedianMs) * 1000,
     onThroughput: (size / onMedianMs) * 1000,
     slowdownPercent: (onMedianMs / offMedianMs - 1) * 100,

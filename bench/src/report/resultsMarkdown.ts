@@ -34,7 +34,7 @@ export function resultsMarkdown(report: BenchReport): string {
   )
   if (report.targets.length > 0) {
     out.push('### Targets (1 ms round trip)', '', '| workload | target | measured | |', '|---|---|---|---|')
-    for (const t of report.targets) out.push(`| ${t.workload} | ${t.target} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`)
+    for (const t of report.targets) out.push(`| ${t.workload} | ${t.target} | ${t.measured} | ${t.met ? 'met' : `**missed**: ${t.gap ?? ''}`} |`)
     out.push('')
   }
   const delays = [...new Set(report.results.map((r) => r.network.oneWayDelayUs))].sort((a, b) => b - a)
@@ -52,10 +52,15 @@ export function resultsMarkdown(report: BenchReport): string {
     out.push('')
   }
   if (report.telemetry.length > 0) {
-    out.push('### Telemetry off vs on (direct)', '', '| workload | strategy | off | on | change | runs (off + on) | exported |', '|---|---|---:|---:|---:|---:|---:|')
+    out.push(
+      '### Telemetry off vs on (direct)',
+      '',
+      '| workload | strategy | off (median) | on (median) | change in median time | fastest run off / on | runs (off + on) | exported |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+    )
     for (const t of report.telemetry) {
       out.push(
-        `| ${t.workload} (${t.size.toLocaleString('en-US')}) | ${t.strategy} | ${Math.round(t.offThroughput).toLocaleString('en-US')}/s | ${Math.round(t.onThroughput).toLocaleString('en-US')}/s | ${t.slowdownPercent >= 0 ? '+' : ''}${t.slowdownPercent.toFixed(1)}% time | ${t.offMs.length} + ${t.onMs.length} | ${(t.exportedBytes / 1024).toFixed(0)} KiB |`,
+        `| ${t.workload} (${t.size.toLocaleString('en-US')}) | ${t.strategy} | ${Math.round(t.offThroughput).toLocaleString('en-US')}/s | ${Math.round(t.onThroughput).toLocaleString('en-US')}/s | ${t.slowdownPercent >= 0 ? '+' : ''}${t.slowdownPercent.toFixed(1)}% | ${Math.min(...t.offMs).toFixed(1)} / ${Math.min(...t.onMs).toFixed(1)} ms | ${t.offMs.length} + ${t.onMs.length} | ${(t.exportedBytes / 1024).toFixed(0)} KiB |`,
       )
     }
     out.push('')

@@ -34,7 +34,7 @@ describe('checkTargets', () => {
       { workload: 'bulk-insert', target: '≥ 200x faster than naive', measured: '250x (sluice-parallel)', met: true },
       { workload: 'bulk-insert', target: 'within 2x of COPY', measured: "1.60x COPY's time", met: true },
       { workload: 'bulk-insert', target: 'ahead of postgres.js pipelining', measured: '50.0x faster than postgres.js', met: true },
-      { workload: 'transfers', target: '≥ 15x faster than naive', measured: '10x (sluice-transactional)', met: false },
+      { workload: 'transfers', target: '≥ 15x faster than naive', measured: '10x (sluice-transactional)', met: false, gap: 'needs 1.50x more speed' },
     ])
   })
 

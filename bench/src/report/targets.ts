@@ -6,6 +6,8 @@ export interface TargetCheck {
   readonly target: string
   readonly measured: string
   readonly met: boolean
+  /** How far off a missed target is, e.g. "1.27x short". */
+  readonly gap?: string
 }
 
 const SPEEDUP_TARGETS: Readonly<Record<string, number>> = {
@@ -43,12 +45,19 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
         target: `≥ ${wanted}x faster than naive`,
         measured: `${speedup.toFixed(0)}x (${name})`,
         met: speedup >= wanted,
+        ...(speedup < wanted ? { gap: speedup > 0 ? `needs ${(wanted / speedup).toFixed(2)}x more speed` : 'no result' } : {}),
       })
     }
     const copy = result.methods.find((m) => m.kind === 'copy')?.medianMs
     if (result.workload === 'bulk-insert' && copy !== undefined) {
       const ratio = (sluice?.medianMs ?? Infinity) / copy
-      checks.push({ workload: result.workload, target: 'within 2x of COPY', measured: `${ratio.toFixed(2)}x COPY's time`, met: ratio <= 2 })
+      checks.push({
+        workload: result.workload,
+        target: 'within 2x of COPY',
+        measured: `${ratio.toFixed(2)}x COPY's time`,
+        met: ratio <= 2,
+        ...(ratio > 2 ? { gap: `${(ratio / 2).toFixed(2)}x too slow` } : {}),
+      })
     }
     const pgjs = result.methods.find((m) => m.kind === 'postgres.js')?.medianMs
     if (pgjs !== undefined) {
@@ -58,6 +67,7 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
         target: 'ahead of postgres.js pipelining',
         measured: `${ratio.toFixed(1)}x faster than postgres.js`,
         met: ratio > 1,
+        ...(ratio <= 1 ? { gap: ratio > 0 ? `postgres.js ${(1 / ratio).toFixed(2)}x faster` : 'no result' } : {}),
       })
     }
   }
@@ -66,5 +76,7 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
 
 /** The checks as text lines. */
 export function formatTargets(checks: readonly TargetCheck[]): string {
-  return checks.map((c) => `${c.met ? 'MET   ' : 'MISSED'} ${c.workload.padEnd(13)} ${c.target.padEnd(32)} ${c.measured}`).join('\n')
+  return checks
+    .map((c) => `${c.met ? 'MET   ' : 'MISSED'} ${c.workload.padEnd(13)} ${c.target.padEnd(32)} ${c.measured}${c.gap ? ` — ${c.gap}` : ''}`)
+    .join('\n')
 }
