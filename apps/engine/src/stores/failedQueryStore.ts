@@ -159,8 +159,9 @@ export class FailedQueryStore {
     const { where, params } = failureFilterSql(filter)
     const n = params.length
     const result = await this.#pool.query<{ id: string }>(
-      `SELECT id::text AS id FROM sluice.failed_queries WHERE ${where} AND id > $${n + 1}
-       ORDER BY id LIMIT $${n + 2}`,
+      // Order by the bigint column, not the text alias (text order would skip and repeat ids).
+      `SELECT f.id::text AS id FROM sluice.failed_queries f WHERE ${where} AND f.id > $${n + 1}::bigint
+       ORDER BY f.id LIMIT $${n + 2}`,
       [...params, afterId, limit],
     )
     return result.rows.map((row) => row.id)
