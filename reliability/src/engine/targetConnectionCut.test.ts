@@ -6,7 +6,7 @@ import { longRun, reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { Ledger } from '../infra/ledger'
 import { runIngestLoad } from '../infra/loadDriver'
-import { createScratchDatabase, type ScratchDatabase } from '../infra/scratchDatabase'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { sleep } from '../infra/timing'
 
 /*
@@ -20,11 +20,11 @@ import { sleep } from '../infra/timing'
 const insert = 'INSERT INTO events (key, grp) VALUES ($1, $2)'
 
 describe('connections to a target cut during ingest', () => {
-  let db: ScratchDatabase
+  let db: TestDatabase
   let proxy: FaultProxy
   let engine: EngineProcess
   beforeAll(async () => {
-    db = await createScratchDatabase('target_cut')
+    db = await createTestDatabase('target_cut')
     await createKeyTable(db.pool, 'events')
     const direct = new URL(db.url)
     proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })

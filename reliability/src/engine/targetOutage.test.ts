@@ -5,7 +5,7 @@ import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { ingest, resultsOf } from '../infra/ingestClient'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { createScratchDatabase, type ScratchDatabase } from '../infra/scratchDatabase'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { sleep } from '../infra/timing'
 
 /*
@@ -20,12 +20,12 @@ import { sleep } from '../infra/timing'
 const insert = 'INSERT INTO events (key) VALUES ($1)'
 
 describe('target outage, then shutdown', () => {
-  let db: ScratchDatabase
+  let db: TestDatabase
   let proxy: FaultProxy
   let engine: EngineProcess
   let env: Record<string, string>
   beforeAll(async () => {
-    db = await createScratchDatabase('target_outage')
+    db = await createTestDatabase('target_outage')
     await createKeyTable(db.pool, 'events')
     const direct = new URL(db.url)
     proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })

@@ -5,7 +5,7 @@ import { longRun, reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { Ledger } from '../infra/ledger'
 import { runIngestLoad } from '../infra/loadDriver'
-import { createScratchDatabase, type ScratchDatabase } from '../infra/scratchDatabase'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { sleep } from '../infra/timing'
 
 /*
@@ -15,10 +15,10 @@ import { sleep } from '../infra/timing'
  */
 
 describe('switching a pipeline between targets under load', () => {
-  let db: ScratchDatabase
+  let db: TestDatabase
   let engine: EngineProcess
   beforeAll(async () => {
-    db = await createScratchDatabase('target_switch')
+    db = await createTestDatabase('target_switch')
     await createKeyTable(db.pool, 'events')
     const second = new URL(db.url)
     second.searchParams.set('application_name', 'second_name')

@@ -1,9 +1,9 @@
 import { launchEngine, type EngineLaunch, type EngineProcess } from './engineProcess'
-import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 /** An engine process on a database of its own, restartable on that database. */
 export interface EngineFixture {
-  readonly db: ScratchDatabase
+  readonly db: TestDatabase
   /** The engine running now (a new one after `restart`). */
   readonly engine: EngineProcess
   /** Log lines of every engine this fixture ran, in order. */
@@ -28,7 +28,7 @@ export async function startEngineFixture(
   label: string,
   launch: Partial<EngineLaunch> = {},
 ): Promise<EngineFixture> {
-  const db = await createScratchDatabase(label)
+  const db = await createTestDatabase(label)
   const env = { DATABASE_URL: db.url, ...launch.env }
   const previous: EngineProcess[] = []
   let engine: EngineProcess

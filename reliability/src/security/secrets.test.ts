@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
 import { launchEngine, type EngineProcess } from '../infra/engineProcess'
 import { reportFigures } from '../infra/figures'
-import { freePort } from '../infra/freePort'
+import { freePort } from '@sluice/test-database'
 import { ingest, resultsOf, type IngestAnswer } from '../infra/ingestClient'
 import { startPrivatePostgres, type PrivatePostgres } from '../infra/privatePostgres'
 

@@ -1,4 +1,7 @@
 export { createTestSchema, testDatabaseUrl, withSearchPath } from './testSchema'
 export type { TestSchema } from './testSchema'
+export { createTestDatabase } from './testDatabase'
+export type { TestDatabase } from './testDatabase'
+export { freePort } from './freePort'
 export { resolveTestServer, redact } from './resolveServer'
 export type { TestServer } from './resolveServer'

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { createTestDatabase } from './testDatabase'
 import { createTestSchema, testDatabaseUrl } from './testSchema'
 
 describe('createTestSchema', () => {
@@ -27,5 +28,24 @@ describe('createTestSchema', () => {
     const [a, b] = await Promise.all([createTestSchema('same'), createTestSchema('same')])
     expect(a.name).not.toBe(b.name)
     await Promise.all([a.drop(), b.drop()])
+  })
+})
+
+describe('createTestDatabase', () => {
+  it('creates a database of its own that drop() removes, even with a session still on it', async () => {
+    const db = await createTestDatabase('own db')
+    const { rows } = await db.pool.query<{ name: string }>('SELECT current_database() AS name')
+    expect(rows[0]?.name).toBe(db.name)
+    const lingering = new pg.Client({ connectionString: db.url })
+    await lingering.connect()
+    lingering.on('error', () => undefined)
+
+    await db.drop()
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() })
+    await admin.connect()
+    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name])
+    await admin.end()
+    await lingering.end().catch(() => undefined)
+    expect(left.rowCount).toBe(0)
   })
 })

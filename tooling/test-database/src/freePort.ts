@@ -1,6 +1,12 @@
 import { createServer } from 'node:net'
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, for servers a test starts.
+ *
+ * @example
+ * const port = await freePort()
+ * server.listen(port, '127.0.0.1')
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
