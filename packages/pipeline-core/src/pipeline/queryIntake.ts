@@ -1,7 +1,7 @@
 import { classifyLoaded, loadParser } from '../optimizer'
 import type { Classification } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
-import type { QueryResult } from '../types'
+import type { QueryResult, Strategy } from '../types'
 import type { QueryQueue } from './queryQueue'
 import type { QueuedQuery } from './queuedQuery'
 import { validateQueryStatement } from './queryValidation'
@@ -22,6 +22,8 @@ export interface AcceptedQuery {
 export interface IntakeHooks {
   /** Throws PIPELINE_CLOSED / PIPELINE_HALTED when the pipeline takes no more queries. */
   assertAccepting(): void
+  /** The pipeline's strategy now: queries keep the one they were accepted under. */
+  strategy(): Strategy
   /** Called after queries were added to the queue. */
   queued(count: number): void
 }
@@ -105,6 +107,7 @@ export class QueryIntake {
   private enqueue(queries: readonly ValidQuery[], groupId: string | undefined): AcceptedQuery[] {
     const now = performance.now()
     const callerContext = this.instrumentation.captureCallerContext()
+    const strategy = this.hooks.strategy()
     const accepted: AcceptedQuery[] = []
     const queued = queries.map((query): QueuedQuery => {
       const seq = this.nextSeq++
@@ -117,6 +120,7 @@ export class QueryIntake {
         seq,
         sql: query.sql,
         params: query.params,
+        strategy,
         enqueuedAt: now,
         resolve,
         ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),

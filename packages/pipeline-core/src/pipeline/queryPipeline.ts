@@ -12,7 +12,7 @@ import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
-import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
+import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult, Strategy } from '../types'
 import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
 import type { BatchSizeController } from './optimizerWiring'
 import { PipelineEventEmitter } from './pipelineEvents'
@@ -74,6 +74,8 @@ export class QueryPipeline {
   private readonly idPrefix = randomBytes(6).toString('hex')
   private readonly intake: QueryIntake
   private inFlightBatches = 0
+  /** In-flight batches of `sequential` / `transactional`: no other batch may start beside one. */
+  private inFlightOrderedBatches = 0
   private batchCounter = 0
   private inFlightQueries = 0
   /** Queries with seq below this are flushed regardless of size (an explicit flush() asked). */
@@ -99,6 +101,7 @@ export class QueryPipeline {
       assertAccepting: () => {
         this.assertAccepting()
       },
+      strategy: () => this.settings.strategy,
       queued: (count) => {
         this.stats.recordAccepted(count)
         this.recordQueueDepth()
@@ -193,7 +196,12 @@ export class QueryPipeline {
   }
 
   /**
-   * Changes settings on a running pipeline; queued queries are kept and run with the new ones.
+   * Changes settings on a running pipeline; queued queries are kept and run with the new ones,
+   * except the strategy: a query always runs with the strategy it was accepted under, and a batch
+   * never mixes strategies (the queue is cut where the strategy changed). So a group queued under
+   * `transactional` stays all or nothing after a switch to `best_effort`, and queries queued under
+   * `sequential` still halt at a failure; only queries accepted after the change use the new
+   * strategy. A batch size lowered below a queued group's size runs that group whole, alone.
    * `name` and `connection` cannot change. Throws INVALID_CONFIG naming the field.
    *
    * @example
@@ -337,19 +345,24 @@ export class QueryPipeline {
     return this.batchSize?.current() ?? this.settings.batchSize
   }
 
-  private maxInFlight(): number {
-    const strategy = this.settings.strategy
-    return strategy === 'sequential' || strategy === 'transactional' ? 1 : this.settings.maxInFlightBatches
+  /**
+   * Whether a batch of `strategy` may start now. Ordered strategies run alone (every batch sees
+   * everything before it), and nothing starts beside an ordered batch still running, whatever
+   * strategy the queries behind it were accepted under.
+   */
+  private mayStart(strategy: Strategy): boolean {
+    if (this.inFlightOrderedBatches > 0) return false
+    return this.inFlightBatches < (isOrdered(strategy) ? 1 : this.settings.maxInFlightBatches)
   }
 
   /** Starts every batch that is due and may start; arms the interval timer for the rest. */
   private pump(): void {
     this.timer.clearSoon()
     const draining = this.state === 'closing'
-    while ((this.state === 'running' || draining) && this.queue.length > 0 && this.inFlightBatches < this.maxInFlight()) {
+    while (this.state === 'running' || draining) {
       const size = this.effectiveBatchSize()
       const oldest = this.queue.peek()
-      if (!oldest) break
+      if (!oldest || !this.mayStart(oldest.strategy)) break
       const due =
         draining ||
         this.queue.length >= size ||
@@ -371,14 +384,18 @@ export class QueryPipeline {
   private armTimer(): void {
     this.timer.clearTimeout()
     const oldest = this.queue.peek()
-    if (!oldest || this.state !== 'running' || this.inFlightBatches >= this.maxInFlight()) return
+    if (!oldest || this.state !== 'running' || !this.mayStart(oldest.strategy)) return
     this.timer.after(oldest.enqueuedAt + this.settings.flushIntervalMs - performance.now())
   }
 
   private async runBatch(batch: QueuedQuery[]): Promise<void> {
+    // Every query of a batch was accepted under the same strategy (QueryQueue.take).
+    const strategy = batch[0]?.strategy ?? this.settings.strategy
+    const ordered = isOrdered(strategy)
     this.inFlightBatches++
+    if (ordered) this.inFlightOrderedBatches++
     this.inFlightQueries += batch.length
-    const settings = this.settings
+    const settings = strategy === this.settings.strategy ? this.settings : Object.freeze({ ...this.settings, strategy })
     const batchId = `${this.idPrefix}-b${++this.batchCounter}`
     const queries = batch.map(toExecutable)
     let executed: ExecutedBatch
@@ -401,6 +418,7 @@ export class QueryPipeline {
       this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
     } finally {
       this.inFlightBatches--
+      if (ordered) this.inFlightOrderedBatches--
       this.inFlightQueries -= batch.length
       if (executed.haltedBy && this.state !== 'closed') this.halt(executed.haltedBy, batchId)
       this.pump()
@@ -451,4 +469,9 @@ export class QueryPipeline {
       idle()
     }
   }
+}
+
+/** Strategies whose batches run one at a time, in order. */
+function isOrdered(strategy: Strategy): boolean {
+  return strategy === 'sequential' || strategy === 'transactional'
 }

@@ -79,13 +79,15 @@ export class QueryQueue {
 
   /**
    * Takes up to `maxSize` queries from the front without splitting a group; a group larger than
-   * `maxSize` (batchSize lowered after it was queued) is taken whole, alone.
+   * `maxSize` (batchSize lowered after it was queued) is taken whole, alone. A batch never mixes
+   * strategies: it stops before the first query accepted under another strategy than the front.
    */
   take(maxSize: number): QueuedQuery[] {
     const batch: QueuedQuery[] = []
+    const strategy = this.items[this.head]?.strategy
     while (this.length > 0) {
       const first = this.items[this.head]
-      if (!first) break
+      if (!first || first.strategy !== strategy) break
       const groupLength = this.groupLengthAt(this.head)
       if (batch.length > 0 && batch.length + groupLength > maxSize) break
       for (let index = 0; index < groupLength; index++) {

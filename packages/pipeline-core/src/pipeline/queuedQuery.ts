@@ -1,6 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { ExecutableQuery } from '../execution/batchExecutor'
-import type { QueryError, QueryResult } from '../types'
+import type { QueryError, QueryResult, Strategy } from '../types'
 
 /** A query accepted by the pipeline and waiting for (or in) a batch. */
 export interface QueuedQuery {
@@ -12,6 +12,11 @@ export interface QueuedQuery {
   readonly callbackId?: string
   /** Shared by the queries of one `addGroup` call, which are never split across batches. */
   readonly groupId?: string
+  /**
+   * The strategy the pipeline had when it accepted the query: the query runs with it even if
+   * `configure()` changes the strategy while it waits (a group accepted as atomic stays atomic).
+   */
+  readonly strategy: Strategy
   readonly enqueuedAt: number
   readonly callerContext?: SpanContext
   /** Resolves the query's result promise (called exactly once by the pipeline). */
