@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { paramProblem } from './paramLimits'
 
 /** Most bind parameters PostgreSQL's protocol allows in one statement. */
 export const maxParameters = 65_535
@@ -8,12 +9,18 @@ export const maxQueriesPerRequest = 10_000
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** True when a string anywhere in `value` satisfies `test`. */
+/** True when a string anywhere in `value` satisfies `test` (iterative: values can be deep). */
 const anyString = (value: unknown, test: (text: string) => boolean): boolean => {
-  if (typeof value === 'string') return test(value)
-  if (Array.isArray(value)) return value.some((item) => anyString(item, test))
-  if (value !== null && typeof value === 'object')
-    return Object.values(value).some((item) => anyString(item, test))
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (typeof item === 'string') {
+      if (test(item)) return true
+    } else if (item !== null && typeof item === 'object') {
+      for (const child of Array.isArray(item) ? (item as unknown[]) : Object.values(item))
+        stack.push(child)
+    }
+  }
   return false
 }
 const hasNul = (value: unknown): boolean => anyString(value, (text) => text.includes('\u0000'))
@@ -21,15 +28,25 @@ const hasNul = (value: unknown): boolean => anyString(value, (text) => text.incl
 const hasLoneSurrogate = (value: unknown): boolean =>
   anyString(value, (text) => loneSurrogate.test(text))
 
+/*
+ * One parameter, checked by `paramProblem` rather than `z.json()`: zod's recursive JSON schema
+ * overflows the stack on a deeply nested value, and cannot see integers JSON numbers round.
+ */
+const jsonParamSchema = z.custom<z.core.util.JSONType>(
+  (value) => paramProblem(value) === undefined,
+  { error: (issue) => paramProblem(issue.input) ?? 'not a JSON value' },
+)
+
 /**
- * Bind parameters: JSON values, at most 65535, with no NUL byte in any string (PostgreSQL text
+ * Bind parameters: JSON values, at most 65535, nested at most 32 levels, integers within
+ * ±(2^53 − 1) (larger ones as strings), with no NUL byte in any string (PostgreSQL text
  * cannot hold one).
  *
  * @example
  * queryParamsSchema.parse([1, 'a', null, { tags: ['x'] }])
  */
 export const queryParamsSchema = z
-  .array(z.json(), { error: 'params must be an array of JSON values' })
+  .array(jsonParamSchema, { error: 'params must be an array of JSON values' })
   .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
   .refine(
     (params) => !hasNul(params),

@@ -157,6 +157,18 @@ describe('POST /v1/pipelines/:name/queries', () => {
       'queries[0]',
     ],
     ['blank sql', { queries: [{ sql: '   ' }] }, 400, 'sql must not be blank'],
+    [
+      'a parameter nested 10,000 levels deep (20 kB)',
+      `{"queries":[{"sql":"SELECT $1::jsonb","params":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}]}`,
+      400,
+      'queries.0.params.0: the parameter is nested deeper than 32 levels',
+    ],
+    [
+      'an integer beyond 2^53 (JSON would round it)',
+      '{"queries":[{"sql":"SELECT $1::bigint, $2::bigint","params":[1,9007199254740993]}]}',
+      400,
+      'queries.0.params.1: the integer 9007199254740992 is beyond ±9007199254740991',
+    ],
   ])('answers %s with a 4xx naming the problem', async (_label, body, status, message) => {
     const answer = await postJson(ingest, body)
     expect(answer.status).toBe(status)

@@ -170,6 +170,25 @@ describe('failures router', () => {
     )
   })
 
+  it('refuses edited params nested too deep or beyond exact integers with a 400 naming them', async () => {
+    const [failure] = (await client.failures.list.query({})).items
+    if (!failure) throw new Error('expected a failure')
+    const deep = await postJson(
+      `${engine.url}/trpc/failures.retry`,
+      `{"ids":["${failure.id}"],"params":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`,
+    )
+    expect(deep.status).toBe(400)
+    expect(JSON.stringify(deep.body)).toContain(
+      'params.0: the parameter is nested deeper than 32 levels',
+    )
+    const big = await client.failures.retry
+      .mutate({ ids: [failure.id], params: [2 ** 53 + 2] })
+      .catch((caught: unknown) => caught)
+    expect(big).toBeInstanceOf(TRPCClientError)
+    expect((big as Error).message).toContain('params.0: the integer 9007199254740994 is beyond')
+    expect((await client.failures.get.query({ id: failure.id })).status).toBe(failure.status)
+  })
+
   it('retries all matching a filter, answering the counts', async () => {
     await send('signup', [insertUser(2, 'dupe-a@example.com'), insertUser(3, 'dupe-b@example.com')])
     expect(await client.failures.count.query({ pipeline: 'signup', sqlstate: '23505' })).toEqual({
