@@ -7,7 +7,8 @@
  * - `PIPELINE_HALTED`: a `sequential` pipeline stopped at a failure; call `resume()`.
  * - `PIPELINE_CLOSED`: `close()` was called.
  * - `QUEUE_FULL`: the queue is full and the caller asked not to wait.
- * - `CONNECTION_LOST`: the connection to PostgreSQL broke while a query ran.
+ * - `CONNECTION_LOST`: (result error code) the connection to PostgreSQL broke, or a connect got no
+ *   answer; a connect the server refused keeps the server's SQLSTATE (53300, 57P03...) instead.
  * - `OUTCOME_UNKNOWN`: a COMMIT was sent but its answer never came back.
  * - `SKIPPED`: (result error code) not run because an earlier query of a `sequential` pipeline failed.
  * - `ROLLED_BACK`: (result error code) undone because another query of its transaction failed.

@@ -23,7 +23,8 @@ export function prepareValues(values: readonly unknown[]): unknown[] {
   })
 }
 
-function toQueryError(error: unknown): { error: QueryError; fatal: boolean } | undefined {
+/** PostgreSQL's own answer (SQLSTATE, message, detail) when `error` is an ErrorResponse; else undefined. */
+export function toQueryError(error: unknown): { error: QueryError; fatal: boolean } | undefined {
   if (error instanceof pg.DatabaseError) {
     const queryError: QueryError = { message: error.message }
     if (error.code !== undefined) queryError.code = error.code

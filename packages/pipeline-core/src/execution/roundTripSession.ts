@@ -1,6 +1,8 @@
 import type { PlannedStatement } from '../plan/plan'
+import type { QueryError } from '../types'
 import type { BatchTrace, StatementTrace } from '../tracing/instrumentation'
 import type { ConnectionSource } from './connectionSource'
+import { toQueryError } from './pipelinedConnection'
 import type { PipelinedConnection } from './pipelinedConnection'
 import type { SqlStatement, StatementReply } from './statementReply'
 
@@ -37,8 +39,8 @@ export class RoundTripSession {
     try {
       connection = await this.connect()
     } catch (error) {
-      const message = `could not connect to PostgreSQL: ${error instanceof Error ? error.message : String(error)}`
-      return entries.map(() => ({ reply: { kind: 'lost', executed: 'no', error: { message, code: 'CONNECTION_LOST' } }, trace: {} }))
+      const notConnected = connectError(error)
+      return entries.map(() => ({ reply: { kind: 'lost', executed: 'no', error: notConnected }, trace: {} }))
     }
     const server = connection.server
     const spans: (StatementTrace | undefined)[] = entries.map((entry) =>
@@ -83,4 +85,16 @@ export class RoundTripSession {
     this.connection ??= await this.source.acquire()
     return this.connection
   }
+}
+
+/**
+ * Why a connect failed. When the server answered the connect with an error (53300 too many
+ * clients, 57P03 cannot connect now, 28P01...), its SQLSTATE, message and detail are kept, so
+ * callers see the real cause and the retry policy judges it; otherwise (no server, a timeout)
+ * it is CONNECTION_LOST. Either way nothing ran.
+ */
+function connectError(error: unknown): QueryError {
+  const answered = toQueryError(error)?.error
+  const cause = answered ?? { message: error instanceof Error ? error.message : String(error), code: 'CONNECTION_LOST' }
+  return { ...cause, message: `could not connect to PostgreSQL: ${cause.message}` }
 }
