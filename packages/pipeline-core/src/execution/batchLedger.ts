@@ -82,8 +82,9 @@ export class BatchLedger {
     for (const index of indexes) this.settle(index, { status: 'failed', rows: [], rowCount: 0, error, ...trace })
   }
 
-  settleAs(indexes: readonly number[], status: 'skipped' | 'rolled_back', error: QueryError): void {
-    for (const index of indexes) this.settle(index, { status, rows: [], rowCount: 0, error })
+  /** `trace`: the span of the statement that ran the query (a rolled-back query's statement ran). */
+  settleAs(indexes: readonly number[], status: 'skipped' | 'rolled_back', error: QueryError, trace?: TraceIds): void {
+    for (const index of indexes) this.settle(index, { status, rows: [], rowCount: 0, error, ...trace })
   }
 }
 

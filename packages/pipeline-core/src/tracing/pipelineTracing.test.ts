@@ -110,6 +110,10 @@ function expectBatchTree(name: string, strategy: Strategy, { results, events, ca
       expect(statement?.attributes['error.type']).toBe(result.error?.code)
     }
   }
+  // A rolled-back query's statement was sent in the transaction: it points at that span too.
+  for (const result of results.filter((r) => r.status === 'rolled_back')) {
+    expect(spanById(result.spanId)?.parentSpanContext?.spanId).toBe(batch.spanContext().spanId)
+  }
   return batch
 }
 
@@ -163,6 +167,23 @@ describe.each(STRATEGIES)('%s pipeline', (strategy) => {
     const failing = spanById(failed[0]?.spanId)
     expect(failing?.name).toBe('INSERT users')
     expect(failing?.status.message).toContain('duplicate key')
+  })
+})
+
+describe('transactional rollback', () => {
+  it('gives every rolled-back query the span of the statement that ran it', async () => {
+    const name = 'rolled-back-spans'
+    const outcome = await run(name, 'transactional', [
+      ['INSERT INTO users (id, name) VALUES ($1, $2)', [40_001, 'a']],
+      ['UPDATE users SET name = $2 WHERE id = $1', [40_001, SECRET]],
+      ['SELECT 1/0', []],
+      ['SELECT name FROM users WHERE id = $1', [40_001]],
+    ])
+    expect(outcome.results.map((r) => r.status)).toEqual(['rolled_back', 'rolled_back', 'failed', 'rolled_back'])
+    const batch = expectBatchTree(name, 'transactional', outcome)
+    expect(outcome.results.map((r) => spanById(r.spanId)?.name)).toEqual(['INSERT users', 'UPDATE users', 'SELECT', 'SELECT users'])
+    expect(new Set(outcome.results.map((r) => r.spanId)).size).toBe(4)
+    expect(outcome.results.every((r) => r.traceId === batch.spanContext().traceId)).toBe(true)
   })
 })
 

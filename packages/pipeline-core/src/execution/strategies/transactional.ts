@@ -71,7 +71,12 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
       // Failed at COMMIT (a deferred constraint): no single query is to blame; all of them fail.
       context.ledger.settleFailed(everyQuery, { ...error, message: `COMMIT failed: ${error.message}` })
     }
-    context.ledger.settleAs(context.ledger.unsettled(), 'rolled_back', rolledBackError(error))
+    // Each rolled-back query keeps the span of the statement that ran it in this transaction.
+    const rolledBack = rolledBackError(error)
+    all.forEach((statement, index) => {
+      context.ledger.settleAs(statement.queryIndexes, 'rolled_back', rolledBack, replies[index]?.trace)
+    })
+    context.ledger.settleAs(context.ledger.unsettled(), 'rolled_back', rolledBack)
     return
   }
 }
