@@ -49,7 +49,7 @@ export class RoundTripSession {
             text: entry.planned.text,
             operation: entry.planned.operation,
             collection: entry.planned.collection,
-            batchSize: entry.planned.queryIndexes.length > 1 ? entry.planned.queryIndexes.length : undefined,
+            batchSize: batchSizeOf(entry.planned),
             namespace: server.database,
             serverAddress: server.host,
             serverPort: server.port,
@@ -97,4 +97,10 @@ function connectError(error: unknown): QueryError {
   const answered = toQueryError(error)?.error
   const cause = answered ?? { message: error instanceof Error ? error.message : String(error), code: 'CONNECTION_LOST' }
   return { ...cause, message: `could not connect to PostgreSQL: ${cause.message}` }
+}
+
+/** `db.operation.batch.size`: only a merged statement of two or more operations is a batch. */
+function batchSizeOf(planned: PlannedStatement): number | undefined {
+  const operations = planned.mergedOperations
+  return operations !== undefined && operations > 1 ? operations : undefined
 }

@@ -43,6 +43,12 @@ export interface PlannedStatement {
   readonly values: readonly unknown[]
   /** Batch indexes of the queries this statement answers, in submission order. */
   readonly queryIndexes: readonly number[]
+  /**
+   * For a merged statement: how many operations (rows, keys, keyed updates) it folds into one,
+   * reported as `db.operation.batch.size`. Unset for a statement sent as given or deduplicated
+   * (one operation, however many identical queries share its answer).
+   */
+  readonly mergedOperations?: number
   /** From the parser, for spans: e.g. `INSERT`, `SELECT`. */
   readonly operation?: string
   /** From the parser, for spans: the main table, e.g. `public.accounts`. */

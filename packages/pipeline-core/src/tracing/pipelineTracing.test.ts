@@ -187,6 +187,26 @@ describe('transactional rollback', () => {
   })
 })
 
+describe('deduplicated reads (optimizer on)', () => {
+  it('run one statement span that answers every copy, with no db.operation.batch.size', async () => {
+    const name = 'deduplicated'
+    const read = 'SELECT count(*) AS n FROM users WHERE name = $1'
+    const outcome = await run(name, 'best_effort', [
+      [read, ['nobody']],
+      [read, ['nobody']],
+      [read, ['nobody']],
+      [read, ['nobody']],
+    ], true)
+    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    const batch = expectBatchTree(name, 'best_effort', outcome)
+    const statements = childrenOf(batch)
+    expect(statements).toHaveLength(1)
+    expect(outcome.events[0]?.deduplicated).toBe(3)
+    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(new Set([statements[0]?.spanContext().spanId]))
+    expect(statements[0]?.attributes).not.toHaveProperty('db.operation.batch.size')
+  })
+})
+
 describe('merged statements (optimizer on)', () => {
   const insert = 'INSERT INTO users (id, name) VALUES ($1, $2)'
 

@@ -177,6 +177,7 @@ export function mergedInsertStatement(
     text: `${template.head}${rows.join(', ')}${template.tail}`,
     values: members.flatMap((member) => member.params),
     queryIndexes: memberQueryIndexes(members),
+    mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       if (outcome.rowCount !== members.length || (returning && outcome.rows.length !== members.length)) {
@@ -208,6 +209,7 @@ function unnestInsertStatement(
     text: `${template.beforeValues}SELECT * FROM unnest(${arrays.join(', ')})`,
     values: shape.rowParams.map((param) => members.map((member) => member.params[(param ?? 0) - 1])),
     queryIndexes: memberQueryIndexes(members),
+    mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       if (outcome.rowCount !== members.length) {

@@ -174,6 +174,7 @@ export function keyedUpdateStatement(
       `${template.fromWhere} RETURNING ${SOURCE}.${ORDINAL}`,
     values: types.map((_, position) => members.map((member) => member.params[position])),
     queryIndexes: memberQueryIndexes(members),
+    mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       const counts = members.map(() => 0)

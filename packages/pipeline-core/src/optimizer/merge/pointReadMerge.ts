@@ -76,6 +76,7 @@ export function pointReadStatement(
     text,
     values: [members.map((member) => member.params[0])],
     queryIndexes: memberQueryIndexes(members),
+    mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       const perMember: Row[][] = members.map(() => [])

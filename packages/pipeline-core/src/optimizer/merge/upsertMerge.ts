@@ -104,6 +104,7 @@ export function upsertStatement(
     text,
     values: plan.columnParams.map((param) => members.map((member) => member.params[param - 1])),
     queryIndexes: memberQueryIndexes(members),
+    mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       const counts = members.map(() => 0)
