@@ -16,6 +16,7 @@ import { BatchHistory, type TraceIdLookup } from './services/batchHistory'
 import { FailureQueries } from './services/failureService'
 import { HealthCheck } from './services/healthCheck'
 import { FailedQueryStore } from './stores/failedQueryStore'
+import { FailureWriter } from './stores/failureWriter'
 import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
@@ -102,10 +103,31 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     throw error
   }
 
+  /*
+   * Failed queries are recorded through a pool of their own that keeps its connection open, so a
+   * database out of connections (53300) cannot stop a failure from being recorded before its
+   * answer goes out; the writer retries transient errors on top.
+   */
+  const recordPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    min: 1,
+    idleTimeoutMillis: 60_000,
+    application_name: 'sluice-engine-failures',
+  })
+  recordPool.on('error', (error) => {
+    log.warn({ err: error }, 'idle connection of the failure store failed')
+  })
+  // Open the kept connection now, while the database has room (a failure here only logs: it retries later).
+  await recordPool.query('SELECT 1').catch((error: unknown) => {
+    log.warn({ err: error }, 'the failure store could not connect yet')
+  })
+
   const configs = new PipelineConfigStore(pool)
   const failures = new FailedQueryStore(pool)
+  const failureWriter = new FailureWriter(new FailedQueryStore(recordPool))
   const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
-  const registry = new PipelineRegistry({ configs, failures, targets, log })
+  const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
   await registry.start()
 
   const recorder = new MetricsRecorder(() =>
@@ -179,6 +201,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     server.close()
     await registry.close()
     recorder.stop()
+    await recordPool.end()
     await pool.end()
     await embedded?.stop()
     throw error
@@ -207,6 +230,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     }, 2_000)
     await closed
     clearTimeout(grace)
+    await recordPool.end()
     await pool.end()
     await embedded?.stop()
     log.info('engine stopped')

@@ -122,6 +122,11 @@ export const queryErrorSchema = z.object({
   detail: z.string().optional(),
   /** A COMMIT was sent and no answer came: it may or may not have applied. */
   outcomeUnknown: z.boolean().optional(),
+  /**
+   * The failure could not be written to the failed-queries store (it stayed unavailable through
+   * the engine's retries): it is not there and no `failureId` comes with it. Keep it yourself.
+   */
+  unrecorded: z.boolean().optional(),
 })
 export type QueryErrorView = z.output<typeof queryErrorSchema>
 

@@ -77,6 +77,25 @@ describe('POST /v1/pipelines/:name/queries', () => {
     expect(stored.rows).toEqual([{ sqlstate: '23505', callback_id: 'dup', params: [1, 5] }])
   })
 
+  it('says a failure is unrecorded (no failureId) when the store cannot take it, still answering 200', async () => {
+    // A store that cannot be written (not a transient error: no retries) stands in for one that
+    // stayed unavailable through them.
+    await db.pool.query('ALTER TABLE sluice.failed_queries RENAME TO failed_queries_away')
+    let answer: Awaited<ReturnType<typeof postJson>>
+    try {
+      answer = await postJson(ingest, {
+        queries: [{ sql: 'SELECT 1 AS ok' }, { sql: 'SELECT 1/0 AS boom', callbackId: 'unstored' }],
+      })
+    } finally {
+      await db.pool.query('ALTER TABLE sluice.failed_queries_away RENAME TO failed_queries')
+    }
+    expect(answer.status).toBe(200)
+    const [ok, failed] = (answer.body as Answer).results
+    expect(ok?.status).toBe('succeeded')
+    expect(failed).toMatchObject({ status: 'failed', error: { code: '22012', unrecorded: true } })
+    expect(failed?.failureId).toBeUndefined()
+  })
+
   it('runs a group atomically under the transactional strategy', async () => {
     await client.pipelines.create.mutate({
       name: 'tx',

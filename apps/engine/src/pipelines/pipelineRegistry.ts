@@ -10,6 +10,7 @@ import {
   type QueryResultView,
 } from '../schemas'
 import type { FailedQueryStore, NewFailure } from '../stores/failedQueryStore'
+import type { FailureWriter } from '../stores/failureWriter'
 import type { PipelineConfigStore } from '../stores/pipelineConfigStore'
 import type { TargetRegistry } from '../targets/targetRegistry'
 import type { PipelineService } from '../trpc/services'
@@ -21,6 +22,8 @@ import type { SubmittedQuery } from './queryOutcome'
 export interface PipelineRegistryDeps {
   readonly configs: PipelineConfigStore
   readonly failures: FailedQueryStore
+  /** Records failures (own connection, retries); `failures` serves everything else. */
+  readonly failureWriter: FailureWriter
   readonly targets: TargetRegistry
   readonly log: Logger
 }
@@ -43,7 +46,7 @@ function mergeConfig(current: PipelineConfig, patch: PipelineConfigPatch): unkno
  * a restart), creates, reconfigures live, pauses and deletes them, and routes queries to them.
  *
  * @example
- * const registry = new PipelineRegistry({ configs, failures, targets, log })
+ * const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
  * await registry.start()
  * const results = await registry.submit('orders', [{ sql: 'SELECT 1', params: [] }], false)
  */
@@ -113,14 +116,14 @@ export class PipelineRegistry implements PipelineService {
   async #recordFailures(failures: readonly NewFailure[]): Promise<(string | undefined)[]> {
     if (failures.length === 0) return []
     try {
-      const ids = await this.#deps.failures.record(failures)
+      const ids = await this.#deps.failureWriter.record(failures)
       this.#deps.log.debug(
         { pipeline: failures[0]?.pipeline, count: failures.length },
         'failed queries recorded',
       )
       return ids
     } catch (error) {
-      // The caller still gets each failure in its answer; say loudly that the store missed them.
+      // The caller still gets each failure in its answer, marked unrecorded; say loudly that the store missed them.
       this.#deps.log.error(
         { err: error, count: failures.length, pipeline: failures[0]?.pipeline },
         'could not record failed queries',

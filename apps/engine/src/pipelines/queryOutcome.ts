@@ -45,7 +45,10 @@ export function failureOf(
   }
 }
 
-/** A result as the ingest API answers it. */
+/**
+ * A result as the ingest API answers it. A failure without `failureId` could not be written to
+ * the failed-queries store: its error says `unrecorded: true` so nobody assumes it is there.
+ */
 export function resultView(result: QueryResult, failureId?: string): QueryResultView {
   return {
     queryId: result.queryId,
@@ -53,7 +56,9 @@ export function resultView(result: QueryResult, failureId?: string): QueryResult
     success: result.success,
     rows: result.rows,
     rowCount: result.rowCount,
-    ...(result.success ? {} : { error: errorOf(result) }),
+    ...(result.success
+      ? {}
+      : { error: { ...errorOf(result), ...(failureId === undefined ? { unrecorded: true } : {}) } }),
     retryCount: result.retryCount,
     ...(result.callbackId === undefined ? {} : { callbackId: result.callbackId }),
     batchId: result.batchId,

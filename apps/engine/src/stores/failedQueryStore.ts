@@ -86,11 +86,33 @@ export class FailedQueryStore {
     this.#pool = pool
   }
 
-  /** Records failures in one statement; returns their ids in the order given. */
+  /** Records failures; returns their ids in the order given. */
   async record(failures: readonly NewFailure[]): Promise<string[]> {
-    if (failures.length === 0) return []
+    const ids = await this.reserveIds(failures.length)
+    await this.insert(failures, ids)
+    return ids
+  }
+
+  /** Takes `count` ids from the table's sequence (a lost answer only leaves a gap). */
+  async reserveIds(count: number): Promise<string[]> {
+    if (count === 0) return []
+    const result = await this.#pool.query<{ id: string }>(
+      `SELECT nextval(pg_get_serial_sequence('sluice.failed_queries', 'id'))::text AS id
+       FROM generate_series(1, $1::int)`,
+      [count],
+    )
+    return result.rows.map((row) => row.id)
+  }
+
+  /**
+   * Inserts failures under ids from `reserveIds`, in one statement. Idempotent: run again after a
+   * lost answer it adds nothing twice (an id already there is skipped), so it is safe to retry.
+   */
+  async insert(failures: readonly NewFailure[], ids: readonly string[]): Promise<void> {
+    if (failures.length === 0) return
+    if (ids.length !== failures.length) throw new Error('insert needs one reserved id per failure')
     const rows = failures.map((failure, ord) => ({
-      ord,
+      id: ids[ord],
       pipeline: failure.pipeline,
       sql: failure.sql,
       params: failure.params,
@@ -107,25 +129,19 @@ export class FailedQueryStore {
       trace_id: failure.traceId,
       callback_id: failure.callbackId,
     }))
-    const result = await this.#pool.query<{ id: string }>(
-      `WITH input AS MATERIALIZED (
-         SELECT r.*, nextval(pg_get_serial_sequence('sluice.failed_queries', 'id')) AS id
-         FROM jsonb_to_recordset($1::jsonb) AS r(
-           pipeline text, sql text, params jsonb, outcome text, error_message text, sqlstate text,
-           detail text, outcome_unknown boolean, attempts integer, batch_id text, trace_id text,
-           callback_id text, ord integer)
-       ), inserted AS (
-         INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
-           detail, outcome_unknown, attempts, batch_id, trace_id, callback_id)
-         OVERRIDING SYSTEM VALUE
-         SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
-           outcome_unknown, attempts, batch_id, trace_id, callback_id FROM input
-         RETURNING id
-       )
-       SELECT input.id::text AS id FROM input JOIN inserted USING (id) ORDER BY input.ord`,
+    await this.#pool.query(
+      `INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
+         detail, outcome_unknown, attempts, batch_id, trace_id, callback_id)
+       OVERRIDING SYSTEM VALUE
+       SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
+         outcome_unknown, attempts, batch_id, trace_id, callback_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+         id bigint, pipeline text, sql text, params jsonb, outcome text, error_message text,
+         sqlstate text, detail text, outcome_unknown boolean, attempts integer, batch_id text,
+         trace_id text, callback_id text)
+       ON CONFLICT (id) DO NOTHING`,
       [toJson(rows)],
     )
-    return result.rows.map((row) => row.id)
   }
 
   async list(
