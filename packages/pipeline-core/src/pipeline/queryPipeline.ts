@@ -4,25 +4,22 @@ import { assertIdentity, assertSettingKeys, resolveSettings } from '../config/re
 import type { ResolvedSettings } from '../config/resolvedSettings'
 import { PipelineError } from '../errors'
 import { BatchExecutor } from '../execution/batchExecutor'
-import type { ExecutedBatch } from '../execution/batchExecutor'
-import { failedBatch } from '../execution/failedBatch'
 import { ConnectionSource } from '../execution/connectionSource'
 import { skippedError } from '../execution/strategies/sequential'
 import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
-import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult, Strategy } from '../types'
+import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
 import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
 import type { BatchSizeController } from './optimizerWiring'
 import { PipelineEventEmitter } from './pipelineEvents'
 import type { PipelineEvents } from './pipelineEvents'
-import { FlushTimer } from './flushTimer'
+import { BatchDispatcher } from './batchDispatcher'
 import { PipelineStats } from './pipelineStats'
 import { QueryQueue } from './queryQueue'
 import { ResultDelivery } from './resultDelivery'
-import { skippedResult, toExecutable } from './queuedQuery'
-import type { QueuedQuery } from './queuedQuery'
+import { skippedResult } from './queuedQuery'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
 import { validateQueryShape } from './queryValidation'
@@ -73,18 +70,8 @@ export class QueryPipeline {
   private batchSize: BatchSizeController | undefined
   private readonly idPrefix = randomBytes(6).toString('hex')
   private readonly intake: QueryIntake
-  private inFlightBatches = 0
-  /** In-flight batches of `sequential` / `transactional`: no other batch may start beside one. */
-  private inFlightOrderedBatches = 0
-  private batchCounter = 0
-  private inFlightQueries = 0
-  /** Queries with seq below this are flushed regardless of size (an explicit flush() asked). */
-  private flushBelowSeq = 0
-  private readonly timer = new FlushTimer(() => {
-    this.pump()
-  })
+  private readonly dispatcher: BatchDispatcher
   private closing: Promise<void> | undefined
-  private idle: (() => void) | undefined
 
   constructor(config: PipelineConfig) {
     assertIdentity(config)
@@ -97,6 +84,23 @@ export class QueryPipeline {
     this.source = new ConnectionSource(config.connection, this.settings.maxConnections)
     this.instrumentation = instrumentation ?? createOtelInstrumentation()
     this.executor = new BatchExecutor(this.name, this.source, this.instrumentation)
+    this.dispatcher = new BatchDispatcher(
+      {
+        name: this.name,
+        idPrefix: this.idPrefix,
+        settings: () => this.settings,
+        state: () => this.state,
+        effectiveBatchSize: () => this.effectiveBatchSize(),
+        batchObserved: (size, durationMs) => this.batchSize?.observe(size, durationMs),
+        halt: (cause, batchId) => {
+          this.halt(cause, batchId)
+        },
+        queueDepthChanged: () => {
+          this.recordQueueDepth()
+        },
+      },
+      { queue: this.queue, executor: this.executor, delivery: this.delivery, stats: this.stats, events: this.events },
+    )
     this.intake = new QueryIntake(this.queue, this.instrumentation, this.idPrefix, {
       assertAccepting: () => {
         this.assertAccepting()
@@ -105,8 +109,8 @@ export class QueryPipeline {
       queued: (count) => {
         this.stats.recordAccepted(count)
         this.recordQueueDepth()
-        if (this.queue.length >= this.effectiveBatchSize()) this.pump()
-        else this.timer.soon()
+        if (this.queue.length >= this.effectiveBatchSize()) this.dispatcher.pump()
+        else this.dispatcher.soon()
       },
     })
   }
@@ -184,12 +188,11 @@ export class QueryPipeline {
    * const results = await pipeline.flush()
    */
   async flush(): Promise<QueryResult[]> {
-    const outstanding = this.queue.length + this.inFlightQueries
+    const outstanding = this.queue.length + this.dispatcher.inFlightQueries
     if (outstanding > 0 && this.state !== 'paused') {
       const below = this.intake.nextSequence
-      this.flushBelowSeq = below
       const done = this.delivery.waitFor(below, outstanding)
-      this.pump()
+      this.dispatcher.flushBelow(below)
       await done
     }
     return this.delivery.takeRetained()
@@ -221,8 +224,8 @@ export class QueryPipeline {
       this.batchSize = batchSizeControllerFor(next)
     }
     if (!next.retainResults) this.delivery.dropRetained()
-    this.timer.clearTimeout()
-    this.pump()
+    // Re-arms the interval timer with the new settings too.
+    this.dispatcher.pump()
   }
 
   /**
@@ -235,7 +238,7 @@ export class QueryPipeline {
   pause(): void {
     if (this.state !== 'running') return
     this.state = 'paused'
-    this.timer.clearTimeout()
+    this.dispatcher.disarm()
   }
 
   /**
@@ -248,7 +251,7 @@ export class QueryPipeline {
     if (this.state !== 'paused' && this.state !== 'halted') return
     this.state = 'running'
     this.haltReason = undefined
-    this.pump()
+    this.dispatcher.pump()
   }
 
   /**
@@ -297,7 +300,7 @@ export class QueryPipeline {
       state: this.state,
       strategy: this.settings.strategy,
       queueSize: this.queue.length,
-      inFlight: this.inFlightQueries,
+      inFlight: this.dispatcher.inFlightQueries,
       ...this.stats.snapshot(),
       batchSize: this.settings.batchSize,
       effectiveBatchSize: this.effectiveBatchSize(),
@@ -346,87 +349,6 @@ export class QueryPipeline {
   }
 
   /**
-   * Whether a batch of `strategy` may start now. Ordered strategies run alone (every batch sees
-   * everything before it), and nothing starts beside an ordered batch still running, whatever
-   * strategy the queries behind it were accepted under.
-   */
-  private mayStart(strategy: Strategy): boolean {
-    if (this.inFlightOrderedBatches > 0) return false
-    return this.inFlightBatches < (isOrdered(strategy) ? 1 : this.settings.maxInFlightBatches)
-  }
-
-  /** Starts every batch that is due and may start; arms the interval timer for the rest. */
-  private pump(): void {
-    this.timer.clearSoon()
-    const draining = this.state === 'closing'
-    while (this.state === 'running' || draining) {
-      const size = this.effectiveBatchSize()
-      const oldest = this.queue.peek()
-      if (!oldest || !this.mayStart(oldest.strategy)) break
-      const due =
-        draining ||
-        this.queue.length >= size ||
-        oldest.seq < this.flushBelowSeq ||
-        performance.now() - oldest.enqueuedAt >= this.settings.flushIntervalMs
-      if (!due) break
-      const batch = this.queue.take(size)
-      this.recordQueueDepth()
-      this.runBatch(batch).catch((error: unknown) => {
-        // Unreachable by design (results are delivered before anything that could throw);
-        // surfaced rather than left as an unhandled rejection.
-        process.emitWarning(`sluice pipeline '${this.name}': ${error instanceof Error ? error.message : String(error)}`)
-      })
-    }
-    this.armTimer()
-  }
-
-  /** Arms the interval flush for the oldest queued query, when a batch could start then. */
-  private armTimer(): void {
-    this.timer.clearTimeout()
-    const oldest = this.queue.peek()
-    if (!oldest || this.state !== 'running' || !this.mayStart(oldest.strategy)) return
-    this.timer.after(oldest.enqueuedAt + this.settings.flushIntervalMs - performance.now())
-  }
-
-  private async runBatch(batch: QueuedQuery[]): Promise<void> {
-    // Every query of a batch was accepted under the same strategy (QueryQueue.take).
-    const strategy = batch[0]?.strategy ?? this.settings.strategy
-    const ordered = isOrdered(strategy)
-    this.inFlightBatches++
-    if (ordered) this.inFlightOrderedBatches++
-    this.inFlightQueries += batch.length
-    const settings = strategy === this.settings.strategy ? this.settings : Object.freeze({ ...this.settings, strategy })
-    const batchId = `${this.idPrefix}-b${++this.batchCounter}`
-    const queries = batch.map(toExecutable)
-    let executed: ExecutedBatch
-    try {
-      executed = await this.executor.execute(batchId, queries, settings, plannerFor(settings))
-    } catch (error) {
-      executed = failedBatch(batchId, queries, settings, this.name, error)
-    }
-    try {
-      this.batchSize?.observe(batch.length, executed.event.durationMs)
-    } catch {
-      // The batch-size controller must never cost a query its result; the size just stays.
-    }
-    try {
-      this.stats.recordBatch(executed.event)
-      executed.results.forEach((result, index) => {
-        const query = batch[index]
-        if (query) this.delivery.deliver(query, result)
-      })
-      this.events.emit('batch', { ...executed.event, effectiveBatchSize: this.effectiveBatchSize() })
-    } finally {
-      this.inFlightBatches--
-      if (ordered) this.inFlightOrderedBatches--
-      this.inFlightQueries -= batch.length
-      if (executed.haltedBy && this.state !== 'closed') this.halt(executed.haltedBy, batchId)
-      this.pump()
-      this.checkIdle()
-    }
-  }
-
-  /**
    * A sequential batch failed: nothing queued after it may run (it may depend on the failure),
    * so every queued query is skipped, and intake stops until resume().
    */
@@ -452,26 +374,10 @@ export class QueryPipeline {
   private async drainAndEnd(): Promise<void> {
     this.state = 'closing'
     this.queue.rejectWaiters(new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closing`))
-    this.pump()
-    await new Promise<void>((resolve) => {
-      this.idle = resolve
-      this.checkIdle()
-    })
-    this.timer.clear()
+    this.dispatcher.pump()
+    await this.dispatcher.whenIdle()
+    this.dispatcher.disarm()
     this.state = 'closed'
     await this.source.end()
   }
-
-  private checkIdle(): void {
-    if (this.idle && this.queue.length === 0 && this.inFlightBatches === 0) {
-      const idle = this.idle
-      this.idle = undefined
-      idle()
-    }
-  }
-}
-
-/** Strategies whose batches run one at a time, in order. */
-function isOrdered(strategy: Strategy): boolean {
-  return strategy === 'sequential' || strategy === 'transactional'
 }
