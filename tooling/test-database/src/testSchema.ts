@@ -24,7 +24,8 @@ export function testDatabaseUrl(): string {
 
 /**
  * Creates a schema for one test (or one file) so tests can run in parallel without touching
- * each other's tables.
+ * each other's tables. `serverUrl` defaults to the server the vitest global set-up found; pass
+ * one where there is no vitest (the benchmarks).
  *
  * @example
  * const schema = await createTestSchema('inserts')
@@ -32,8 +33,7 @@ export function testDatabaseUrl(): string {
  * // ... pipeline = new QueryPipeline({ name: 'x', connection: schema.url })
  * await schema.drop()
  */
-export async function createTestSchema(label = 't'): Promise<TestSchema> {
-  const serverUrl = testDatabaseUrl()
+export async function createTestSchema(label = 't', serverUrl = testDatabaseUrl()): Promise<TestSchema> {
   const safeLabel = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30)
   const name = `test_${safeLabel}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
