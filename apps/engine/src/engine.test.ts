@@ -1,17 +1,12 @@
 import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestDatabase,
-  engineClient,
-  postJson,
-  startTestEngine,
-  type TestDatabase,
-} from './testing/engineHarness'
+import { engineClient, postJson, startTestEngine } from './testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 let db: TestDatabase
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   await db.pool.query('CREATE TABLE ledger (id int PRIMARY KEY, note text)')
 })
 

@@ -36,10 +36,3 @@ export function connectionLabel(url: string): string {
   const info = describeConnection(url)
   return `${info.user}@${info.host}:${info.port}/${info.database}`
 }
-
-/** `url` with the database name replaced. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url)
-  parsed.pathname = `/${encodeURIComponent(database)}`
-  return parsed.toString()
-}

@@ -3,13 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '../engine'
 import { createLogger } from '../logger'
 import type { MetricsTick } from '../schemas'
-import {
-  createTestDatabase,
-  engineClient,
-  eventually,
-  postJson,
-  type TestDatabase,
-} from '../testing/engineHarness'
+import { engineClient, eventually, postJson } from '../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { bearerAuth } from './bearerAuth'
 
 const token = 'test-token-0123456789abcdef'
@@ -20,7 +15,7 @@ let db: TestDatabase
 let engine: Engine
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   const secondary = new URL(db.url)
   secondary.password = password
   engine = await createEngine({

@@ -1,14 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../engine'
-import {
-  createTestDatabase,
-  engineClient,
-  eventually,
-  postJson,
-  startTestEngine,
-  type TestDatabase,
-} from '../testing/engineHarness'
+import { engineClient, eventually, postJson, startTestEngine } from '../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 let db: TestDatabase
 let engine: Engine
@@ -16,7 +10,7 @@ let client: ReturnType<typeof engineClient>
 let ingest: string
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   engine = await startTestEngine(db.url, { maxBodyBytes: 64 * 1024 })
   client = engineClient(engine.url)
   await db.pool.query(

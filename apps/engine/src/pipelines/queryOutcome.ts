@@ -58,7 +58,9 @@ export function resultView(result: QueryResult, failureId?: string): QueryResult
     rowCount: result.rowCount,
     ...(result.success
       ? {}
-      : { error: { ...errorOf(result), ...(failureId === undefined ? { unrecorded: true } : {}) } }),
+      : {
+          error: { ...errorOf(result), ...(failureId === undefined ? { unrecorded: true } : {}) },
+        }),
     retryCount: result.retryCount,
     ...(result.callbackId === undefined ? {} : { callbackId: result.callbackId }),
     batchId: result.batchId,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '../database/migrations'
 import { createLogger } from '../logger'
-import { createTestDatabase, type TestDatabase } from '../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { FailedQueryStore, type NewFailure } from './failedQueryStore'
 
 let db: TestDatabase
@@ -20,7 +20,7 @@ const failure = (n: number): NewFailure => ({
 })
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   await migrate(db.pool, createLogger('silent'))
   store = new FailedQueryStore(db.pool)
 })

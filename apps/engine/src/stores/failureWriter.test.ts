@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '../database/migrations'
 import { createLogger } from '../logger'
-import { createTestDatabase, type TestDatabase } from '../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { FailedQueryStore, type NewFailure } from './failedQueryStore'
 import { FailureWriter } from './failureWriter'
 
@@ -58,7 +58,7 @@ const storedKeys = async (keys: string[]): Promise<string[]> =>
   ).rows.map((row) => row.callback_id)
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   await migrate(db.pool, createLogger('silent'))
   role = `failure_writer_${randomBytes(4).toString('hex')}`
   await db.pool.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import {
   createTRPCClient,
   httpLink,
@@ -6,59 +5,10 @@ import {
   splitLink,
   type TRPCClient,
 } from '@trpc/client'
-import { testDatabaseUrl } from '@sluice/test-database'
-// Brings in the ProvidedContext typing of `testDatabaseUrl` (declared next to the global set-up).
-import type {} from '@sluice/test-database/global-setup'
 import { EventSource } from 'eventsource'
-import pg from 'pg'
-import { withDatabase } from '../database/connectionInfo'
 import { createEngine, type Engine, type EngineOptions } from '../engine'
 import { createLogger } from '../logger'
 import type { AppRouter } from '../router'
-
-/** A database of a test file's own on the test server (the engine's `sluice` schema is per database). */
-export interface TestDatabase {
-  readonly url: string
-  readonly pool: pg.Pool
-  drop(): Promise<void>
-}
-
-/**
- * Creates `engine_<random>` on the test server, with a pool on it; `drop()` removes it (FORCE).
- *
- * @example
- * const db = await createTestDatabase()
- * await db.drop()
- */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = testDatabaseUrl()
-  const name = `engine_${randomBytes(5).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE DATABASE ${name}`)
-  } finally {
-    await admin.end()
-  }
-  const url = withDatabase(serverUrl, name)
-  const pool = new pg.Pool({ connectionString: url, max: 4 })
-  // DROP ... WITH (FORCE) may terminate a connection still closing: expected, not a test failure.
-  pool.on('error', () => undefined)
-  return {
-    url,
-    pool,
-    async drop() {
-      await pool.end()
-      const client = new pg.Client({ connectionString: serverUrl })
-      await client.connect()
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      } finally {
-        await client.end()
-      }
-    },
-  }
-}
 
 /** A tRPC client on an engine: httpLink for queries and mutations, SSE for subscriptions. */
 export function engineClient(url: string, token?: string): TRPCClient<AppRouter> {

@@ -1,13 +1,8 @@
 import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
-import {
-  createTestDatabase,
-  engineClient,
-  postJson,
-  startTestEngine,
-  type TestDatabase,
-} from '../../testing/engineHarness'
+import { engineClient, postJson, startTestEngine } from '../../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 let db: TestDatabase
 let engine: Engine
@@ -30,7 +25,7 @@ async function send(pipeline: string, queries: unknown[]): Promise<Answer> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   engine = await startTestEngine(db.url)
   client = engineClient(engine.url)
   await db.pool.query('CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL UNIQUE)')

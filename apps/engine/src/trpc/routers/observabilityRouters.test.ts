@@ -2,14 +2,8 @@ import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
 import type { MetricsTick } from '../../schemas'
-import {
-  createTestDatabase,
-  engineClient,
-  eventually,
-  postJson,
-  startTestEngine,
-  type TestDatabase,
-} from '../../testing/engineHarness'
+import { engineClient, eventually, postJson, startTestEngine } from '../../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 let telemetry: Telemetry
 let db: TestDatabase
@@ -22,7 +16,7 @@ const jaeger = 'http://jaeger.example:16686'
 beforeAll(async () => {
   // Spans stay in memory (no export); metrics go to the Prometheus handler the engine mounts.
   telemetry = await startTelemetry({ serviceName: 'sluice-engine-test', otlpEndpoint: false })
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   engine = await startTestEngine(db.url, {
     jaegerUiUrl: jaeger,
     metricsHandler: telemetry.metricsHandler,

@@ -2,20 +2,15 @@ import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
 import type { AppRouter } from '../../router'
-import {
-  createTestDatabase,
-  engineClient,
-  postJson,
-  startTestEngine,
-  type TestDatabase,
-} from '../../testing/engineHarness'
+import { engineClient, postJson, startTestEngine } from '../../testing/engineHarness'
+import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 
 let db: TestDatabase
 let engine: Engine
 let client: ReturnType<typeof engineClient>
 
 beforeAll(async () => {
-  db = await createTestDatabase()
+  db = await createTestDatabase('engine')
   engine = await startTestEngine(db.url)
   client = engineClient(engine.url)
   await db.pool.query('CREATE TABLE items (id int PRIMARY KEY, v text)')
