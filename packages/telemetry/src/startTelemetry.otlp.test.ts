@@ -1,6 +1,5 @@
 import { trace } from '@opentelemetry/api'
 // Types only: brings in the `inject('testDatabaseUrl')` typing of the test database set-up.
-import type {} from '@sluice/test-database/global-setup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Telemetry } from './startTelemetry'
 import { startTelemetry } from './startTelemetry'

@@ -1,5 +1,3 @@
-// Brings in the typing of inject('testDatabaseUrl') (declared by the global set-up).
-import type {} from '@sluice/test-database/global-setup'
 import { createTestSchema } from '@sluice/test-database'
 import type { TestSchema } from '@sluice/test-database'
 import { QueryPipeline } from '../pipeline/queryPipeline'
