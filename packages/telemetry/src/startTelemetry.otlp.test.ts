@@ -1,5 +1,4 @@
 import { trace } from '@opentelemetry/api'
-// Types only: brings in the `inject('testDatabaseUrl')` typing of the test database set-up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Telemetry } from './startTelemetry'
 import { startTelemetry } from './startTelemetry'
