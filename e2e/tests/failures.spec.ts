@@ -42,6 +42,9 @@ test('unique violations land in the failures table; after fixing the data, retry
 
   await page.goto('/failures')
   await expect(page.getByRole('heading', { name: 'Failed queries', level: 1 })).toBeVisible()
+  // The default view is failing only, and it says so.
+  await expect(page.getByLabel('Status')).toHaveValue('failed')
+  await expect(page.getByLabel('Status').locator('option:checked')).toHaveText('Failing only')
   await page.getByLabel('Pipeline').selectOption(pipeline)
   await page.getByLabel('SQLSTATE').fill('23505')
   await page.getByRole('button', { name: 'Apply filters' }).click()
@@ -54,7 +57,7 @@ test('unique violations land in the failures table; after fixing the data, retry
   await expect(rows.first()).toContainText('duplicate key value violates unique constraint')
   await saveScreenshot(page, 'failures')
 
-  // The detail shows SQL, parameters, error, SQLSTATE, detail and attempts.
+  // The detail shows SQL, parameters, error, SQLSTATE, detail, attempts and times.
   await rows.first().getByRole('link').click()
   await expect(page).toHaveURL(/\/failures\/\d+$/)
   await expect(page.getByTestId('failure-detail-sql')).toHaveText(insert)
@@ -64,6 +67,13 @@ test('unique violations land in the failures table; after fixing the data, retry
   )
   await expect(page.getByText(/Key \(id\)=\([13]\) already exists/)).toBeVisible()
   await expect(page.getByTestId('failure-attempts')).toHaveText('1')
+  await expect(page.getByTestId('failure-sqlstate')).toHaveText('23505')
+  for (const testId of ['failure-first-failed', 'failure-last-failed']) {
+    const shown = page.getByTestId(testId)
+    await expect(shown).toHaveText(/\d{2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}/)
+    const at = Date.parse((await shown.getAttribute('datetime')) ?? '')
+    expect(Math.abs(Date.now() - at)).toBeLessThan(5 * 60_000)
+  }
   await saveScreenshot(page, 'failure-detail')
   await page.goBack()
 
@@ -136,6 +146,17 @@ test('retries one selected failure, retries one with edited parameters, discards
   await page.getByRole('button', { name: 'Retry selected' }).click()
   await expect(page.getByTestId('notice')).toContainText('1 failed again (23505')
   await expect(selected.getByTestId('attempts')).toHaveText('2')
+  // Its detail counts both attempts, and its last failure is later than its first.
+  await page.goto(`/failures/${results[0]?.failureId ?? 'missing'}`)
+  await expect(page.getByTestId('failure-attempts')).toHaveText('2')
+  await expect(page.getByTestId('failure-sqlstate')).toHaveText('23505')
+  const failedAt = async (testId: string) =>
+    Date.parse((await page.getByTestId(testId).getAttribute('datetime')) ?? '')
+  expect(await failedAt('failure-last-failed')).toBeGreaterThan(
+    await failedAt('failure-first-failed'),
+  )
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  await expect(rows).toHaveCount(2)
   await db.query(`DELETE FROM ${table} WHERE id = 1`)
   await selected.getByRole('checkbox').check()
   await page.getByRole('button', { name: 'Retry selected' }).click()
@@ -194,7 +215,36 @@ test('pages through many failures and narrows them by text and time', async ({ p
   await page.getByRole('button', { name: 'Apply filters' }).click()
   await expect(page.getByTestId('failures-count')).toHaveText('28 matching')
 
+  // Discard all matching: the count first, then only those 28 leave the failing view.
+  await page.getByRole('button', { name: 'Discard all matching…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Discard all matching failed queries?' })
+  await expect(dialog.getByTestId('discard-all-count')).toContainText(
+    '28 failed queries match the filter',
+  )
+  await saveScreenshot(page, 'failures-discard-all')
+  await dialog.getByRole('button', { name: 'Discard 28' }).click()
+  await expect(page.getByTestId('notice')).toContainText('Discarded 28 failed queries')
+  await expect(page.getByText('No failing queries')).toBeVisible()
+  await page.getByLabel('Status').selectOption('discarded')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page.getByTestId('failures-count')).toHaveText('28 matching')
+  await expect(page.getByRole('button', { name: 'Discard all matching…' })).toBeDisabled()
+  await page.goto(`/failures?pipeline=${pipeline}`)
+  await expect(page.getByTestId('failures-count')).toHaveText('2 matching')
+  await page.getByLabel('Search SQL and errors').fill('division by zero')
+  await page.getByLabel('Status').selectOption('any')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page.getByTestId('failures-count')).toHaveText('28 matching')
+  // Bulk actions touch failing queries only, and the count before confirming says so.
+  await page.getByRole('button', { name: 'Discard all matching…' }).click()
+  await expect(dialog.getByTestId('discard-all-count')).toContainText(
+    '0 failed queries match the filter',
+  )
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toBeHidden()
+
   // A time range before the failures happened matches none of them.
+  await page.getByLabel('Status').selectOption('failed')
   await page.getByLabel('Failed before').fill('2020-01-01T00:00:00')
   await page.getByRole('button', { name: 'Apply filters' }).click()
   await expect(page.getByText('No failing queries')).toBeVisible()

@@ -202,7 +202,9 @@ export function FailureDetail({ id }: { id: string }) {
               {item.error.message}
             </dd>
             <dt>SQLSTATE</dt>
-            <dd>{item.error.code ? <code className="tag">{item.error.code}</code> : '—'}</dd>
+            <dd data-testid="failure-sqlstate">
+              {item.error.code ? <code className="tag">{item.error.code}</code> : '—'}
+            </dd>
             <dt>Detail</dt>
             <dd>{item.error.detail ?? '—'}</dd>
             <dt>Outcome</dt>
@@ -214,9 +216,17 @@ export function FailureDetail({ id }: { id: string }) {
               <Link href={`/pipelines/${encodeURIComponent(item.pipeline)}`}>{item.pipeline}</Link>
             </dd>
             <dt>First failed</dt>
-            <dd>{formatDateTime(item.firstFailedAt)}</dd>
+            <dd>
+              <time dateTime={item.firstFailedAt} data-testid="failure-first-failed">
+                {formatDateTime(item.firstFailedAt)}
+              </time>
+            </dd>
             <dt>Last failed</dt>
-            <dd>{formatDateTime(item.lastFailedAt)}</dd>
+            <dd>
+              <time dateTime={item.lastFailedAt} data-testid="failure-last-failed">
+                {formatDateTime(item.lastFailedAt)}
+              </time>
+            </dd>
             <dt>Resolved</dt>
             <dd>{formatDateTime(item.resolvedAt)}</dd>
             <dt>Callback id</dt>

@@ -101,7 +101,7 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
             value={draft.status}
             onChange={(event) => set('status', event.target.value as FailureFilterParams['status'])}
           >
-            <option value="failed">Failing</option>
+            <option value="failed">Failing only</option>
             <option value="resolved">Resolved</option>
             <option value="discarded">Discarded</option>
             <option value="any">Any</option>

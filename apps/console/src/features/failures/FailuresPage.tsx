@@ -34,7 +34,8 @@ const pageSize = 25
 
 /**
  * The failed queries: filter (failing only by default), page through, select, retry one,
- * selected or all matching (after showing how many), and discard. The filter lives in the URL.
+ * selected or all matching, and discard selected or all matching (bulk actions show how many
+ * first, and apply to failing queries only, as the engine does). The filter lives in the URL.
  *
  * @example
  * <Suspense><FailuresPage /></Suspense>
@@ -60,10 +61,15 @@ export function FailuresPage() {
     refetchInterval: 5_000,
   })
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
-  const [confirming, setConfirming] = useState<'retry-all' | 'discard' | null>(null)
+  const [confirming, setConfirming] = useState<'retry-all' | 'discard-all' | 'discard' | null>(null)
+  // The engine's retryAll and discardAll touch only failing queries whatever the status filter
+  // says, so the count shown before confirming is taken over the same scope.
+  const bulkScope = filter ? { ...filter, status: 'failed' as const } : null
+  const bulkPossible = params.status === 'failed' || params.status === 'any'
+  const confirmingBulk = confirming === 'retry-all' || confirming === 'discard-all'
   const matching = useQuery({
-    ...trpc.failures.count.queryOptions(filter ?? skipToken),
-    enabled: confirming === 'retry-all' && filter !== null,
+    ...trpc.failures.count.queryOptions(bulkScope ?? skipToken),
+    enabled: confirmingBulk && bulkScope !== null,
     staleTime: 0,
   })
   const { notice, notify, dismiss } = useNotice()
@@ -104,6 +110,20 @@ export function FailuresPage() {
       },
     }),
   )
+  const discardAll = useMutation(
+    trpc.failures.discardAll.mutationOptions({
+      onSuccess: async (result) => {
+        setConfirming(null)
+        setSelected(new Set())
+        await refresh()
+        notify(`Discarded ${result.count} failed ${result.count === 1 ? 'query' : 'queries'}.`)
+      },
+      onError: (error) => {
+        setConfirming(null)
+        notify(`Discard failed: ${errorMessage(error)}`, 'error')
+      },
+    }),
+  )
   const discard = useMutation(
     trpc.failures.discard.mutationOptions({
       onSuccess: async (result) => {
@@ -124,7 +144,15 @@ export function FailuresPage() {
   const firstShown = total === 0 ? 0 : (params.page - 1) * pageSize + 1
   const lastShown = Math.min(total, params.page * pageSize)
   const selectedIds = [...selected]
-  const busy = retry.isPending || retryAll.isPending || discard.isPending
+  const busy = retry.isPending || retryAll.isPending || discard.isPending || discardAll.isPending
+  const matchingText = (consequence: string) =>
+    matching.isFetching
+      ? 'Counting matching queries…'
+      : matching.data
+        ? `${formatCount(matching.data.count)} failed ${matching.data.count === 1 ? 'query matches' : 'queries match'} the filter. ${consequence}`
+        : matching.error
+          ? errorMessage(matching.error)
+          : null
 
   return (
     <section aria-labelledby="failures-title">
@@ -168,10 +196,18 @@ export function FailuresPage() {
         <button
           type="button"
           className="button button-small button-primary"
-          disabled={!filter || total === 0 || busy || params.status === 'resolved'}
+          disabled={!filter || total === 0 || busy || !bulkPossible}
           onClick={() => setConfirming('retry-all')}
         >
           Retry all matching…
+        </button>
+        <button
+          type="button"
+          className="button button-small button-danger-outline"
+          disabled={!filter || total === 0 || busy || !bulkPossible}
+          onClick={() => setConfirming('discard-all')}
+        >
+          Discard all matching…
         </button>
       </div>
       {!filter ? (
@@ -237,17 +273,24 @@ export function FailuresPage() {
         busy={retryAll.isPending || matching.isFetching}
         onCancel={() => setConfirming(null)}
         onConfirm={() => {
-          if (filter) retryAll.mutate(filter)
+          if (bulkScope) retryAll.mutate(bulkScope)
         }}
       >
-        <p data-testid="retry-all-count">
-          {matching.isFetching
-            ? 'Counting matching queries…'
-            : matching.data
-              ? `${formatCount(matching.data.count)} failed ${matching.data.count === 1 ? 'query matches' : 'queries match'} the filter. Each runs again through its pipeline.`
-              : matching.error
-                ? errorMessage(matching.error)
-                : null}
+        <p data-testid="retry-all-count">{matchingText('Each runs again through its pipeline.')}</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'discard-all'}
+        title="Discard all matching failed queries?"
+        confirmLabel={matching.data ? `Discard ${formatCount(matching.data.count)}` : 'Discard'}
+        danger
+        busy={discardAll.isPending || matching.isFetching}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => {
+          if (bulkScope) discardAll.mutate(bulkScope)
+        }}
+      >
+        <p data-testid="discard-all-count">
+          {matchingText('They will not run again. They stay listed under the “Discarded” status.')}
         </p>
       </ConfirmDialog>
       <ConfirmDialog
