@@ -1,32 +1,11 @@
 import { z } from 'zod'
-import { paramProblem } from './paramLimits'
+import { paramProblem, textProblem } from './paramLimits'
 
 /** Most bind parameters PostgreSQL's protocol allows in one statement. */
 export const maxParameters = 65_535
 
 /** Most queries one ingest request may carry. */
 export const maxQueriesPerRequest = 10_000
-
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/** True when a string anywhere in `value` satisfies `test` (iterative: values can be deep). */
-const anyString = (value: unknown, test: (text: string) => boolean): boolean => {
-  const stack: unknown[] = [value]
-  while (stack.length > 0) {
-    const item = stack.pop()
-    if (typeof item === 'string') {
-      if (test(item)) return true
-    } else if (item !== null && typeof item === 'object') {
-      for (const child of Array.isArray(item) ? (item as unknown[]) : Object.values(item))
-        stack.push(child)
-    }
-  }
-  return false
-}
-const hasNul = (value: unknown): boolean => anyString(value, (text) => text.includes('\u0000'))
-/* A lone UTF-16 surrogate (e.g. JSON "\ud800") is not Unicode: sent on, it would be stored as U+FFFD. */
-const hasLoneSurrogate = (value: unknown): boolean =>
-  anyString(value, (text) => loneSurrogate.test(text))
 
 /*
  * One parameter, checked by `paramProblem` rather than `z.json()`: zod's recursive JSON schema
@@ -39,8 +18,9 @@ const jsonParamSchema = z.custom<z.core.util.JSONType>(
 
 /**
  * Bind parameters: JSON values, at most 65535, nested at most 32 levels, integers within
- * ±(2^53 − 1) (larger ones as strings), with no NUL byte in any string (PostgreSQL text
- * cannot hold one).
+ * ±(2^53 − 1) (larger ones as strings), with no NUL byte or lone UTF-16 surrogate in any string
+ * or object key (PostgreSQL text and jsonb cannot hold them). A problem is reported at the
+ * parameter's index, with where inside it (`params.0: the object key "a\u0000" at .tags …`).
  *
  * @example
  * queryParamsSchema.parse([1, 'a', null, { tags: ['x'] }])
@@ -48,14 +28,6 @@ const jsonParamSchema = z.custom<z.core.util.JSONType>(
 export const queryParamsSchema = z
   .array(jsonParamSchema, { error: 'params must be an array of JSON values' })
   .max(maxParameters, `params must hold at most ${maxParameters} values (PostgreSQL's limit)`)
-  .refine(
-    (params) => !hasNul(params),
-    'params contain a NUL byte, which PostgreSQL text cannot hold',
-  )
-  .refine(
-    (params) => !hasLoneSurrogate(params),
-    'params contain a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot store as sent',
-  )
 
 /**
  * One query as applications send it: parameterized SQL (`$1`, `$2`, ...), JSON parameters and an
@@ -70,20 +42,15 @@ export const queryInputSchema = z.object({
     .min(1, 'sql must not be empty')
     .max(1_000_000, 'sql must be at most 1,000,000 characters')
     .refine((sql) => sql.trim().length > 0, 'sql must not be blank')
-    .refine(
-      (sql) => !sql.includes('\u0000'),
-      'sql contains a NUL byte, which PostgreSQL text cannot hold',
-    )
-    .refine(
-      (sql) => !hasLoneSurrogate(sql),
-      'sql contains a lone UTF-16 surrogate (invalid Unicode)',
-    ),
+    .refine((sql) => textProblem(sql) === undefined, {
+      error: (issue) => `sql ${textProblem(issue.input as string) ?? 'is not valid text'}`,
+    }),
   params: queryParamsSchema.default([]),
   callbackId: z
     .string({ error: 'callbackId must be a string' })
     .max(200, 'callbackId must be at most 200 characters')
     .refine(
-      (id) => !hasNul(id) && !hasLoneSurrogate(id),
+      (id) => textProblem(id) === undefined,
       'callbackId must be valid Unicode text without NUL bytes',
     )
     .optional(),

@@ -164,6 +164,18 @@ describe('POST /v1/pipelines/:name/queries', () => {
       'lone UTF-16 surrogate',
     ],
     [
+      'a NUL byte in an object key of a parameter (jsonb refuses it)',
+      { queries: [{ sql: 'SELECT $1::int, $2::jsonb', params: [1, { 'a\u0000': 1 }] }] },
+      400,
+      'queries.0.params.1: the object key "a\\u0000" contains a NUL byte',
+    ],
+    [
+      'a lone surrogate in a nested object key',
+      '{"queries":[{"sql":"SELECT 1"},{"sql":"SELECT $1::jsonb","params":[{"tags":[{"\\udc00x":1}]}]}]}',
+      400,
+      'queries.1.params.0: the object key "\\udc00x" at .tags[0] contains a lone UTF-16 surrogate',
+    ],
+    [
       'two statements in one string',
       { queries: [{ sql: 'SELECT 1; SELECT 2' }] },
       400,

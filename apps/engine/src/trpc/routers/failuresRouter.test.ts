@@ -184,6 +184,29 @@ describe('failures router', () => {
     expect((await client.failures.get.query({ id: failure.id })).status).toBe(failure.status)
   })
 
+  it('refuses edited params with a NUL byte or lone surrogate in an object key, naming where', async () => {
+    const [failure] = (await client.failures.list.query({})).items
+    if (!failure) throw new Error('expected a failure')
+    const nul = await client.failures.retry
+      .mutate({ ids: [failure.id], params: [1, { outer: { 'k\u0000': 'v' } }] })
+      .catch((caught: unknown) => caught)
+    expect(nul).toBeInstanceOf(TRPCClientError)
+    expect((nul as Error).message).toContain(
+      'params.1: the object key "k\\u0000" at .outer contains a NUL byte',
+    )
+    const surrogate = await postJson(
+      `${engine.url}/trpc/failures.retry`,
+      `{"ids":["${failure.id}"],"params":[{"\\ud800":1}]}`,
+    )
+    expect(surrogate.status).toBe(400)
+    expect(JSON.stringify(surrogate.body)).toContain('lone UTF-16 surrogate')
+    const after = await client.failures.get.query({ id: failure.id })
+    expect({ attempts: after.attempts, status: after.status }).toEqual({
+      attempts: failure.attempts,
+      status: failure.status,
+    })
+  })
+
   it('retries all matching a filter, answering the counts', async () => {
     await send('signup', [insertUser(2, 'dupe-a@example.com'), insertUser(3, 'dupe-b@example.com')])
     expect(await client.failures.count.query({ pipeline: 'signup', sqlstate: '23505' })).toEqual({
