@@ -7,7 +7,7 @@ import type { MergeMember } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import { memberQueryIndexes, splitMembers } from './mergeMember'
 import type { TableInfo } from './tableCatalog'
-import { isPlainWriteTarget } from './tableCatalog'
+import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 /** PostgreSQL's limit on bind parameters in one statement. */
 export const MAX_PARAMETERS = 65_535
@@ -92,7 +92,7 @@ export function insertMergeRefusal(
   if (shape.onConflict) return 'ON CONFLICT is merged only as an upsert (see upsertMerge)'
   if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
   if (!table) return 'the table was not found in the catalog'
-  if (!isPlainWriteTarget(table)) return 'the table has rules or user triggers, or is not a plain table'
+  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
   if (!templateFor(query.sql)) return 'its VALUES row could not be located'
   return undefined
 }

@@ -7,7 +7,7 @@ import type { MergeMember } from './mergeMember'
 import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import type { ColumnInfo, TableInfo } from './tableCatalog'
-import { isPlainWriteTarget } from './tableCatalog'
+import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 /** Number types with `+ - *` taking two of the same type (so `col + $1` types $1 as col's type). */
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric'])
@@ -127,7 +127,7 @@ export function keyedUpdateRefusal(
 ): string | undefined {
   if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
   if (!table) return 'the table was not found in the catalog'
-  if (!isPlainWriteTarget(table)) return 'the table has rules or user triggers, or is not a plain table'
+  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
   if (table.hasExpressionUniqueIndex) return 'the table has a unique index on expressions or with a predicate'
   const types = updateParamTypes(shape, table)
   if (typeof types === 'string') return types

@@ -30,6 +30,15 @@ export interface TableInfo {
   readonly hasUserTriggers: boolean
   /** A unique/exclusion index on expressions or with a predicate (columns not tracked). */
   readonly hasExpressionUniqueIndex: boolean
+  /**
+   * A check that looks at other rows of the table and runs at the end of the statement rather
+   * than per row, so one multi-row statement may pass where its rows run alone would not: a
+   * foreign key referencing the table itself (or a partition ancestor), a DEFERRABLE unique /
+   * primary key / exclusion constraint (rechecked at statement end even when immediate), or a
+   * CHECK constraint or column default calling a user-defined function (which may read the
+   * table, and does not see rows inserted earlier by the same statement).
+   */
+  readonly hasStatementEndChecks: boolean
   readonly columns: ReadonlyMap<string, ColumnInfo>
 }
 
@@ -38,6 +47,14 @@ SELECT r.name AS requested, c.relkind::text AS relkind, c.relhasrules AS has_rul
   EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS has_user_triggers,
   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisunique OR i.indisexclusion)
           AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)) AS has_expression_unique,
+  (EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'
+           AND (k.confrelid = c.oid OR k.confrelid IN (SELECT a.relid FROM pg_partition_ancestors(c.oid) a)))
+   OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u', 'x') AND k.condeferrable)
+   -- pg_depend records no dependency on built-in (pinned) functions such as nextval
+   OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass
+              AND ((d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT k.oid FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'))
+                OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT ad.oid FROM pg_attrdef ad WHERE ad.adrelid = c.oid))))
+  ) AS has_statement_end_checks,
   COALESCE((
     SELECT json_agg(json_build_object(
       'name', a.attname,
@@ -92,15 +109,31 @@ export async function lookUpTables(context: PlanningContext, tables: readonly Ta
       hasRules: row.has_rules === true,
       hasUserTriggers: row.has_user_triggers === true,
       hasExpressionUniqueIndex: row.has_expression_unique === true,
+      hasStatementEndChecks: row.has_statement_end_checks === true,
       columns,
     })
   }
   return found
 }
 
-/** A plain table whose writes have no rules or user triggers: a merged write does exactly what its rows would. */
+/**
+ * A plain table whose writes have no rules, user triggers or statement-end checks: a merged
+ * write does exactly what its rows would, one by one.
+ */
 export function isPlainWriteTarget(info: TableInfo | undefined): info is TableInfo {
-  return info !== undefined && info.relkind === 'r' && !info.hasRules && !info.hasUserTriggers
+  return info !== undefined && info.relkind === 'r' && !info.hasRules && !info.hasUserTriggers && !info.hasStatementEndChecks
+}
+
+/** Why `info` is not a plain write target (for explain), or undefined when it is one. */
+export function writeTargetRefusal(info: TableInfo | undefined): string | undefined {
+  if (info === undefined) return 'the table was not found in the catalog'
+  if (info.relkind !== 'r') return 'the table is not a plain table'
+  if (info.hasRules) return 'the table has rules'
+  if (info.hasUserTriggers) return 'the table has user triggers'
+  if (info.hasStatementEndChecks) {
+    return 'the table has checks run at statement end (self-referencing foreign key, deferrable unique/exclusion constraint, or a CHECK/default calling a user function)'
+  }
+  return undefined
 }
 
 /** A table (not a view or foreign table, which may run functions or remote calls) for merged or deduplicated reads. */

@@ -8,7 +8,7 @@ import type { MergeMember } from './mergeMember'
 import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import type { TableInfo } from './tableCatalog'
-import { isPlainWriteTarget } from './tableCatalog'
+import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 const SOURCE = '__sluice_src'
 const INSERTED = '__sluice_ins'
@@ -38,7 +38,7 @@ export function upsertPlan(query: BatchQuery, classification: Classification, sh
   if (!conflict) return 'its ON CONFLICT clause is not a single-column conflict target with a plain action'
   if (shape.returning) return 'ON CONFLICT with RETURNING is not merged'
   if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
-  if (!isPlainWriteTarget(table)) return 'the table has rules or user triggers, or is not a plain table'
+  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
   if (table.hasExpressionUniqueIndex) return 'the table has a unique index on expressions or with a predicate'
   const types = unnestInsertTypes({ ...shape, returning: false }, table)
   const columns = shape.columns
