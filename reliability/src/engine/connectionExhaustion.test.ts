@@ -24,7 +24,9 @@ describe('more connections wanted than the database allows', () => {
   beforeAll(async () => {
     server = await startPrivatePostgres({ maxConnections: 40 })
     const url = await server.createDatabase('crowded')
-    pool = new pg.Pool({ connectionString: url, max: 1 })
+    // The checking connection is opened now and kept (no idle timeout): once the engine fills
+    // the server, a new connection would be refused with 53300 like everyone else's.
+    pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 })
     pool.on('error', () => undefined)
     await createKeyTable(pool, 'events')
     engine = await launchEngine({ env: { DATABASE_URL: url } })
@@ -121,6 +123,8 @@ describe('more connections wanted than the database allows', () => {
     expect(verdict.phantom, 'failed, yet ran').toEqual([])
     expect(verdict.byOutcome.succeeded).toBeGreaterThan(0)
     expect(missingFromStore.length, 'answered failed, missing from the failures store').toBe(0)
+    // A connect the server refused keeps its SQLSTATE (53300) instead of a bare CONNECTION_LOST.
+    expect(sqlstates.get('53300') ?? 0, 'stored failures carrying 53300').toBeGreaterThan(0)
     expect(after.keys('succeeded').length, 'recovered once the crowd left').toBe(after.size)
   })
 })

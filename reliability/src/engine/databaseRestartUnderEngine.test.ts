@@ -117,7 +117,13 @@ describe('database restart under a running engine', () => {
       terminated,
       restarts: cycles,
       requests: singleStats.requests + groupStats.requests,
-      byStatus: Object.entries({ ...singleStats.byStatus })
+      // Both load streams (singles and groups), summed per HTTP status.
+      byStatus: Object.entries(
+        [singleStats.byStatus, groupStats.byStatus].reduce<Record<string, number>>((sum, b) => {
+          for (const [code, n] of Object.entries(b)) sum[code] = (sum[code] ?? 0) + n
+          return sum
+        }, {}),
+      )
         .map(([s, n]) => `${s}x${n}`)
         .join(','),
       succeeded: verdict.byOutcome.succeeded,
