@@ -67,6 +67,15 @@ export const failedQueryViewSchema = z.object({
   firstFailedAt: z.string(),
   lastFailedAt: z.string(),
   resolvedAt: z.string().nullable(),
+  /**
+   * Set when PostgreSQL refused this record's params as sent (e.g. a NUL byte in an object key
+   * that slipped past validation): `message`/`code` are its error. With `kept`, `params` are the
+   * exact params sent (stored as JSON text); without, they were lost and `params` is `[]`. Such a
+   * failure is retried only with edited params.
+   */
+  paramsUnstorable: z
+    .object({ message: z.string(), code: z.string().optional(), kept: z.boolean() })
+    .optional(),
 })
 export type FailedQueryView = z.output<typeof failedQueryViewSchema>
 

@@ -86,7 +86,8 @@ export function paramProblem(param: unknown): string | undefined {
     for (const [key, child] of Object.entries(value)) {
       // Keys are text too: jsonb refuses a NUL in a key just as in a value.
       const problem = textProblem(key)
-      if (problem !== undefined) return `the object key ${JSON.stringify(key)}${at(path)} ${problem}`
+      if (problem !== undefined)
+        return `the object key ${JSON.stringify(key)}${at(path)} ${problem}`
       stack.push({ value: child, path: [...path, key] })
     }
   }

@@ -43,6 +43,15 @@ const migrations: readonly Migration[] = [
       CREATE INDEX failed_queries_pipeline_time ON sluice.failed_queries (pipeline, status, last_failed_at DESC, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'failed queries whose params could not be stored as sent',
+    sql: `
+      -- Set when PostgreSQL refused the params as sent: { message, code?, kept }. With kept, params
+      -- holds their exact JSON text as a jsonb string; without, params is [] (they were lost).
+      ALTER TABLE sluice.failed_queries ADD COLUMN params_unstorable jsonb;
+    `,
+  },
 ]
 
 /**

@@ -117,8 +117,16 @@ export class PipelineRegistry implements PipelineService {
     if (failures.length === 0) return []
     try {
       const ids = await this.#deps.failureWriter.record(failures)
+      const missed = ids.filter((id) => id === undefined).length
+      if (missed > 0) {
+        // PostgreSQL refused these records even without their params: answered as unrecorded.
+        this.#deps.log.error(
+          { count: missed, pipeline: failures[0]?.pipeline },
+          'could not record failed queries',
+        )
+      }
       this.#deps.log.debug(
-        { pipeline: failures[0]?.pipeline, count: failures.length },
+        { pipeline: failures[0]?.pipeline, count: failures.length - missed },
         'failed queries recorded',
       )
       return ids

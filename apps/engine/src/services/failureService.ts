@@ -63,11 +63,7 @@ export class FailureQueries implements FailureService {
             error: { message: `no failed query with id ${id}` },
           })
         }
-        return this.#retryOne(
-          failure,
-          options.params ?? failure.params,
-          options.allowOutcomeUnknown,
-        )
+        return this.#retryOne(failure, options.params, options.allowOutcomeUnknown)
       }),
     )
     return summarize(ids.length, outcomes, true)
@@ -85,7 +81,7 @@ export class FailureQueries implements FailureService {
       const failures = await this.#store.getMany(ids)
       outcomes.push(
         ...(await Promise.all(
-          failures.map((failure) => this.#retryOne(failure, failure.params, false)),
+          failures.map((failure) => this.#retryOne(failure, undefined, false)),
         )),
       )
     }
@@ -98,7 +94,7 @@ export class FailureQueries implements FailureService {
 
   async #retryOne(
     failure: FailedQueryView,
-    params: readonly unknown[],
+    editedParams: readonly unknown[] | undefined,
     allowOutcomeUnknown: boolean,
   ): Promise<RetryOutcome> {
     // Two operators (or a double click) retrying the same write must not run it twice.
@@ -121,7 +117,17 @@ export class FailureQueries implements FailureService {
           },
         }
       }
-      return await this.#runRetry(current, params)
+      if (current.paramsUnstorable && editedParams === undefined) {
+        // Params PostgreSQL refused (and ingest now refuses): re-running them as stored cannot work.
+        return {
+          id: failure.id,
+          outcome: 'not_retried',
+          error: {
+            message: `failed query ${failure.id} has params PostgreSQL could not store as sent (${current.paramsUnstorable.message}): retry it with edited params`,
+          },
+        }
+      }
+      return await this.#runRetry(current, editedParams ?? current.params)
     } finally {
       this.#retrying.delete(failure.id)
     }

@@ -14,6 +14,21 @@ export interface NewFailure {
   readonly batchId: string | null
   readonly traceId: string | null
   readonly callbackId: string | null
+  /**
+   * Set by the FailureWriter when PostgreSQL refused this record as sent: it is stored in a
+   * cleaned, marked form (see `UnstorableParams`) instead of being dropped.
+   */
+  readonly paramsUnstorable?: UnstorableParams
+}
+
+/**
+ * Why a failure's params could not be stored as sent (PostgreSQL's error), and whether they were
+ * kept anyway, as their exact JSON text (`kept`), or lost.
+ */
+export interface UnstorableParams {
+  readonly message: string
+  readonly code?: string
+  readonly kept: boolean
 }
 
 interface FailureRow {
@@ -34,13 +49,26 @@ interface FailureRow {
   first_failed_at: Date
   last_failed_at: Date
   resolved_at: Date | null
+  params_unstorable: UnstorableParams | null
+}
+
+/* Params kept as JSON text (see UnstorableParams) read back as they were sent. */
+const storedParams = (row: FailureRow): unknown[] => {
+  if (Array.isArray(row.params)) return row.params as unknown[]
+  if (typeof row.params !== 'string') return []
+  try {
+    const parsed: unknown = JSON.parse(row.params)
+    return Array.isArray(parsed) ? (parsed as unknown[]) : []
+  } catch {
+    return []
+  }
 }
 
 const toView = (row: FailureRow): FailedQueryView => ({
   id: row.id,
   pipeline: row.pipeline,
   sql: row.sql,
-  params: Array.isArray(row.params) ? (row.params as unknown[]) : [],
+  params: storedParams(row),
   outcome: row.outcome,
   error: {
     message: row.error_message,
@@ -56,6 +84,7 @@ const toView = (row: FailureRow): FailedQueryView => ({
   firstFailedAt: row.first_failed_at.toISOString(),
   lastFailedAt: row.last_failed_at.toISOString(),
   resolvedAt: row.resolved_at?.toISOString() ?? null,
+  ...(row.params_unstorable === null ? {} : { paramsUnstorable: row.params_unstorable }),
 })
 
 /*
@@ -67,6 +96,37 @@ const toJson = (value: unknown): string =>
     if (typeof item === 'bigint') return item.toString()
     return item
   })
+
+/* Text PostgreSQL cannot hold (NUL, lone surrogates) made visible as U+FFFD, for marked records only. */
+const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const cleanText = (text: string): string =>
+  text.replaceAll('\u0000', '\uFFFD').replace(loneSurrogates, '\uFFFD')
+
+/*
+ * A record PostgreSQL refused as sent, in a form it takes: params as their JSON text, a jsonb
+ * string whose escapes (\u0000, \ud800) are plain characters, or not at all; every text cleaned.
+ */
+const storableForm = (failure: NewFailure, marker: UnstorableParams): NewFailure => {
+  const clean = (text: string | null): string | null => (text === null ? null : cleanText(text))
+  return {
+    ...failure,
+    sql: cleanText(failure.sql),
+    error: {
+      ...failure.error,
+      message: cleanText(failure.error.message),
+      ...(failure.error.detail === undefined ? {} : { detail: cleanText(failure.error.detail) }),
+    },
+    batchId: clean(failure.batchId),
+    traceId: clean(failure.traceId),
+    callbackId: clean(failure.callbackId),
+    paramsUnstorable: { ...marker, message: cleanText(marker.message) },
+  }
+}
+
+const paramsColumn = (failure: NewFailure): unknown => {
+  if (failure.paramsUnstorable === undefined) return failure.params
+  return failure.paramsUnstorable.kept ? toJson(failure.params) : []
+}
 
 const sqlstateOf = (code: string | undefined): string | null =>
   code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : null
@@ -111,34 +171,39 @@ export class FailedQueryStore {
   async insert(failures: readonly NewFailure[], ids: readonly string[]): Promise<void> {
     if (failures.length === 0) return
     if (ids.length !== failures.length) throw new Error('insert needs one reserved id per failure')
-    const rows = failures.map((failure, ord) => ({
-      id: ids[ord],
-      pipeline: failure.pipeline,
-      sql: failure.sql,
-      params: failure.params,
-      outcome: failure.outcome,
-      error_message: failure.error.message,
-      // Sluice codes (CONNECTION_LOST, ...) live in the message; the column holds SQLSTATEs only.
-      sqlstate: sqlstateOf(failure.error.code),
-      detail:
-        failure.error.detail ??
-        (sqlstateOf(failure.error.code) === null ? (failure.error.code ?? null) : null),
-      outcome_unknown: failure.error.outcomeUnknown === true,
-      attempts: failure.attempts,
-      batch_id: failure.batchId,
-      trace_id: failure.traceId,
-      callback_id: failure.callbackId,
-    }))
+    const rows = failures.map((given, ord) => {
+      const failure =
+        given.paramsUnstorable === undefined ? given : storableForm(given, given.paramsUnstorable)
+      return {
+        id: ids[ord],
+        pipeline: failure.pipeline,
+        sql: failure.sql,
+        params: paramsColumn(failure),
+        params_unstorable: failure.paramsUnstorable ?? null,
+        outcome: failure.outcome,
+        error_message: failure.error.message,
+        // Sluice codes (CONNECTION_LOST, ...) live in the message; the column holds SQLSTATEs only.
+        sqlstate: sqlstateOf(failure.error.code),
+        detail:
+          failure.error.detail ??
+          (sqlstateOf(failure.error.code) === null ? (failure.error.code ?? null) : null),
+        outcome_unknown: failure.error.outcomeUnknown === true,
+        attempts: failure.attempts,
+        batch_id: failure.batchId,
+        trace_id: failure.traceId,
+        callback_id: failure.callbackId,
+      }
+    })
     await this.#pool.query(
       `INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
-         detail, outcome_unknown, attempts, batch_id, trace_id, callback_id)
+         detail, outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable)
        OVERRIDING SYSTEM VALUE
        SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
-         outcome_unknown, attempts, batch_id, trace_id, callback_id
+         outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable
        FROM jsonb_to_recordset($1::jsonb) AS r(
          id bigint, pipeline text, sql text, params jsonb, outcome text, error_message text,
          sqlstate text, detail text, outcome_unknown boolean, attempts integer, batch_id text,
-         trace_id text, callback_id text)
+         trace_id text, callback_id text, params_unstorable jsonb)
        ON CONFLICT (id) DO NOTHING`,
       [toJson(rows)],
     )
@@ -201,7 +266,7 @@ export class FailedQueryStore {
   async markResolved(id: string, params: readonly unknown[]): Promise<void> {
     await this.#pool.query(
       `UPDATE sluice.failed_queries SET status = 'resolved', resolved_at = now(), params = $2::jsonb,
-         attempts = attempts + 1 WHERE id = $1`,
+         params_unstorable = NULL, attempts = attempts + 1 WHERE id = $1`,
       [id, toJson(params)],
     )
   }
@@ -213,7 +278,7 @@ export class FailedQueryStore {
   ): Promise<void> {
     await this.#pool.query(
       `UPDATE sluice.failed_queries SET status = 'failed', attempts = attempts + 1, last_failed_at = now(),
-         params = $2::jsonb, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
+         params = $2::jsonb, params_unstorable = NULL, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
          outcome_unknown = $7, batch_id = $8, trace_id = $9
        WHERE id = $1`,
       [

@@ -118,6 +118,46 @@ describe('FailureWriter', () => {
     }
   })
 
+  it('isolates records PostgreSQL refuses: the rest of the coalesced batch is stored, and they are kept, marked', async () => {
+    const writer = new FailureWriter(new FailedQueryStore(db.pool))
+    // jsonb refuses a NUL byte and a lone surrogate, in keys as in values (validation now stops them at ingest).
+    const nulKey: NewFailure = { ...failure('poison-nul'), params: [7, { 'a\u0000': 1 }] }
+    const surrogate: NewFailure = { ...failure('poison-surrogate'), params: [{ tags: ['\ud800'] }] }
+    // The first record is written alone; the three after it wait and go as one INSERT.
+    const alone = writer.record([failure('innocent-0')])
+    const [first, second, third] = await Promise.all([
+      writer.record([failure('innocent-1'), failure('innocent-2')]),
+      writer.record([nulKey, failure('innocent-3')]),
+      writer.record([surrogate]),
+    ])
+    const ids = [...(await alone), ...first, ...second, ...third]
+    expect(ids.every((id) => id !== undefined)).toBe(true)
+    expect(
+      await storedKeys([
+        ...[0, 1, 2, 3].map((n) => `innocent-${n}`),
+        'poison-nul',
+        'poison-surrogate',
+      ]),
+    ).toEqual([
+      'innocent-0',
+      'innocent-1',
+      'innocent-2',
+      'innocent-3',
+      'poison-nul',
+      'poison-surrogate',
+    ])
+    const views = await new FailedQueryStore(db.pool).getMany(ids.map((id) => id ?? '0'))
+    const byKey = new Map(views.map((view) => [view.callbackId, view]))
+    expect(byKey.get('innocent-3')).toMatchObject({ params: ['innocent-3'] })
+    expect(byKey.get('innocent-3')?.paramsUnstorable).toBeUndefined()
+    // Kept exactly as sent (as JSON text), marked with PostgreSQL's refusal.
+    expect(byKey.get('poison-nul')?.params).toEqual([7, { 'a\u0000': 1 }])
+    expect(byKey.get('poison-nul')?.paramsUnstorable).toMatchObject({ code: '22P05', kept: true })
+    expect(byKey.get('poison-surrogate')?.params).toEqual([{ tags: ['\ud800'] }])
+    expect(byKey.get('poison-surrogate')?.paramsUnstorable).toMatchObject({ kept: true })
+    expect(byKey.get('poison-surrogate')?.error.message).toBe('sorry, too many clients already')
+  })
+
   it('inserts under reserved ids idempotently, so a retry after a lost answer adds nothing twice', async () => {
     const store = new FailedQueryStore(db.pool)
     const ids = await store.reserveIds(2)

@@ -33,10 +33,21 @@ export function isTransientStoreError(error: unknown): boolean {
   return code === undefined && transientMessage.test(error.message)
 }
 
+/*
+ * A data exception (class 22: e.g. 22P05, jsonb refusing \u0000) or a value too large (class 54)
+ * is about one record, not the store: worth finding that record. Anything else (a missing table,
+ * no permission) fails every row alike.
+ */
+const recordSpecificSqlstate = /^(22|54)[0-9A-Z]{3}$/
+const isRecordSpecific = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && recordSpecificSqlstate.test(code)
+}
+
 interface Waiting {
   readonly failures: readonly NewFailure[]
   readonly deadline: number
-  resolve(ids: string[]): void
+  resolve(ids: (string | undefined)[]): void
   reject(error: unknown): void
 }
 
@@ -47,6 +58,11 @@ interface Waiting {
  * exponential backoff within `budgetMs`. Retrying is safe: ids are reserved first and the insert
  * skips ids already there. After the budget the promise rejects; the caller must then say the
  * failure is not recorded.
+ *
+ * One bad record never takes the others down: when the coalesced insert fails with a data error
+ * (class 22/54, e.g. jsonb refusing a NUL byte), the batch is split in halves until the record at
+ * fault is alone; it is then stored in a marked form (`NewFailure.paramsUnstorable`: params as
+ * their JSON text, or without params), and only if even that is refused is its id `undefined`.
  *
  * @example
  * const writer = new FailureWriter(new FailedQueryStore(recordPool))
@@ -63,10 +79,13 @@ export class FailureWriter {
     this.#options = { ...defaults, ...options }
   }
 
-  /** Records failures; resolves with their ids in order once they are stored. */
-  record(failures: readonly NewFailure[]): Promise<string[]> {
+  /**
+   * Records failures; resolves with their ids in order once they are stored (`undefined` for a
+   * record PostgreSQL refused even in its marked form).
+   */
+  record(failures: readonly NewFailure[]): Promise<(string | undefined)[]> {
     if (failures.length === 0) return Promise.resolve([])
-    return new Promise<string[]>((resolve, reject) => {
+    return new Promise<(string | undefined)[]>((resolve, reject) => {
       this.#waiting.push({
         failures,
         deadline: Date.now() + this.#options.budgetMs,
@@ -87,10 +106,11 @@ export class FailureWriter {
         const deadline = Math.min(...batch.map((entry) => entry.deadline))
         try {
           const ids = await this.#retrying(() => this.#store.reserveIds(all.length), deadline)
-          await this.#retrying(() => this.#store.insert(all, ids), deadline)
+          const stored = await this.#insertIsolating(all, ids, deadline)
+          const recorded = ids.map((id, ord) => (stored[ord] ? id : undefined))
           let offset = 0
           for (const entry of batch) {
-            entry.resolve(ids.slice(offset, offset + entry.failures.length))
+            entry.resolve(recorded.slice(offset, offset + entry.failures.length))
             offset += entry.failures.length
           }
         } catch (error) {
@@ -100,6 +120,52 @@ export class FailureWriter {
     } finally {
       this.#writing = false
     }
+  }
+
+  /* Which rows are stored; halves the rows around a record-specific error (transient ones throw). */
+  async #insertIsolating(
+    rows: readonly NewFailure[],
+    ids: readonly string[],
+    deadline: number,
+  ): Promise<boolean[]> {
+    try {
+      await this.#retrying(() => this.#store.insert(rows, ids), deadline)
+      return rows.map(() => true)
+    } catch (error) {
+      if (!isRecordSpecific(error)) throw error
+      const [row] = rows
+      const [id] = ids
+      if (rows.length === 1 && row && id !== undefined)
+        return [await this.#insertMarked(row, id, error, deadline)]
+      const half = Math.ceil(rows.length / 2)
+      const head = await this.#insertIsolating(rows.slice(0, half), ids.slice(0, half), deadline)
+      const tail = await this.#insertIsolating(rows.slice(half), ids.slice(half), deadline)
+      return [...head, ...tail]
+    }
+  }
+
+  /* The record PostgreSQL refused, marked: params as JSON text, else without them. */
+  async #insertMarked(
+    row: NewFailure,
+    id: string,
+    refusal: unknown,
+    deadline: number,
+  ): Promise<boolean> {
+    const code = (refusal as { code?: unknown }).code
+    const marker = {
+      message: refusal instanceof Error ? refusal.message : String(refusal),
+      ...(typeof code === 'string' ? { code } : {}),
+    }
+    for (const kept of [true, false]) {
+      try {
+        const marked: NewFailure = { ...row, paramsUnstorable: { ...marker, kept } }
+        await this.#retrying(() => this.#store.insert([marked], [id]), deadline)
+        return true
+      } catch (error) {
+        if (!isRecordSpecific(error)) throw error
+      }
+    }
+    return false
   }
 
   /* Whole requests only (one request's failures are never split); at least one. */

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
 import { engineClient, postJson, startTestEngine } from '../../testing/engineHarness'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
+import { FailedQueryStore } from '../../stores/failedQueryStore'
+import { FailureWriter } from '../../stores/failureWriter'
 
 let db: TestDatabase
 let engine: Engine
@@ -255,5 +257,46 @@ describe('failures router', () => {
     expect(await client.failures.discardAll.mutate({ pipeline: 'signup' })).toEqual({ count: 1 })
     expect(await client.failures.count.query({})).toEqual({ count: 0 })
     expect((await client.pipelines.get.query({ name: 'signup' })).openFailures).toBe(0)
+  })
+})
+
+describe('a failed query whose params PostgreSQL could not store as sent', () => {
+  it('shows them as sent and marked, retries only with edited params, and clears the mark', async () => {
+    // Written as the engine's writer does when jsonb refuses a record (e.g. from before keys were validated).
+    const [id] = await new FailureWriter(new FailedQueryStore(db.pool)).record([
+      {
+        pipeline: 'signup',
+        sql: 'INSERT INTO users (id, email) VALUES ($1, $2)',
+        params: [30, { 'a\u0000': 1 }],
+        outcome: 'failed',
+        error: { message: 'unsupported Unicode escape sequence', code: '22P05' },
+        attempts: 1,
+        batchId: null,
+        traceId: null,
+        callbackId: 'marked',
+      },
+    ])
+    if (id === undefined) throw new Error('expected the record to be kept')
+    const stored = await client.failures.get.query({ id })
+    expect(stored.params).toEqual([30, { 'a\u0000': 1 }])
+    expect(stored.paramsUnstorable).toMatchObject({ code: '22P05', kept: true })
+    const asStored = await client.failures.retry.mutate({ ids: [id] })
+    expect(asStored.outcomes[0]).toMatchObject({ outcome: 'not_retried' })
+    expect(asStored.outcomes[0]?.error?.message).toContain('retry it with edited params')
+    expect(await client.failures.retryAll.mutate({ pipeline: 'signup' })).toMatchObject({
+      matched: 1,
+      notRetried: 1,
+    })
+    const edited = await client.failures.retry.mutate({
+      ids: [id],
+      params: [30, 'marked@example.com'],
+    })
+    expect(edited.resolved).toBe(1)
+    const resolved = await client.failures.get.query({ id })
+    expect(resolved).toMatchObject({ status: 'resolved', params: [30, 'marked@example.com'] })
+    expect(resolved.paramsUnstorable).toBeUndefined()
+    expect((await db.pool.query('SELECT email FROM users WHERE id = 30')).rows).toEqual([
+      { email: 'marked@example.com' },
+    ])
   })
 })
