@@ -16,7 +16,10 @@ export function prepareValues(values: readonly unknown[]): unknown[] {
       throw new Error(`params[${index}] is a ${typeof value}, which PostgreSQL cannot receive`)
     }
     try {
-      return prepareValue(value)
+      const prepared = prepareValue(value)
+      // pg hands Buffers (and views of typed arrays) back as they are: copy, so the bytes sent
+      // are the bytes given when the value was prepared.
+      return Buffer.isBuffer(prepared) ? Buffer.from(prepared) : prepared
     } catch (error) {
       throw new Error(`params[${index}] cannot be sent to PostgreSQL: ${(error as Error).message}`, { cause: error })
     }
@@ -89,10 +92,12 @@ export class PipelinedConnection {
         error: { message: 'the connection to PostgreSQL was lost before this statement was sent', code: 'CONNECTION_LOST' },
       }))
     }
-    // Serialize everything first: a bad value must fail before any statement is on the wire.
-    const prepared = statements.map((statement) => prepareValues(statement.values))
-    const pending = statements.map((statement, index) =>
-      this.client.query({ text: statement.text, values: prepared[index], queryMode: 'extended' } as pg.QueryConfig),
+    // Serialize everything first. Values were prepared at intake, so this should not fail; if a
+    // statement's values still will not convert, that statement alone is answered with an error,
+    // raised by the server in its place so a transaction around it aborts as for any failure.
+    const sendable = statements.map(sendableValues)
+    const pending = sendable.map((statement) =>
+      this.client.query({ text: statement.text, values: statement.values, queryMode: 'extended' } as pg.QueryConfig),
     )
     const settled = await Promise.allSettled(pending)
     let fatalAt = -1
@@ -132,6 +137,22 @@ export class PipelinedConnection {
     const status = client.getTransactionStatus?.()
     const destroy = this.broken || (status !== undefined && status !== null && status !== 'I')
     this.releaseClient(destroy)
+  }
+}
+
+/** SQLSTATE invalid_parameter_value: what a statement whose values cannot be sent fails with. */
+export const UNSENDABLE_PARAMETER = '22023'
+
+function sendableValues(statement: SqlStatement): { text: string; values: unknown[] } {
+  try {
+    return { text: statement.text, values: prepareValues(statement.values) }
+  } catch (error) {
+    // No `$` (the body's quote) and doubled single quotes: the message is a plain literal.
+    const message = errorMessage(error).replace(/\$/g, '').replace(/'/g, "''")
+    return {
+      text: `DO $sluice$ BEGIN RAISE EXCEPTION USING ERRCODE = '${UNSENDABLE_PARAMETER}', MESSAGE = '${message}'; END $sluice$`,
+      values: [],
+    }
   }
 }
 

@@ -120,6 +120,7 @@ export class QueryIntake {
         seq,
         sql: query.sql,
         params: query.params,
+        submittedParams: query.submittedParams,
         strategy,
         enqueuedAt: now,
         resolve,

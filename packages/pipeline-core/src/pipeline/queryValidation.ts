@@ -7,7 +7,13 @@ import { pipelineRefusal } from './refusedStatements'
 /** A query that passed validation. */
 export interface ValidQuery {
   readonly sql: string
+  /**
+   * The values as pg will send them (null, a string, or a Buffer copy), prepared and frozen at
+   * intake: a caller reusing or changing its array or objects afterwards changes nothing here.
+   */
   readonly params: readonly unknown[]
+  /** A frozen shallow copy of the caller's values, handed back to `result` listeners. */
+  readonly submittedParams: readonly unknown[]
   readonly callbackId?: string
 }
 
@@ -32,15 +38,17 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
       `${prefix}params has ${values.length} values; PostgreSQL allows at most ${MAX_PARAMETERS} per statement`,
     )
   }
+  let prepared: unknown[]
   try {
-    prepareValues(values)
+    prepared = prepareValues(values)
   } catch (error) {
     throw new PipelineError('INVALID_QUERY', `${prefix}${(error as Error).message}`)
   }
   if (callbackId !== undefined && typeof callbackId !== 'string') {
     throw new PipelineError('INVALID_QUERY', `${prefix}callbackId must be a string, got ${describe(callbackId)}`)
   }
-  return callbackId === undefined ? { sql, params: values } : { sql, params: values, callbackId }
+  const query = { sql, params: Object.freeze(prepared), submittedParams: Object.freeze([...values]) }
+  return callbackId === undefined ? query : { ...query, callbackId }
 }
 
 /**

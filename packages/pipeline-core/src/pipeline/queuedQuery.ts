@@ -8,7 +8,10 @@ export interface QueuedQuery {
   /** Submission order across the pipeline. */
   readonly seq: number
   readonly sql: string
+  /** Prepared, frozen values (see ValidQuery.params). */
   readonly params: readonly unknown[]
+  /** The caller's values (a frozen shallow copy), for `result` listeners. */
+  readonly submittedParams: readonly unknown[]
   readonly callbackId?: string
   /** Shared by the queries of one `addGroup` call, which are never split across batches. */
   readonly groupId?: string

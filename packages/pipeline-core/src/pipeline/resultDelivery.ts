@@ -25,8 +25,8 @@ export class ResultDelivery {
     if (this.events.hasListeners('result')) {
       const submitted =
         query.callbackId === undefined
-          ? { sql: query.sql, params: query.params }
-          : { sql: query.sql, params: query.params, callbackId: query.callbackId }
+          ? { sql: query.sql, params: query.submittedParams }
+          : { sql: query.sql, params: query.submittedParams, callbackId: query.callbackId }
       this.events.emit('result', result, submitted)
     }
     this.waiters.finished(query.seq)
