@@ -65,7 +65,9 @@ export class BatchLedger {
     try {
       shares = statement.distribute({ rows: reply.rows, rowCount: reply.rowCount })
     } catch (error) {
-      this.settleFailed(statement.queryIndexes, internalError('could not hand the statement result back to its queries', error), trace)
+      // The statement ran (and is or will be committed): reporting a plain failure would invite
+      // a retry that applies its queries twice.
+      this.settleFailed(statement.queryIndexes, unmappedResultError('its result could not be handed back to its queries', error), trace)
       return
     }
     statement.queryIndexes.forEach((queryIndex, position) => {
@@ -73,7 +75,7 @@ export class BatchLedger {
       if (share) {
         this.settle(queryIndex, { status: 'succeeded', rows: share.rows, rowCount: share.rowCount, ...trace })
       } else {
-        this.settle(queryIndex, { status: 'failed', rows: [], rowCount: 0, error: internalError('the plan gave this query no share of its result'), ...trace })
+        this.settle(queryIndex, { status: 'failed', rows: [], rowCount: 0, error: unmappedResultError('the plan gave this query no share of its result'), ...trace })
       }
     })
   }
@@ -92,4 +94,19 @@ export class BatchLedger {
 export function internalError(message: string, cause?: unknown): QueryError {
   const detail = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
   return detail === undefined ? { message, code: 'INTERNAL' } : { message, code: 'INTERNAL', detail }
+}
+
+/**
+ * A statement that ran but whose result cannot be mapped to its queries (e.g. a merged INSERT
+ * reporting fewer rows than queries because a trigger appeared after planning): what each query
+ * did is unknown, so it must not be run again.
+ */
+export function unmappedResultError(reason: string, cause?: unknown): QueryError {
+  const detail = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
+  const error: QueryError = {
+    message: `the statement ran, but ${reason}; whether this query took effect as submitted is unknown, so it is not run again`,
+    code: 'OUTCOME_UNKNOWN',
+    outcomeUnknown: true,
+  }
+  return detail === undefined ? error : { ...error, detail }
 }
