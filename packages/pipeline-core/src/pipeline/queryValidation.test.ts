@@ -95,11 +95,22 @@ describe('queries', () => {
     ['CREATE TEMP TABLE scratch (a int)', [], undefined, 'INVALID_QUERY', /temporary table/],
     ['DECLARE c CURSOR WITH HOLD FOR SELECT 1', [], undefined, 'INVALID_QUERY', /cursor/],
     ['SELECT 1', new Array(65_536).fill(1), undefined, 'TOO_MANY_PARAMETERS', /65536 values; PostgreSQL allows at most 65535/],
+    ['SELECT $1::text', ['a\uD800b'], undefined, 'INVALID_QUERY', /params\[0\] contains a lone UTF-16 surrogate/],
+    ['SELECT $1::text[]', [['ok', '\uDC00']], undefined, 'INVALID_QUERY', /params\[0\]\[1\] contains a lone/],
+    ['SELECT $1::jsonb', [{ tags: { ['k\uD800']: 1 } }], undefined, 'INVALID_QUERY', /params\[0\]\.tags \(the object key "k\\ud800"\) contains a lone/],
+    ['SELECT $1::jsonb', [{ list: [{ v: '\uDBFF' }] }], undefined, 'INVALID_QUERY', /params\[0\]\.list\[0\]\.v contains a lone/],
   ])('addQuery(%j, …) is refused', async (sql, params, callbackId, code, message) => {
     const error = await rejection(pipeline.addQuery(sql as string, params as unknown[], { callbackId: callbackId as string }))
     expect(error.code).toBe(code)
     expect(error.message).toMatch(message)
     expect(pipeline.getStatus().totalQueries).toBe(0)
+  })
+
+  test('well-formed surrogate pairs (emoji) are accepted in strings and object keys', async () => {
+    const own = open()
+    const accepted = await own.addQuery('SELECT $1::text AS t, $2::jsonb AS j', ['\u{1F600}', { ['\u{1F600}']: '\u{1F600}' }])
+    await own.flush()
+    expect((await accepted.result).rows).toEqual([{ t: '\u{1F600}', j: { ['\u{1F600}']: '\u{1F600}' } }])
   })
 
   test('a group larger than batchSize is refused whole', async () => {

@@ -44,6 +44,21 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
   } catch (error) {
     throw new PipelineError('INVALID_QUERY', `${prefix}${(error as Error).message}`)
   }
+  values.forEach((value, index) => {
+    let where: string | undefined
+    try {
+      where = loneSurrogateAt(value, '')
+    } catch (error) {
+      throw new PipelineError('INVALID_QUERY', `${prefix}params[${index}] cannot be checked: ${(error as Error).message}`)
+    }
+    if (where !== undefined) {
+      // pg would send it as U+FFFD (or, inside JSON, an escape jsonb refuses): not what was given.
+      throw new PipelineError(
+        'INVALID_QUERY',
+        `${prefix}params[${index}]${where} contains a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot receive as given`,
+      )
+    }
+  })
   if (callbackId !== undefined && typeof callbackId !== 'string') {
     throw new PipelineError('INVALID_QUERY', `${prefix}callbackId must be a string, got ${describe(callbackId)}`)
   }
@@ -79,6 +94,35 @@ export function validateQueryStatement(query: ValidQuery, classification: Classi
       `${prefix}params has ${query.params.length} values but the sql uses ${classification.paramCount} ($1..$${classification.paramCount}): ${excerpt(query.sql)}`,
     )
   }
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * Where inside `value` a string, array element or plain-object key or value holds a lone
+ * surrogate (`''` for the value itself, `.tags[2]`, `["a\ud800"]` for a key), else undefined.
+ * Values were prepared first, so there is no cycle.
+ */
+function loneSurrogateAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = loneSurrogateAt(item, `${path}[${String(index)}]`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  // Only plain objects: others (Dates, Buffers, toPostgres/toJSON) serialize their own way.
+  if (typeof value !== 'object' || value === null || 'toPostgres' in value || 'toJSON' in value) return undefined
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return undefined
+  for (const [key, item] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return `${path} (the object key ${JSON.stringify(key)})`
+    const found = loneSurrogateAt(item, `${path}.${key}`)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 function describe(value: unknown): string {
