@@ -10,7 +10,9 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' })
   if (result.status !== 0) {
-    console.error(`sluice: \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`)
+    console.error(
+      `sluice: \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`,
+    )
     process.exit(result.status ?? 1)
   }
 }
@@ -31,12 +33,17 @@ export function ensureChromium() {
     run('apt-get', ['install', '-y', '-qq', 'chromium'])
     return
   }
-  console.error('sluice: the browser tests need /usr/bin/chromium: run `sudo apt-get install -y chromium`')
+  console.error(
+    'sluice: the browser tests need /usr/bin/chromium: run `sudo apt-get install -y chromium`',
+  )
   process.exit(1)
 }
 
 /** Runs a binary from node_modules/.bin, forwarding signals and the exit code. */
 export function runLocalBin(name, args) {
-  const result = spawnSync(join(root, 'node_modules', '.bin', name), args, { cwd: root, stdio: 'inherit' })
+  const result = spawnSync(join(root, 'node_modules', '.bin', name), args, {
+    cwd: root,
+    stdio: 'inherit',
+  })
   process.exit(result.status ?? 1)
 }

@@ -15,7 +15,12 @@ export type Strategy = 'sequential' | 'parallel' | 'transactional' | 'best_effor
  * @example
  * STRATEGIES.includes(input as Strategy) // validate a form field
  */
-export const STRATEGIES: readonly Strategy[] = ['sequential', 'parallel', 'transactional', 'best_effort']
+export const STRATEGIES: readonly Strategy[] = [
+  'sequential',
+  'parallel',
+  'transactional',
+  'best_effort',
+]
 
 /**
  * How a query ended: `skipped` (sequential, after a failure) and `rolled_back` (transactional,

@@ -1,5 +1,10 @@
 import type { BufferConfig } from '@opentelemetry/sdk-trace-base'
-import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core'
+import {
+  getBooleanFromEnv,
+  getNumberFromEnv,
+  getStringFromEnv,
+  getStringListFromEnv,
+} from '@opentelemetry/core'
 import { DEFAULT_OTLP_ENDPOINT } from './telemetryOptions'
 
 /*

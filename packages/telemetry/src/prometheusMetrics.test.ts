@@ -32,7 +32,9 @@ describe('createPrometheusMetrics', () => {
     await once(busy, 'listening')
     const { port } = busy.address() as AddressInfo
     try {
-      await expect(createPrometheusMetrics({ port })).rejects.toThrow(`Could not serve Prometheus metrics on 127.0.0.1:${port}`)
+      await expect(createPrometheusMetrics({ port })).rejects.toThrow(
+        `Could not serve Prometheus metrics on 127.0.0.1:${port}`,
+      )
     } finally {
       busy.close()
     }

@@ -27,7 +27,9 @@ export interface PrometheusMetrics {
 }
 
 /** Creates the exporter; starts its own server only when a port is configured. */
-export async function createPrometheusMetrics(options: PrometheusOptions): Promise<PrometheusMetrics> {
+export async function createPrometheusMetrics(
+  options: PrometheusOptions,
+): Promise<PrometheusMetrics> {
   const host = options.host ?? '127.0.0.1'
   const endpoint = options.endpoint ?? '/metrics'
   const exporter = new PrometheusExporter({
@@ -44,7 +46,10 @@ export async function createPrometheusMetrics(options: PrometheusOptions): Promi
   try {
     await exporter.startServer()
   } catch (error) {
-    throw new Error(`Could not serve Prometheus metrics on ${host}:${options.port}: ${String(error)}`, { cause: error })
+    throw new Error(
+      `Could not serve Prometheus metrics on ${host}:${options.port}: ${String(error)}`,
+      { cause: error },
+    )
   }
   return { exporter, handler, url: `http://${host}:${options.port}${endpoint}` }
 }

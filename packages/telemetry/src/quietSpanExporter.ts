@@ -31,7 +31,10 @@ export class QuietSpanExporter implements SpanExporter {
       })
     } catch (error) {
       this.reportFailure(spans.length, error)
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      })
     }
   }
 

@@ -42,7 +42,8 @@ function count(span: ReadableSpan, key: string): number {
 
 /** The batch a span describes, or `undefined` for any other span. */
 export function recentBatchFromSpan(span: ReadableSpan): RecentBatch | undefined {
-  if (span.name !== BATCH_SPAN.name || span.instrumentationScope.name !== BATCH_SPAN.scope) return undefined
+  if (span.name !== BATCH_SPAN.name || span.instrumentationScope.name !== BATCH_SPAN.scope)
+    return undefined
   const pipeline = span.attributes[BATCH_ATTRIBUTES.pipelineName]
   if (typeof pipeline !== 'string') return undefined
   const { traceId, spanId } = span.spanContext()

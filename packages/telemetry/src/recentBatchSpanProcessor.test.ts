@@ -17,10 +17,32 @@ describe('RecentBatchSpanProcessor', () => {
   it('stores each ended sluice.batch span with its ids, counts, timing and error', () => {
     const instrumentation = createOtelInstrumentation()
     const before = Date.now()
-    const batch = instrumentation.startBatch({ pipeline: 'orders', strategy: 'transactional', batchId: 'batch-7', size: 4, links: [] })
-    const statement = batch.startStatement({ text: 'INSERT INTO t (id) VALUES ($1), ($2)', operation: 'INSERT', collection: 't', batchSize: 2 })
-    statement.end({ code: '23505', message: 'duplicate key value violates unique constraint "t_pkey"' })
-    batch.end({ succeeded: 0, failed: 1, skipped: 0, rolledBack: 3, merged: 2, deduplicated: 1, durationMs: 5 })
+    const batch = instrumentation.startBatch({
+      pipeline: 'orders',
+      strategy: 'transactional',
+      batchId: 'batch-7',
+      size: 4,
+      links: [],
+    })
+    const statement = batch.startStatement({
+      text: 'INSERT INTO t (id) VALUES ($1), ($2)',
+      operation: 'INSERT',
+      collection: 't',
+      batchSize: 2,
+    })
+    statement.end({
+      code: '23505',
+      message: 'duplicate key value violates unique constraint "t_pkey"',
+    })
+    batch.end({
+      succeeded: 0,
+      failed: 1,
+      skipped: 0,
+      rolledBack: 3,
+      merged: 2,
+      deduplicated: 1,
+      durationMs: 5,
+    })
     // Spans of other tracers and statement spans are not batches.
     trace.getTracer('app').startSpan('sluice.batch').end()
 

@@ -55,7 +55,9 @@ describe('RecentBatchStore', () => {
   })
 
   it('rejects a capacity that is not a positive integer, naming the option', () => {
-    expect(() => new RecentBatchStore(0)).toThrow(/recentBatchesPerPipeline must be a positive integer, got 0/)
+    expect(() => new RecentBatchStore(0)).toThrow(
+      /recentBatchesPerPipeline must be a positive integer, got 0/,
+    )
     expect(() => new RecentBatchStore(2.5)).toThrow(/recentBatchesPerPipeline/)
   })
 })

@@ -26,7 +26,9 @@ export class RecentBatchStore {
 
   constructor(readonly capacityPerPipeline = 100) {
     if (!Number.isInteger(capacityPerPipeline) || capacityPerPipeline < 1) {
-      throw new RangeError(`recentBatchesPerPipeline must be a positive integer, got ${String(capacityPerPipeline)}`)
+      throw new RangeError(
+        `recentBatchesPerPipeline must be a positive integer, got ${String(capacityPerPipeline)}`,
+      )
     }
   }
 
@@ -38,7 +40,8 @@ export class RecentBatchStore {
       this.batches.set(batch.pipeline, list)
     }
     list.push(batch)
-    if (list.length > this.capacityPerPipeline) list.splice(0, list.length - this.capacityPerPipeline)
+    if (list.length > this.capacityPerPipeline)
+      list.splice(0, list.length - this.capacityPerPipeline)
     for (const listener of this.listeners) {
       try {
         listener(batch)

@@ -10,7 +10,11 @@ async function closedPort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => { resolve() }))
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve()
+    }),
+  )
   return port
 }
 
@@ -50,7 +54,9 @@ describe('startTelemetry when spans cannot be exported', () => {
     telemetry = undefined
     expect(Date.now() - started).toBeLessThan(4000)
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain(`could not export 3 span(s) to http://127.0.0.1:${port}/v1/traces`)
+    expect(warnings[0]).toContain(
+      `could not export 3 span(s) to http://127.0.0.1:${port}/v1/traces`,
+    )
   })
 
   it('sets nothing up with OTEL_SDK_DISABLED=true', async () => {
@@ -68,7 +74,11 @@ describe('startTelemetry when spans cannot be exported', () => {
   it('exports nothing with OTEL_TRACES_EXPORTER=none, and is restartable after shutdown', async () => {
     process.env.OTEL_TRACES_EXPORTER = 'none'
     const warnings: string[] = []
-    telemetry = await startTelemetry({ serviceName: 'sluice-test', prometheus: false, logger: { warn: (m) => warnings.push(m) } })
+    telemetry = await startTelemetry({
+      serviceName: 'sluice-test',
+      prometheus: false,
+      logger: { warn: (m) => warnings.push(m) },
+    })
     expect(telemetry.traceExportUrl).toBeUndefined()
     expect(telemetry.metricsHandler).toBeUndefined()
     await expect(startTelemetry({ serviceName: 'again' })).rejects.toThrow(/already called/)

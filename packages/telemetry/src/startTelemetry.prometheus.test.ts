@@ -36,9 +36,23 @@ async function scrape(url: string): Promise<string> {
 describe('Prometheus metrics through the engine’s own server', () => {
   it('serves pipeline metrics with their units and the pipeline as a label', async () => {
     const instrumentation = createOtelInstrumentation()
-    const batch = instrumentation.startBatch({ pipeline: 'orders', strategy: 'parallel', batchId: 'b1', size: 20, links: [] })
+    const batch = instrumentation.startBatch({
+      pipeline: 'orders',
+      strategy: 'parallel',
+      batchId: 'b1',
+      size: 20,
+      links: [],
+    })
     batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' }).end()
-    batch.end({ succeeded: 19, failed: 1, skipped: 0, rolledBack: 0, merged: 0, deduplicated: 0, durationMs: 40 })
+    batch.end({
+      succeeded: 19,
+      failed: 1,
+      skipped: 0,
+      rolledBack: 0,
+      merged: 0,
+      deduplicated: 0,
+      durationMs: 40,
+    })
     instrumentation.recordQueueDepth('orders', 12)
 
     const { port } = engine.address() as AddressInfo
@@ -46,10 +60,14 @@ describe('Prometheus metrics through the engine’s own server', () => {
     expect(text).toMatch(/^sluice_batch_size_count\{[^}]*sluice_pipeline_name="orders"[^}]*\} 1$/m)
     expect(text).toMatch(/^sluice_batch_size_sum\{[^}]*sluice_pipeline_name="orders"[^}]*\} 20$/m)
     expect(text).toMatch(/^# UNIT sluice_batch_duration s$/m)
-    expect(text).toMatch(/^sluice_batch_duration_sum\{[^}]*sluice_pipeline_name="orders"[^}]*\} 0\.04$/m)
+    expect(text).toMatch(
+      /^sluice_batch_duration_sum\{[^}]*sluice_pipeline_name="orders"[^}]*\} 0\.04$/m,
+    )
     expect(text).toMatch(/^sluice_queries_total\{[^}]*sluice_query_outcome="failed"[^}]*\} 1$/m)
     expect(text).toMatch(/^sluice_queries_total\{[^}]*sluice_query_outcome="succeeded"[^}]*\} 19$/m)
     expect(text).toMatch(/^sluice_queue_depth\{[^}]*sluice_pipeline_name="orders"[^}]*\} 12$/m)
-    expect(text).toMatch(/^db_client_operation_duration_count\{[^}]*db_operation_name="SELECT"[^}]*\} 1$/m)
+    expect(text).toMatch(
+      /^db_client_operation_duration_count\{[^}]*db_operation_name="SELECT"[^}]*\} 1$/m,
+    )
   })
 })

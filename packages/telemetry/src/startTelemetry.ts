@@ -1,5 +1,10 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api'
-import { defaultResource, envDetector, hostDetector, resourceFromAttributes } from '@opentelemetry/resources'
+import {
+  defaultResource,
+  envDetector,
+  hostDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { MetricsRequestHandler, PrometheusMetrics } from './prometheusMetrics'
@@ -52,14 +57,20 @@ let running = false
  * process.once('SIGTERM', () => void engine.close().then(() => telemetry.shutdown()))
  */
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
-  if (running) throw new Error('startTelemetry was already called in this process; call shutdown() first')
+  if (running)
+    throw new Error('startTelemetry was already called in this process; call shutdown() first')
   const logger = options.logger ?? console
-  const recentBatches = new RecentBatchStore(options.recentBatchesPerPipeline ?? DEFAULT_RECENT_BATCHES_PER_PIPELINE)
+  const recentBatches = new RecentBatchStore(
+    options.recentBatchesPerPipeline ?? DEFAULT_RECENT_BATCHES_PER_PIPELINE,
+  )
   if (sdkDisabled()) {
     // The operator turned OpenTelemetry off: no spans, no metrics, nothing to flush.
     return { recentBatches, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() }
   }
-  const prometheus = options.prometheus === false ? undefined : await createPrometheusMetrics(options.prometheus ?? {})
+  const prometheus =
+    options.prometheus === false
+      ? undefined
+      : await createPrometheusMetrics(options.prometheus ?? {})
   const traceExport = createTraceExport(options.otlpEndpoint, logger)
   const spanProcessors: SpanProcessor[] = [new RecentBatchSpanProcessor(recentBatches)]
   if (traceExport) spanProcessors.push(traceExport.processor)
@@ -116,7 +127,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   }
 }
 
-async function boundedShutdown(sdk: NodeSDK, timeoutMs: number, logger: TelemetryLogger): Promise<void> {
+async function boundedShutdown(
+  sdk: NodeSDK,
+  timeoutMs: number,
+  logger: TelemetryLogger,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
@@ -125,7 +140,8 @@ async function boundedShutdown(sdk: NodeSDK, timeoutMs: number, logger: Telemetr
   })
   try {
     const outcome = await Promise.race([sdk.shutdown().then(() => 'done' as const), timeout])
-    if (outcome === 'timeout') logger.warn(`[sluice telemetry] shutdown gave up on pending exports after ${timeoutMs} ms`)
+    if (outcome === 'timeout')
+      logger.warn(`[sluice telemetry] shutdown gave up on pending exports after ${timeoutMs} ms`)
   } catch (error) {
     logger.warn(`[sluice telemetry] shutdown failed: ${String(error)}`)
   } finally {

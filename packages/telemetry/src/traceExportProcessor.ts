@@ -18,7 +18,10 @@ export interface TraceExport {
  * A batch span processor exporting to OTLP/HTTP with protobuf bodies, or `undefined` when
  * `otlpEndpoint` is `false` or `OTEL_TRACES_EXPORTER=none`.
  */
-export function createTraceExport(otlpEndpoint: string | false | undefined, logger: TelemetryLogger): TraceExport | undefined {
+export function createTraceExport(
+  otlpEndpoint: string | false | undefined,
+  logger: TelemetryLogger,
+): TraceExport | undefined {
   if (otlpEndpoint === false || tracesExporterDisabled()) return undefined
   const url = otlpTracesUrl(otlpEndpoint)
   // Without `url` the exporter applies OTEL_EXPORTER_OTLP_* itself (headers, timeout too).

@@ -70,7 +70,9 @@ export async function resolveTestServer(): Promise<TestServer> {
   if (configured === 'embedded') return startEmbedded()
   if (configured) {
     if (!(await canConnect(configured))) {
-      throw new Error(`TEST_DATABASE_URL is set but no PostgreSQL answers there: ${redact(configured)}`)
+      throw new Error(
+        `TEST_DATABASE_URL is set but no PostgreSQL answers there: ${redact(configured)}`,
+      )
     }
     return { url: configured, kind: 'external', stop: () => Promise.resolve() }
   }

@@ -24,8 +24,14 @@ const objectInUse = '55006'
  * // start an engine with DATABASE_URL = db.url
  * await db.drop()
  */
-export async function createTestDatabase(label: string, serverUrl = testDatabaseUrl()): Promise<TestDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30)
+export async function createTestDatabase(
+  label: string,
+  serverUrl = testDatabaseUrl(),
+): Promise<TestDatabase> {
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30)
   const name = `${safeLabel}_${randomBytes(4).toString('hex')}`
   await onServer(serverUrl, async (admin) => {
     for (let attempt = 1; ; attempt += 1) {
@@ -50,7 +56,9 @@ export async function createTestDatabase(label: string, serverUrl = testDatabase
     pool,
     async drop() {
       await pool.end()
-      await onServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+      await onServer(serverUrl, (admin) =>
+        admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      )
     },
   }
 }

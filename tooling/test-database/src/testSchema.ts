@@ -33,8 +33,14 @@ export function testDatabaseUrl(): string {
  * // ... pipeline = new QueryPipeline({ name: 'x', connection: schema.url })
  * await schema.drop()
  */
-export async function createTestSchema(label = 't', serverUrl = testDatabaseUrl()): Promise<TestSchema> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30)
+export async function createTestSchema(
+  label = 't',
+  serverUrl = testDatabaseUrl(),
+): Promise<TestSchema> {
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30)
   const name = `test_${safeLabel}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()

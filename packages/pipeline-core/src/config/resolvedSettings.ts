@@ -54,7 +54,8 @@ function numberAtLeast(field: string, value: unknown, min: number): number {
 }
 
 function booleanField(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalid(field, `must be true or false, got ${JSON.stringify(value)}`)
+  if (typeof value !== 'boolean')
+    throw invalid(field, `must be true or false, got ${JSON.stringify(value)}`)
   return value
 }
 
@@ -63,9 +64,18 @@ function resolveRetry(value: unknown, previous: Required<RetryConfig>): Required
   if (typeof value !== 'object' || value === null) throw invalid('retry', 'must be an object')
   const retry = value as Partial<RetryConfig>
   const resolved = {
-    maxAttempts: retry.maxAttempts === undefined ? previous.maxAttempts : integerAtLeast('retry.maxAttempts', retry.maxAttempts, 1),
-    baseDelayMs: retry.baseDelayMs === undefined ? previous.baseDelayMs : numberAtLeast('retry.baseDelayMs', retry.baseDelayMs, 0),
-    maxDelayMs: retry.maxDelayMs === undefined ? previous.maxDelayMs : numberAtLeast('retry.maxDelayMs', retry.maxDelayMs, 0),
+    maxAttempts:
+      retry.maxAttempts === undefined
+        ? previous.maxAttempts
+        : integerAtLeast('retry.maxAttempts', retry.maxAttempts, 1),
+    baseDelayMs:
+      retry.baseDelayMs === undefined
+        ? previous.baseDelayMs
+        : numberAtLeast('retry.baseDelayMs', retry.baseDelayMs, 0),
+    maxDelayMs:
+      retry.maxDelayMs === undefined
+        ? previous.maxDelayMs
+        : numberAtLeast('retry.maxDelayMs', retry.maxDelayMs, 0),
   }
   return Object.freeze(resolved)
 }
@@ -83,10 +93,18 @@ function resolveAdaptive(
   }
   // By default the controller only ever shrinks below the configured batchSize (never grows past
   // what the user asked for); a `max` above batchSize lets it grow.
-  const min = value?.min === undefined ? Math.max(1, Math.floor(batchSize / 4)) : integerAtLeast('adaptiveBatchSize.min', value.min, 1)
-  const max = value?.max === undefined ? Math.max(min, batchSize) : integerAtLeast('adaptiveBatchSize.max', value.max, 1)
-  if (max < min) throw invalid('adaptiveBatchSize.max', `must be >= adaptiveBatchSize.min (${min}), got ${max}`)
-  if (max > maxQueueSize) throw invalid('adaptiveBatchSize.max', `must be <= maxQueueSize (${maxQueueSize}), got ${max}`)
+  const min =
+    value?.min === undefined
+      ? Math.max(1, Math.floor(batchSize / 4))
+      : integerAtLeast('adaptiveBatchSize.min', value.min, 1)
+  const max =
+    value?.max === undefined
+      ? Math.max(min, batchSize)
+      : integerAtLeast('adaptiveBatchSize.max', value.max, 1)
+  if (max < min)
+    throw invalid('adaptiveBatchSize.max', `must be >= adaptiveBatchSize.min (${min}), got ${max}`)
+  if (max > maxQueueSize)
+    throw invalid('adaptiveBatchSize.max', `must be <= maxQueueSize (${maxQueueSize}), got ${max}`)
   const targetLatencyMs =
     value?.targetLatencyMs === undefined
       ? DEFAULTS.targetLatencyMs
@@ -111,7 +129,12 @@ const SETTING_KEYS = new Set<string>([
 export function assertSettingKeys(partial: object): void {
   for (const key of Object.keys(partial)) {
     if (!SETTING_KEYS.has(key)) {
-      throw invalid(key, key === 'name' || key === 'connection' ? 'cannot be changed on a running pipeline' : 'is not a pipeline setting')
+      throw invalid(
+        key,
+        key === 'name' || key === 'connection'
+          ? 'cannot be changed on a running pipeline'
+          : 'is not a pipeline setting',
+      )
     }
   }
 }
@@ -120,7 +143,10 @@ export function assertSettingKeys(partial: object): void {
  * Validates settings on top of `previous` (or the defaults) and returns a new frozen object.
  * Throws PipelineError INVALID_CONFIG naming the field.
  */
-export function resolveSettings(input: PipelineSettings, previous?: ResolvedSettings): ResolvedSettings {
+export function resolveSettings(
+  input: PipelineSettings,
+  previous?: ResolvedSettings,
+): ResolvedSettings {
   const base = previous ?? {
     batchSize: DEFAULTS.batchSize,
     flushIntervalMs: DEFAULTS.flushIntervalMs,
@@ -134,17 +160,29 @@ export function resolveSettings(input: PipelineSettings, previous?: ResolvedSett
     adaptiveBatchSizeInput: undefined,
     retainResults: DEFAULTS.retainResults,
   }
-  const batchSize = input.batchSize === undefined ? base.batchSize : integerAtLeast('batchSize', input.batchSize, 1)
+  const batchSize =
+    input.batchSize === undefined ? base.batchSize : integerAtLeast('batchSize', input.batchSize, 1)
   const flushIntervalMs =
-    input.flushIntervalMs === undefined ? base.flushIntervalMs : numberAtLeast('flushIntervalMs', input.flushIntervalMs, 0)
+    input.flushIntervalMs === undefined
+      ? base.flushIntervalMs
+      : numberAtLeast('flushIntervalMs', input.flushIntervalMs, 0)
   const strategy = input.strategy ?? base.strategy
   if (!STRATEGIES.includes(strategy)) {
-    throw invalid('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}`)
+    throw invalid(
+      'strategy',
+      `must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}`,
+    )
   }
-  const maxQueueSize = input.maxQueueSize === undefined ? Math.max(base.maxQueueSize, batchSize) : integerAtLeast('maxQueueSize', input.maxQueueSize, 1)
-  if (maxQueueSize < batchSize) throw invalid('maxQueueSize', `must be >= batchSize (${batchSize}), got ${maxQueueSize}`)
+  const maxQueueSize =
+    input.maxQueueSize === undefined
+      ? Math.max(base.maxQueueSize, batchSize)
+      : integerAtLeast('maxQueueSize', input.maxQueueSize, 1)
+  if (maxQueueSize < batchSize)
+    throw invalid('maxQueueSize', `must be >= batchSize (${batchSize}), got ${maxQueueSize}`)
   const maxConnections =
-    input.maxConnections === undefined ? base.maxConnections : integerAtLeast('maxConnections', input.maxConnections, 1)
+    input.maxConnections === undefined
+      ? base.maxConnections
+      : integerAtLeast('maxConnections', input.maxConnections, 1)
   const maxInFlightBatches =
     input.maxInFlightBatches === undefined
       ? previous && previous.maxInFlightBatches !== previous.maxConnections
@@ -152,10 +190,14 @@ export function resolveSettings(input: PipelineSettings, previous?: ResolvedSett
         : maxConnections
       : integerAtLeast('maxInFlightBatches', input.maxInFlightBatches, 1)
   const retry = resolveRetry(input.retry, base.retry)
-  const optimize = input.optimize === undefined ? base.optimize : booleanField('optimize', input.optimize)
+  const optimize =
+    input.optimize === undefined ? base.optimize : booleanField('optimize', input.optimize)
   const retainResults =
-    input.retainResults === undefined ? base.retainResults : booleanField('retainResults', input.retainResults)
-  const adaptiveInput = input.adaptiveBatchSize !== undefined ? input.adaptiveBatchSize : base.adaptiveBatchSizeInput
+    input.retainResults === undefined
+      ? base.retainResults
+      : booleanField('retainResults', input.retainResults)
+  const adaptiveInput =
+    input.adaptiveBatchSize !== undefined ? input.adaptiveBatchSize : base.adaptiveBatchSizeInput
   const adaptiveBatchSize = resolveAdaptive(adaptiveInput, optimize, batchSize, maxQueueSize)
   return Object.freeze({
     batchSize,
@@ -176,7 +218,8 @@ export function resolveSettings(input: PipelineSettings, previous?: ResolvedSett
 export function assertIdentity(config: unknown): void {
   if (typeof config !== 'object' || config === null) throw invalid('config', 'must be an object')
   const { name, connection } = config as { name?: unknown; connection?: unknown }
-  if (typeof name !== 'string' || name.trim() === '') throw invalid('name', 'must be a non-empty string')
+  if (typeof name !== 'string' || name.trim() === '')
+    throw invalid('name', 'must be a non-empty string')
   if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
     throw invalid('connection', 'must be a connection string, a pg.PoolConfig or a pg.Pool')
   }

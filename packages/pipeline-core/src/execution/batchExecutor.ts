@@ -44,12 +44,23 @@ export class BatchExecutor {
     private readonly instrumentation: PipelineInstrumentation,
   ) {}
 
-  async execute(batchId: string, queries: readonly ExecutableQuery[], settings: ResolvedSettings, planner: Planner): Promise<ExecutedBatch> {
+  async execute(
+    batchId: string,
+    queries: readonly ExecutableQuery[],
+    settings: ResolvedSettings,
+    planner: Planner,
+  ): Promise<ExecutedBatch> {
     const startedAt = Date.now()
     const start = performance.now()
     const strategy = settings.strategy
     const links = queries.flatMap((query) => (query.callerContext ? [query.callerContext] : []))
-    const trace = this.instrumentation.startBatch({ pipeline: this.pipelineName, strategy, batchId, size: queries.length, links })
+    const trace = this.instrumentation.startBatch({
+      pipeline: this.pipelineName,
+      strategy,
+      batchId,
+      size: queries.length,
+      links,
+    })
     const ledger = new BatchLedger(queries.length)
     const batchQueries = queries.map((query, index) => ({ ...query, index }))
     const plan = await this.plan(planner, batchQueries, strategy)
@@ -88,7 +99,8 @@ export class BatchExecutor {
       return result
     })
     const durationMs = performance.now() - start
-    const count = (status: QueryResult['status']): number => results.filter((result) => result.status === status).length
+    const count = (status: QueryResult['status']): number =>
+      results.filter((result) => result.status === status).length
     const summary = {
       succeeded: count('succeeded'),
       failed: count('failed'),
@@ -118,7 +130,11 @@ export class BatchExecutor {
     return { strategy, query: (text, values) => this.helperQuery(text, values ?? []) }
   }
 
-  private async plan(planner: Planner, queries: readonly BatchQuery[], strategy: Strategy): Promise<Plan> {
+  private async plan(
+    planner: Planner,
+    queries: readonly BatchQuery[],
+    strategy: Strategy,
+  ): Promise<Plan> {
     const context = this.planningContext(strategy)
     try {
       return await planner.plan(queries, context)

@@ -10,10 +10,23 @@ import type { StatementReply } from './statementReply'
  */
 
 function statement(distribute: () => QueryShare[]): PlannedStatement {
-  return { kind: 'merged_insert', text: 'INSERT ...', values: [], queryIndexes: [0, 1], mergedOperations: 2, distribute, split: () => undefined }
+  return {
+    kind: 'merged_insert',
+    text: 'INSERT ...',
+    values: [],
+    queryIndexes: [0, 1],
+    mergedOperations: 2,
+    distribute,
+    split: () => undefined,
+  }
 }
 
-const ran: Extract<StatementReply, { kind: 'ok' }> = { kind: 'ok', rows: [], rowCount: 1, command: 'INSERT' }
+const ran: Extract<StatementReply, { kind: 'ok' }> = {
+  kind: 'ok',
+  rows: [],
+  rowCount: 1,
+  command: 'INSERT',
+}
 
 test('a result that cannot be distributed leaves its queries outcome-unknown', () => {
   const ledger = new BatchLedger(2)
@@ -26,7 +39,11 @@ test('a result that cannot be distributed leaves its queries outcome-unknown', (
   for (const index of [0, 1]) {
     const outcome = ledger.outcome(index)
     expect(outcome?.status).toBe('failed')
-    expect(outcome?.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcomeUnknown: true, detail: 'merged INSERT of 2 rows reported 1 rows' })
+    expect(outcome?.error).toMatchObject({
+      code: 'OUTCOME_UNKNOWN',
+      outcomeUnknown: true,
+      detail: 'merged INSERT of 2 rows reported 1 rows',
+    })
   }
 })
 

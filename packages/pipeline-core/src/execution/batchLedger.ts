@@ -60,40 +60,69 @@ export class BatchLedger {
   }
 
   /** Hands a successful statement's result to each of its queries. */
-  settleSucceeded(statement: PlannedStatement, reply: Extract<StatementReply, { kind: 'ok' }>, trace?: TraceIds): void {
+  settleSucceeded(
+    statement: PlannedStatement,
+    reply: Extract<StatementReply, { kind: 'ok' }>,
+    trace?: TraceIds,
+  ): void {
     let shares: QueryShare[]
     try {
       shares = statement.distribute({ rows: reply.rows, rowCount: reply.rowCount })
     } catch (error) {
       // The statement ran (and is or will be committed): reporting a plain failure would invite
       // a retry that applies its queries twice.
-      this.settleFailed(statement.queryIndexes, unmappedResultError('its result could not be handed back to its queries', error), trace)
+      this.settleFailed(
+        statement.queryIndexes,
+        unmappedResultError('its result could not be handed back to its queries', error),
+        trace,
+      )
       return
     }
     statement.queryIndexes.forEach((queryIndex, position) => {
       const share = shares[position]
       if (share) {
-        this.settle(queryIndex, { status: 'succeeded', rows: share.rows, rowCount: share.rowCount, ...trace })
+        this.settle(queryIndex, {
+          status: 'succeeded',
+          rows: share.rows,
+          rowCount: share.rowCount,
+          ...trace,
+        })
       } else {
-        this.settle(queryIndex, { status: 'failed', rows: [], rowCount: 0, error: unmappedResultError('the plan gave this query no share of its result'), ...trace })
+        this.settle(queryIndex, {
+          status: 'failed',
+          rows: [],
+          rowCount: 0,
+          error: unmappedResultError('the plan gave this query no share of its result'),
+          ...trace,
+        })
       }
     })
   }
 
   settleFailed(indexes: readonly number[], error: QueryError, trace?: TraceIds): void {
-    for (const index of indexes) this.settle(index, { status: 'failed', rows: [], rowCount: 0, error, ...trace })
+    for (const index of indexes)
+      this.settle(index, { status: 'failed', rows: [], rowCount: 0, error, ...trace })
   }
 
   /** `trace`: the span of the statement that ran the query (a rolled-back query's statement ran). */
-  settleAs(indexes: readonly number[], status: 'skipped' | 'rolled_back', error: QueryError, trace?: TraceIds): void {
-    for (const index of indexes) this.settle(index, { status, rows: [], rowCount: 0, error, ...trace })
+  settleAs(
+    indexes: readonly number[],
+    status: 'skipped' | 'rolled_back',
+    error: QueryError,
+    trace?: TraceIds,
+  ): void {
+    for (const index of indexes)
+      this.settle(index, { status, rows: [], rowCount: 0, error, ...trace })
   }
 }
 
 /** An executor bug turned into a reported failure rather than a lost query. */
 export function internalError(message: string, cause?: unknown): QueryError {
-  const detail = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
-  return detail === undefined ? { message, code: 'INTERNAL' } : { message, code: 'INTERNAL', detail }
+  const detail =
+    cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
+  return detail === undefined
+    ? { message, code: 'INTERNAL' }
+    : { message, code: 'INTERNAL', detail }
 }
 
 /**
@@ -102,7 +131,8 @@ export function internalError(message: string, cause?: unknown): QueryError {
  * did is unknown, so it must not be run again.
  */
 export function unmappedResultError(reason: string, cause?: unknown): QueryError {
-  const detail = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
+  const detail =
+    cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined
   const error: QueryError = {
     message: `the statement ran, but ${reason}; whether this query took effect as submitted is unknown, so it is not run again`,
     code: 'OUTCOME_UNKNOWN',

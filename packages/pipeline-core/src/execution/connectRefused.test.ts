@@ -30,11 +30,24 @@ afterAll(async () => {
 test.each(['best_effort', 'transactional', 'sequential', 'parallel'] as const)(
   '%s: a connect refused with 53300 keeps the SQLSTATE and is retried per the policy',
   async (strategy) => {
-    const pipeline = new QueryPipeline({ name: `refused-${strategy}`, connection: url, strategy, flushIntervalMs: 1, retry: { maxAttempts: 3, baseDelayMs: 1 } })
+    const pipeline = new QueryPipeline({
+      name: `refused-${strategy}`,
+      connection: url,
+      strategy,
+      flushIntervalMs: 1,
+      retry: { maxAttempts: 3, baseDelayMs: 1 },
+    })
     try {
       const result = await pipeline.query('SELECT 1 AS one')
-      expect(result).toMatchObject({ status: 'failed', success: false, retryCount: 2, error: { code: '53300' } })
-      expect(result.error?.message).toMatch(/^could not connect to PostgreSQL: too many connections for role/)
+      expect(result).toMatchObject({
+        status: 'failed',
+        success: false,
+        retryCount: 2,
+        error: { code: '53300' },
+      })
+      expect(result.error?.message).toMatch(
+        /^could not connect to PostgreSQL: too many connections for role/,
+      )
     } finally {
       await pipeline.close()
     }

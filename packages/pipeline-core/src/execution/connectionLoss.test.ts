@@ -63,22 +63,28 @@ describe('a backend killed with pg_terminate_backend mid-batch', () => {
     ['parallel', false],
     ['sequential', true],
     ['transactional', false],
-  ])('%s (optimize %s): every query ends with one result, the killed work is retried, nothing runs twice', async (strategy, optimize) => {
-    const results = await runKilledBatch(strategy, optimize)
-    expect(results).toHaveLength(11)
-    expect(new Set(results.map((result) => result.queryId)).size).toBe(11)
-    expect(results.map((result) => result.status)).toEqual(new Array(11).fill('succeeded'))
-    // The statement the server was running when it was terminated is retried.
-    expect(results[5]?.retryCount).toBeGreaterThanOrEqual(1)
-    const rows = await fx.rows<{ id: number }>('SELECT id FROM marks ORDER BY id')
-    expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-  })
+  ])(
+    '%s (optimize %s): every query ends with one result, the killed work is retried, nothing runs twice',
+    async (strategy, optimize) => {
+      const results = await runKilledBatch(strategy, optimize)
+      expect(results).toHaveLength(11)
+      expect(new Set(results.map((result) => result.queryId)).size).toBe(11)
+      expect(results.map((result) => result.status)).toEqual(new Array(11).fill('succeeded'))
+      // The statement the server was running when it was terminated is retried.
+      expect(results[5]?.retryCount).toBeGreaterThanOrEqual(1)
+      const rows = await fx.rows<{ id: number }>('SELECT id FROM marks ORDER BY id')
+      expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    },
+  )
 })
 
 describe('a connection cut without a word (network failure)', () => {
   test('a COMMIT whose answer never came back is reported as outcome unknown and never re-run', async () => {
     const server = new URL(fx.schema.url)
-    const proxy = await startDelayProxy({ host: server.hostname, port: Number(server.port || 5432) }, 1)
+    const proxy = await startDelayProxy(
+      { host: server.hostname, port: Number(server.port || 5432) },
+      1,
+    )
     try {
       const pipeline = fx.open({
         connection: throughProxy(fx.schema.url, proxy),
@@ -106,7 +112,10 @@ describe('a connection cut without a word (network failure)', () => {
 
   test('best_effort: answered statements keep their results; unanswered writes are outcome unknown, not re-run; reads are re-run', async () => {
     const server = new URL(fx.schema.url)
-    const proxy = await startDelayProxy({ host: server.hostname, port: Number(server.port || 5432) }, 1)
+    const proxy = await startDelayProxy(
+      { host: server.hostname, port: Number(server.port || 5432) },
+      1,
+    )
     try {
       const pipeline = fx.open({
         connection: throughProxy(fx.schema.url, proxy),
@@ -123,7 +132,12 @@ describe('a connection cut without a word (network failure)', () => {
       await new Promise((resolve) => setTimeout(resolve, 150))
       proxy.cutAll()
       const results = await flushed
-      expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed', 'failed', 'succeeded'])
+      expect(results.map((result) => result.status)).toEqual([
+        'succeeded',
+        'failed',
+        'failed',
+        'succeeded',
+      ])
       expect(results[1]?.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcomeUnknown: true })
       expect(results[2]?.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcomeUnknown: true })
       expect(results.map((result) => result.retryCount)).toEqual([0, 0, 0, 1])

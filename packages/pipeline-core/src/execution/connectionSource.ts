@@ -22,10 +22,16 @@ export class ConnectionSource {
       this.pool = connection
       this.owned = false
     } else {
-      const config: pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : { ...connection }
+      const config: pg.PoolConfig =
+        typeof connection === 'string' ? { connectionString: connection } : { ...connection }
       // Without a connect timeout an unreachable server would hold a batch for the OS's TCP
       // timeout (minutes); keep-alive notices a peer that vanished. Both can be overridden.
-      this.pool = new pg.Pool({ connectionTimeoutMillis: 10_000, keepAlive: true, ...config, max: maxConnections })
+      this.pool = new pg.Pool({
+        connectionTimeoutMillis: 10_000,
+        keepAlive: true,
+        ...config,
+        max: maxConnections,
+      })
       this.owned = true
       // An idle client that errors (the server restarted, say) is dropped by the pool; without a
       // listener the error would crash the process.

@@ -48,13 +48,18 @@ class IndependentRun {
     // back; we then replay the batch without it (or with a merged statement split in halves), so
     // each query ends as if it had run alone: the failed one with its error, the rest committed.
     this.transactional =
-      context.fewerCommits && this.pending.length > 1 && this.pending.every((work) => work.statement.transactionSafe === true)
+      context.fewerCommits &&
+      this.pending.length > 1 &&
+      this.pending.every((work) => work.statement.transactionSafe === true)
   }
 
   async run(): Promise<void> {
     // Every round settles, splits or retries (boundedly) something; this cap only stops a
     // planner bug (a split() that never shrinks) from looping forever.
-    const queries = this.pending.reduce((total, work) => total + work.statement.queryIndexes.length, 0)
+    const queries = this.pending.reduce(
+      (total, work) => total + work.statement.queryIndexes.length,
+      0,
+    )
     let roundsLeft = 16 * queries + 64
     while (this.pending.length > 0) {
       if (roundsLeft-- <= 0) {
@@ -67,13 +72,18 @@ class IndependentRun {
   }
 
   private async transactionRound(): Promise<void> {
-    const traced = await this.session.run([BEGIN, ...entriesOf(this.pending.map((work) => work.statement)), COMMIT])
+    const traced = await this.session.run([
+      BEGIN,
+      ...entriesOf(this.pending.map((work) => work.statement)),
+      COMMIT,
+    ])
     const replies = traced.slice(1, -1)
     const commit = traced[traced.length - 1]?.reply
     if (commit?.kind === 'ok' && commit.command === 'COMMIT') {
       this.pending.forEach((work, index) => {
         const traceReply = replies[index]
-        if (traceReply?.reply.kind === 'ok') this.context.ledger.settleSucceeded(work.statement, traceReply.reply, traceReply.trace)
+        if (traceReply?.reply.kind === 'ok')
+          this.context.ledger.settleSucceeded(work.statement, traceReply.reply, traceReply.trace)
       })
       this.pending = []
       return
@@ -111,11 +121,16 @@ class IndependentRun {
       return
     }
     // The COMMIT may have been applied: never run it again (unless it only read).
-    if (allReadOnly(this.pending.map((work) => work.statement)) && this.context.retry.canRetry(this.lostRounds)) {
+    if (
+      allReadOnly(this.pending.map((work) => work.statement)) &&
+      this.context.retry.canRetry(this.lostRounds)
+    ) {
       await this.retryAll()
       return
     }
-    this.failAll(outcomeUnknownError(commit === undefined ? { message: 'no answer' } : commit.error))
+    this.failAll(
+      outcomeUnknownError(commit === undefined ? { message: 'no answer' } : commit.error),
+    )
   }
 
   private async autocommitRound(): Promise<void> {
@@ -134,14 +149,25 @@ class IndependentRun {
       const queries = work.statement.queryIndexes
       if (reply.kind === 'ok') {
         this.context.ledger.settleSucceeded(work.statement, reply, trace)
-      } else if (reply.kind === 'lost' && reply.executed === 'unknown' && !allReadOnly([work.statement])) {
+      } else if (
+        reply.kind === 'lost' &&
+        reply.executed === 'unknown' &&
+        !allReadOnly([work.statement])
+      ) {
         this.context.ledger.settleFailed(queries, reply.error, trace)
-      } else if ((reply.kind === 'lost' || isTransientError(reply.error)) && this.context.retry.canRetry(work.attempts)) {
+      } else if (
+        (reply.kind === 'lost' || isTransientError(reply.error)) &&
+        this.context.retry.canRetry(work.attempts)
+      ) {
         work.attempts++
         maxAttempts = Math.max(maxAttempts, work.attempts)
         this.context.ledger.countRetry(queries)
         again.push(work)
-      } else if (reply.kind === 'error' && !isTransientError(reply.error) && isSplittable(work.statement)) {
+      } else if (
+        reply.kind === 'error' &&
+        !isTransientError(reply.error) &&
+        isSplittable(work.statement)
+      ) {
         const parts = work.statement.split()
         if (parts) again.push(...parts.map((statement) => ({ statement, attempts: work.attempts })))
         else this.context.ledger.settleFailed(queries, reply.error, trace)
@@ -153,7 +179,11 @@ class IndependentRun {
     if (maxAttempts > 1) await this.context.retry.wait(maxAttempts - 1)
   }
 
-  private async handleFailure(index: number, error: QueryError, failed: TracedReply): Promise<void> {
+  private async handleFailure(
+    index: number,
+    error: QueryError,
+    failed: TracedReply,
+  ): Promise<void> {
     const work = this.pending[index]
     if (!work) return
     if (isTransientError(error)) {
@@ -173,7 +203,11 @@ class IndependentRun {
     if (this.failuresReplayed >= MAX_TRANSACTION_REPLAYS_FOR_FAILURES) this.transactional = false
     const parts = isSplittable(work.statement) ? work.statement.split() : undefined
     if (parts) {
-      this.pending.splice(index, 1, ...parts.map((statement) => ({ statement, attempts: work.attempts })))
+      this.pending.splice(
+        index,
+        1,
+        ...parts.map((statement) => ({ statement, attempts: work.attempts })),
+      )
       return
     }
     this.context.ledger.settleFailed(work.statement.queryIndexes, error, failed.trace)
@@ -187,7 +221,8 @@ class IndependentRun {
   }
 
   private failAll(error: QueryError): void {
-    for (const work of this.pending) this.context.ledger.settleFailed(work.statement.queryIndexes, error)
+    for (const work of this.pending)
+      this.context.ledger.settleFailed(work.statement.queryIndexes, error)
     this.pending = []
   }
 }

@@ -22,13 +22,23 @@ beforeEach(async () => {
 })
 afterAll(async () => fx.dispose())
 
-async function insertWithOneDuplicate(strategy: Strategy): Promise<{ results: QueryResult[]; batches: BatchEvent[] }> {
-  const pipeline = fx.open({ strategy, batchSize: ROWS, flushIntervalMs: 60_000, adaptiveBatchSize: false })
+async function insertWithOneDuplicate(
+  strategy: Strategy,
+): Promise<{ results: QueryResult[]; batches: BatchEvent[] }> {
+  const pipeline = fx.open({
+    strategy,
+    batchSize: ROWS,
+    flushIntervalMs: 60_000,
+    adaptiveBatchSize: false,
+  })
   const batches: BatchEvent[] = []
   pipeline.on('batch', (event) => batches.push(event))
   for (let i = 0; i < ROWS; i++) {
     // Query GUILTY collides with the row inserted before the test.
-    await pipeline.addQuery('INSERT INTO readings (id, value) VALUES ($1, $2)', [i === GUILTY ? -GUILTY : i, i])
+    await pipeline.addQuery('INSERT INTO readings (id, value) VALUES ($1, $2)', [
+      i === GUILTY ? -GUILTY : i,
+      i,
+    ])
   }
   return { results: await pipeline.flush(), batches }
 }
@@ -39,7 +49,9 @@ test('best_effort: a merged INSERT with one bad row fails only that row', async 
   const failed = results.flatMap((result, index) => (result.success ? [] : [index]))
   expect(failed).toEqual([GUILTY])
   expect(results[GUILTY]?.error?.code).toBe('23505')
-  expect(results.filter((result) => result.success).every((result) => result.rowCount === 1)).toBe(true)
+  expect(results.filter((result) => result.success).every((result) => result.rowCount === 1)).toBe(
+    true,
+  )
   expect(await fx.count('SELECT count(*)::int AS count FROM readings')).toBe(ROWS)
 })
 

@@ -58,7 +58,13 @@ test('inside BEGIN ... COMMIT it aborts the transaction like a server-side failu
       { text: 'COMMIT', values: [] },
     ]),
   )
-  expect(replies.map((reply) => (reply.kind === 'error' ? reply.error.code : reply.kind))).toEqual(['ok', 'ok', UNSENDABLE_PARAMETER, '25P02', 'ok'])
+  expect(replies.map((reply) => (reply.kind === 'error' ? reply.error.code : reply.kind))).toEqual([
+    'ok',
+    'ok',
+    UNSENDABLE_PARAMETER,
+    '25P02',
+    'ok',
+  ])
   expect(replies[4]?.kind === 'ok' && replies[4].command).toBe('ROLLBACK')
   expect((await schema.pool.query('SELECT count(*)::int AS n FROM marks')).rows).toEqual([{ n: 0 }])
 })

@@ -21,7 +21,10 @@ export function prepareValues(values: readonly unknown[]): unknown[] {
       // are the bytes given when the value was prepared.
       return Buffer.isBuffer(prepared) ? Buffer.from(prepared) : prepared
     } catch (error) {
-      throw new Error(`params[${index}] cannot be sent to PostgreSQL: ${(error as Error).message}`, { cause: error })
+      throw new Error(
+        `params[${index}] cannot be sent to PostgreSQL: ${(error as Error).message}`,
+        { cause: error },
+      )
     }
   })
 }
@@ -89,7 +92,10 @@ export class PipelinedConnection {
       return statements.map(() => ({
         kind: 'lost',
         executed: 'no',
-        error: { message: 'the connection to PostgreSQL was lost before this statement was sent', code: 'CONNECTION_LOST' },
+        error: {
+          message: 'the connection to PostgreSQL was lost before this statement was sent',
+          code: 'CONNECTION_LOST',
+        },
       }))
     }
     // Serialize everything first. Values were prepared at intake, so this should not fail; if a
@@ -97,7 +103,11 @@ export class PipelinedConnection {
     // raised by the server in its place so a transaction around it aborts as for any failure.
     const sendable = statements.map(sendableValues)
     const pending = sendable.map((statement) =>
-      this.client.query({ text: statement.text, values: statement.values, queryMode: 'extended' } as pg.QueryConfig),
+      this.client.query({
+        text: statement.text,
+        values: statement.values,
+        queryMode: 'extended',
+      } as pg.QueryConfig),
     )
     const settled = await Promise.allSettled(pending)
     let fatalAt = -1
@@ -116,7 +126,11 @@ export class PipelinedConnection {
       }
       this.broken = true
       if (neverSent(outcome.reason)) {
-        return { kind: 'lost', executed: 'no', error: { message: errorMessage(outcome.reason), code: 'CONNECTION_LOST' } }
+        return {
+          kind: 'lost',
+          executed: 'no',
+          error: { message: errorMessage(outcome.reason), code: 'CONNECTION_LOST' },
+        }
       }
       return { kind: 'lost', executed: 'unknown', error: lostError(outcome.reason) }
     })
@@ -124,14 +138,21 @@ export class PipelinedConnection {
     // queued behind that statement never ran.
     return replies.map((reply, index) =>
       reply.kind === 'lost' && fatalAt >= 0 && index > fatalAt
-        ? { kind: 'lost', executed: 'no', error: { message: reply.error.message, code: 'CONNECTION_LOST' } }
+        ? {
+            kind: 'lost',
+            executed: 'no',
+            error: { message: reply.error.message, code: 'CONNECTION_LOST' },
+          }
         : reply,
     )
   }
 
   /** Returns the client to its pool; a broken one, or one left inside a transaction, is destroyed. */
   release(): void {
-    const client = this.client as unknown as { pipeline: boolean; getTransactionStatus?: () => string | null }
+    const client = this.client as unknown as {
+      pipeline: boolean
+      getTransactionStatus?: () => string | null
+    }
     client.pipeline = this.previousPipelineFlag
     this.client.removeListener('error', this.onError)
     const status = client.getTransactionStatus?.()

@@ -20,7 +20,10 @@ beforeAll(async () => {
   fx = await createPipelineFixture('pipelining')
   await fx.schema.pool.query('CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)')
   const server = new URL(fx.schema.url)
-  proxy = await startDelayProxy({ host: server.hostname, port: Number(server.port || 5432) }, ONE_WAY_DELAY_MS)
+  proxy = await startDelayProxy(
+    { host: server.hostname, port: Number(server.port || 5432) },
+    ONE_WAY_DELAY_MS,
+  )
   proxiedUrl = throughProxy(fx.schema.url, proxy)
 })
 
@@ -30,8 +33,18 @@ afterAll(async () => {
 })
 
 /** Runs 100 queries as one batch through the proxy and returns how long they took. */
-async function timeBatchOf100(strategy: Strategy, query: (i: number) => [string, unknown[]]): Promise<number> {
-  const pipeline = fx.open({ connection: proxiedUrl, strategy, batchSize: 100, flushIntervalMs: 10_000, maxConnections: 1, optimize: false })
+async function timeBatchOf100(
+  strategy: Strategy,
+  query: (i: number) => [string, unknown[]],
+): Promise<number> {
+  const pipeline = fx.open({
+    connection: proxiedUrl,
+    strategy,
+    batchSize: 100,
+    flushIntervalMs: 10_000,
+    maxConnections: 1,
+    optimize: false,
+  })
   // Open the connection first: connecting and authenticating cost round trips of their own.
   await pipeline.addQuery('SELECT 1 AS one')
   expect((await pipeline.flush()).map((result) => result.success)).toEqual([true])
@@ -43,18 +56,32 @@ async function timeBatchOf100(strategy: Strategy, query: (i: number) => [string,
   expect(results.every((result) => result.success)).toBe(true)
   expect(new Set(results.map((result) => result.batchId)).size).toBe(1)
   await pipeline.close()
-  console.info(`${strategy}: 100 queries in ${elapsed.toFixed(0)} ms through a ${ROUND_TRIP_MS} ms round trip`)
+  console.info(
+    `${strategy}: 100 queries in ${elapsed.toFixed(0)} ms through a ${ROUND_TRIP_MS} ms round trip`,
+  )
   return elapsed
 }
 
-const insert = (offset: number) => (i: number): [string, unknown[]] => ['INSERT INTO items (id, label) VALUES ($1, $2)', [offset + i, `item ${i}`]]
+const insert =
+  (offset: number) =>
+  (i: number): [string, unknown[]] => [
+    'INSERT INTO items (id, label) VALUES ($1, $2)',
+    [offset + i, `item ${i}`],
+  ]
 
 describe('protocol pipelining through a proxy adding 25 ms each way', () => {
   test('the proxy really delays: queries awaited one by one cost a round trip each', async () => {
-    const pipeline = fx.open({ connection: proxiedUrl, batchSize: 1, flushIntervalMs: 0, maxConnections: 1, optimize: false })
+    const pipeline = fx.open({
+      connection: proxiedUrl,
+      batchSize: 1,
+      flushIntervalMs: 0,
+      maxConnections: 1,
+      optimize: false,
+    })
     await pipeline.query('SELECT 1')
     const started = performance.now()
-    for (let i = 0; i < 5; i++) expect((await pipeline.query('SELECT $1::int AS n', [i])).success).toBe(true)
+    for (let i = 0; i < 5; i++)
+      expect((await pipeline.query('SELECT $1::int AS n', [i])).success).toBe(true)
     expect(performance.now() - started).toBeGreaterThanOrEqual(5 * ROUND_TRIP_MS)
     await pipeline.close()
   })
@@ -68,7 +95,9 @@ describe('protocol pipelining through a proxy adding 25 ms each way', () => {
 
   test('a transactional batch of 100 inserts is one BEGIN…COMMIT round trip', async () => {
     const elapsed = await timeBatchOf100('transactional', insert(1000))
-    expect(await fx.count('SELECT count(*)::int AS count FROM items WHERE id >= 1000 AND id < 1100')).toBe(100)
+    expect(
+      await fx.count('SELECT count(*)::int AS count FROM items WHERE id >= 1000 AND id < 1100'),
+    ).toBe(100)
     expect(elapsed).toBeLessThan(ALLOWED_ROUND_TRIPS * ROUND_TRIP_MS)
   })
 

@@ -13,7 +13,8 @@ export interface TraceIds {
 }
 
 /** One entry of a round trip: a planned statement, or BEGIN / COMMIT / ROLLBACK around them. */
-export type RoundTripEntry = { readonly planned: PlannedStatement } | { readonly control: 'BEGIN' | 'COMMIT' | 'ROLLBACK' }
+export type RoundTripEntry =
+  { readonly planned: PlannedStatement } | { readonly control: 'BEGIN' | 'COMMIT' | 'ROLLBACK' }
 
 /** A reply with the trace of the span that covered it. */
 export interface TracedReply {
@@ -40,7 +41,10 @@ export class RoundTripSession {
       connection = await this.connect()
     } catch (error) {
       const notConnected = connectError(error)
-      return entries.map(() => ({ reply: { kind: 'lost', executed: 'no', error: notConnected }, trace: {} }))
+      return entries.map(() => ({
+        reply: { kind: 'lost', executed: 'no', error: notConnected },
+        trace: {},
+      }))
     }
     const server = connection.server
     const spans: (StatementTrace | undefined)[] = entries.map((entry) =>
@@ -57,20 +61,28 @@ export class RoundTripSession {
         : undefined,
     )
     const statements: SqlStatement[] = entries.map((entry) =>
-      'planned' in entry ? { text: entry.planned.text, values: entry.planned.values } : { text: entry.control, values: [] },
+      'planned' in entry
+        ? { text: entry.planned.text, values: entry.planned.values }
+        : { text: entry.control, values: [] },
     )
     let replies: StatementReply[]
     try {
       replies = await connection.run(statements)
     } catch (error) {
-      for (const span of spans) span?.end({ message: error instanceof Error ? error.message : String(error) })
+      for (const span of spans)
+        span?.end({ message: error instanceof Error ? error.message : String(error) })
       throw error
     } finally {
       if (connection.isBroken) this.close()
     }
     return replies.map((reply, index) => {
       const span = spans[index]
-      if (span) span.end(reply.kind === 'ok' ? undefined : { message: reply.error.message, code: reply.error.code })
+      if (span)
+        span.end(
+          reply.kind === 'ok'
+            ? undefined
+            : { message: reply.error.message, code: reply.error.code },
+        )
       return { reply, trace: span ? { traceId: span.traceId, spanId: span.spanId } : {} }
     })
   }
@@ -95,7 +107,10 @@ export class RoundTripSession {
  */
 function connectError(error: unknown): QueryError {
   const answered = toQueryError(error)?.error
-  const cause = answered ?? { message: error instanceof Error ? error.message : String(error), code: 'CONNECTION_LOST' }
+  const cause = answered ?? {
+    message: error instanceof Error ? error.message : String(error),
+    code: 'CONNECTION_LOST',
+  }
   return { ...cause, message: `could not connect to PostgreSQL: ${cause.message}` }
 }
 

@@ -14,7 +14,12 @@ export interface SqlStatement {
  *   before reaching it, or it was never sent); `'unknown'` when it may have run.
  */
 export type StatementReply =
-  | { readonly kind: 'ok'; readonly rows: Row[]; readonly rowCount: number | null; readonly command: string }
+  | {
+      readonly kind: 'ok'
+      readonly rows: Row[]
+      readonly rowCount: number | null
+      readonly command: string
+    }
   | { readonly kind: 'error'; readonly error: QueryError; readonly fatal: boolean }
   | { readonly kind: 'lost'; readonly executed: 'no' | 'unknown'; readonly error: QueryError }
 

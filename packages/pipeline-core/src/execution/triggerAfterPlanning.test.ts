@@ -21,12 +21,25 @@ test('best_effort: a merged INSERT whose row count changed under it ends outcome
   try {
     // The trigger exists but is not committed: planning does not see it, the INSERT waits on its lock.
     await ddl.query('BEGIN')
-    await ddl.query('CREATE TRIGGER skip BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION skip_odd()')
-    const pipeline = fx.open({ strategy: 'best_effort', optimize: true, batchSize: 100, flushIntervalMs: 60_000, adaptiveBatchSize: false })
-    const accepted = [await pipeline.addQuery('INSERT INTO items (id) VALUES ($1)', [1]), await pipeline.addQuery('INSERT INTO items (id) VALUES ($1)', [2])]
+    await ddl.query(
+      'CREATE TRIGGER skip BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION skip_odd()',
+    )
+    const pipeline = fx.open({
+      strategy: 'best_effort',
+      optimize: true,
+      batchSize: 100,
+      flushIntervalMs: 60_000,
+      adaptiveBatchSize: false,
+    })
+    const accepted = [
+      await pipeline.addQuery('INSERT INTO items (id) VALUES ($1)', [1]),
+      await pipeline.addQuery('INSERT INTO items (id) VALUES ($1)', [2]),
+    ]
     const flushed = pipeline.flush()
     for (let waited = 0; ; waited += 20) {
-      const { rows } = await fx.schema.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'items'::regclass AND NOT granted")
+      const { rows } = await fx.schema.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'items'::regclass AND NOT granted",
+      )
       if (rows[0]?.n === 1) break
       if (waited > 10_000) throw new Error('the merged INSERT never waited for the trigger lock')
       await new Promise((resolve) => setTimeout(resolve, 20))

@@ -72,6 +72,8 @@ describe('AdaptiveBatchSize', () => {
     expect(controller.current()).toBe(100)
     expect(() => new AdaptiveBatchSize({ min: 0, max: 10, targetLatencyMs: 5 }, 1)).toThrow(/min/)
     expect(() => new AdaptiveBatchSize({ min: 5, max: 4, targetLatencyMs: 5 }, 1)).toThrow(/max/)
-    expect(() => new AdaptiveBatchSize({ min: 1, max: 4, targetLatencyMs: 0 }, 1)).toThrow(/targetLatencyMs/)
+    expect(() => new AdaptiveBatchSize({ min: 1, max: 4, targetLatencyMs: 0 }, 1)).toThrow(
+      /targetLatencyMs/,
+    )
   })
 })

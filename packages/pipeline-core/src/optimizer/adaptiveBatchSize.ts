@@ -36,10 +36,16 @@ export class AdaptiveBatchSize {
     initial: number,
   ) {
     const { min, max, targetLatencyMs } = config
-    if (!Number.isInteger(min) || min < 1) throw new RangeError(`AdaptiveBatchSize: min must be an integer >= 1, got ${String(min)}`)
-    if (!Number.isInteger(max) || max < min) throw new RangeError(`AdaptiveBatchSize: max must be an integer >= min (${String(min)}), got ${String(max)}`)
+    if (!Number.isInteger(min) || min < 1)
+      throw new RangeError(`AdaptiveBatchSize: min must be an integer >= 1, got ${String(min)}`)
+    if (!Number.isInteger(max) || max < min)
+      throw new RangeError(
+        `AdaptiveBatchSize: max must be an integer >= min (${String(min)}), got ${String(max)}`,
+      )
     if (!(targetLatencyMs > 0) || !Number.isFinite(targetLatencyMs)) {
-      throw new RangeError(`AdaptiveBatchSize: targetLatencyMs must be a positive number, got ${String(targetLatencyMs)}`)
+      throw new RangeError(
+        `AdaptiveBatchSize: targetLatencyMs must be a positive number, got ${String(targetLatencyMs)}`,
+      )
     }
     this.size = this.clamp(Number.isFinite(initial) ? Math.round(initial) : min)
   }
@@ -51,11 +57,23 @@ export class AdaptiveBatchSize {
 
   /** Records that a batch of `batchSize` queries took `durationMs`, and adapts. */
   observe(batchSize: number, durationMs: number): void {
-    if (!Number.isFinite(batchSize) || !Number.isFinite(durationMs) || batchSize < 1 || durationMs < 0) return
+    if (
+      !Number.isFinite(batchSize) ||
+      !Number.isFinite(durationMs) ||
+      batchSize < 1 ||
+      durationMs < 0
+    )
+      return
     const sample = durationMs / batchSize
-    this.perQueryMs = this.perQueryMs === undefined ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.perQueryMs
+    this.perQueryMs =
+      this.perQueryMs === undefined
+        ? sample
+        : SMOOTHING * sample + (1 - SMOOTHING) * this.perQueryMs
     const target = this.config.targetLatencyMs
-    const fits = this.perQueryMs > 0 ? Math.floor((HEADROOM * target) / this.perQueryMs) : Number.POSITIVE_INFINITY
+    const fits =
+      this.perQueryMs > 0
+        ? Math.floor((HEADROOM * target) / this.perQueryMs)
+        : Number.POSITIVE_INFINITY
     if (durationMs > target) {
       this.size = this.clamp(Math.min(Math.floor(this.size * MIN_SHRINK), fits))
     } else if (batchSize >= this.size * FULL && durationMs < HEADROOM * target) {

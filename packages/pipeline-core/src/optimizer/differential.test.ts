@@ -6,7 +6,12 @@ import type { BatchEvent, PipelineConfig, QueryResult, Strategy } from '../types
 import type { WorkloadQuery } from './testSupport/randomWorkload'
 import { createOptimizingPlanner } from './planner/optimizingPlanner'
 import { poolContext } from './testSupport/planRunner'
-import { randomWorkload, WORKLOAD_RESET, WORKLOAD_TABLES, WORKLOAD_TABLES_DDL } from './testSupport/randomWorkload'
+import {
+  randomWorkload,
+  WORKLOAD_RESET,
+  WORKLOAD_TABLES,
+  WORKLOAD_TABLES_DDL,
+} from './testSupport/randomWorkload'
 
 /*
  * The optimizer's contract, tested end to end: the same random workload through a pipeline with
@@ -29,13 +34,43 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  { name: 'sequential', strategy: 'sequential', maxConnections: 1, independent: false, failureRate: 0.03 },
-  { name: 'transactional', strategy: 'transactional', maxConnections: 1, independent: false, failureRate: 0.01 },
-  { name: 'best_effort', strategy: 'best_effort', maxConnections: 1, independent: false, failureRate: 0.1 },
+  {
+    name: 'sequential',
+    strategy: 'sequential',
+    maxConnections: 1,
+    independent: false,
+    failureRate: 0.03,
+  },
+  {
+    name: 'transactional',
+    strategy: 'transactional',
+    maxConnections: 1,
+    independent: false,
+    failureRate: 0.01,
+  },
+  {
+    name: 'best_effort',
+    strategy: 'best_effort',
+    maxConnections: 1,
+    independent: false,
+    failureRate: 0.1,
+  },
   // One connection: queries depend on each other, so their order must be fixed to compare.
-  { name: 'parallel (1 connection)', strategy: 'parallel', maxConnections: 1, independent: false, failureRate: 0.1 },
+  {
+    name: 'parallel (1 connection)',
+    strategy: 'parallel',
+    maxConnections: 1,
+    independent: false,
+    failureRate: 0.1,
+  },
   // Several connections: queries run in no fixed order, so the workload is independent.
-  { name: 'parallel (4 connections)', strategy: 'parallel', maxConnections: 4, independent: true, failureRate: 0.1 },
+  {
+    name: 'parallel (4 connections)',
+    strategy: 'parallel',
+    maxConnections: 4,
+    independent: true,
+    failureRate: 0.1,
+  },
 ]
 
 /** What the test compares per query. */
@@ -47,7 +82,12 @@ interface Observed {
 }
 
 function observe(result: QueryResult): Observed {
-  return { status: result.status, rows: result.rows, rowCount: result.rowCount, code: result.error?.code }
+  return {
+    status: result.status,
+    rows: result.rows,
+    rowCount: result.rowCount,
+    code: result.error?.code,
+  }
 }
 
 /** A pipeline over one schema, reused across seeds. */
@@ -80,7 +120,9 @@ class Subject {
   }
 
   /** Runs the workload as two batches; returns what each query observed and the final tables. */
-  async run(workload: readonly WorkloadQuery[]): Promise<{ results: Observed[]; tables: unknown[][] }> {
+  async run(
+    workload: readonly WorkloadQuery[],
+  ): Promise<{ results: Observed[]; tables: unknown[][] }> {
     await this.schema.pool.query(WORKLOAD_RESET)
     this.pipeline.resume()
     const results: Observed[] = []
@@ -103,7 +145,8 @@ class Subject {
       if (flushed.length > 0) results.push({ status: `extra results: ${String(flushed.length)}` })
     }
     const tables: unknown[][] = []
-    for (const table of WORKLOAD_TABLES) tables.push((await this.schema.pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows)
+    for (const table of WORKLOAD_TABLES)
+      tables.push((await this.schema.pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows)
     return { results, tables }
   }
 
@@ -117,37 +160,57 @@ describe.concurrent.each(variants)('optimize: false vs true, $name', (variant) =
   let plain: Subject
   let optimized: Subject
   beforeAll(async () => {
-    ;[plain, optimized] = await Promise.all([Subject.create(variant, false), Subject.create(variant, true)])
+    ;[plain, optimized] = await Promise.all([
+      Subject.create(variant, false),
+      Subject.create(variant, true),
+    ])
   })
   afterAll(async () => {
     await Promise.all([plain.close(), optimized.close()])
   })
 
-  it(`gives every query the same outcome and leaves the same tables (${String(SEEDS)} seeds)`, async () => {
-    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-      const workload = randomWorkload(seed, { length: 60, failureRate: variant.failureRate, independent: variant.independent })
-      const expected = await plain.run(workload)
-      const actual = await optimized.run(workload)
-      const context = `seed ${String(seed)} (SLUICE_DIFFERENTIAL_FIRST_SEED=${String(seed)} SLUICE_DIFFERENTIAL_SEEDS=1 to replay)`
-      for (let index = 0; index < workload.length; index++) {
-        expect(actual.results[index], `${context}, query ${String(index)}: ${JSON.stringify(workload[index])}`).toEqual(expected.results[index])
+  it(
+    `gives every query the same outcome and leaves the same tables (${String(SEEDS)} seeds)`,
+    async () => {
+      for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+        const workload = randomWorkload(seed, {
+          length: 60,
+          failureRate: variant.failureRate,
+          independent: variant.independent,
+        })
+        const expected = await plain.run(workload)
+        const actual = await optimized.run(workload)
+        const context = `seed ${String(seed)} (SLUICE_DIFFERENTIAL_FIRST_SEED=${String(seed)} SLUICE_DIFFERENTIAL_SEEDS=1 to replay)`
+        for (let index = 0; index < workload.length; index++) {
+          expect(
+            actual.results[index],
+            `${context}, query ${String(index)}: ${JSON.stringify(workload[index])}`,
+          ).toEqual(expected.results[index])
+        }
+        expect(actual.results.length, context).toBe(expected.results.length)
+        expect(actual.tables, `${context}: final tables`).toEqual(expected.tables)
       }
-      expect(actual.results.length, context).toBe(expected.results.length)
-      expect(actual.tables, `${context}: final tables`).toEqual(expected.tables)
-    }
-    // The optimizer really did something (the test would pass vacuously otherwise).
-    const merged = optimized.events.reduce((sum, event) => sum + event.merged, 0)
-    const deduplicated = optimized.events.reduce((sum, event) => sum + event.deduplicated, 0)
-    expect(merged).toBeGreaterThan(SEEDS)
-    if (SEEDS >= 20) expect(deduplicated).toBeGreaterThan(0)
-    expect(plain.events.every((event) => event.merged === 0 && event.deduplicated === 0)).toBe(true)
-  }, Math.max(60_000, SEEDS * 2_000))
+      // The optimizer really did something (the test would pass vacuously otherwise).
+      const merged = optimized.events.reduce((sum, event) => sum + event.merged, 0)
+      const deduplicated = optimized.events.reduce((sum, event) => sum + event.deduplicated, 0)
+      expect(merged).toBeGreaterThan(SEEDS)
+      if (SEEDS >= 20) expect(deduplicated).toBeGreaterThan(0)
+      expect(plain.events.every((event) => event.merged === 0 && event.deduplicated === 0)).toBe(
+        true,
+      )
+    },
+    Math.max(60_000, SEEDS * 2_000),
+  )
 
   it('exercises every kind of merge on these workloads', async () => {
     const kinds = new Set<string>()
     const planner = createOptimizingPlanner()
     for (let seed = FIRST_SEED; seed < FIRST_SEED + 30; seed++) {
-      const workload = randomWorkload(seed, { length: 60, failureRate: variant.failureRate, independent: variant.independent })
+      const workload = randomWorkload(seed, {
+        length: 60,
+        failureRate: variant.failureRate,
+        independent: variant.independent,
+      })
       const plan = await planner.plan(
         workload.map((query, index) => ({ index, sql: query.sql, params: query.params })),
         poolContext(optimized.schema.pool, variant.strategy),
@@ -155,10 +218,25 @@ describe.concurrent.each(variants)('optimize: false vs true, $name', (variant) =
       // Copies answered inside a merged point read count as deduplicated too.
       if (plan.deduplicated > 0) kinds.add('deduplicated')
       for (const statement of plan.statements) {
-        kinds.add(statement.text.startsWith('WITH __sluice_src') ? 'upsert' : statement.text.includes('unnest($1::integer[], $2::integer[])') && statement.kind === 'merged_insert' ? 'unnest_insert' : statement.kind)
+        kinds.add(
+          statement.text.startsWith('WITH __sluice_src')
+            ? 'upsert'
+            : statement.text.includes('unnest($1::integer[], $2::integer[])') &&
+                statement.kind === 'merged_insert'
+              ? 'unnest_insert'
+              : statement.kind,
+        )
       }
     }
-    expect([...kinds].sort()).toEqual(['deduplicated', 'keyed_update', 'merged_insert', 'point_read', 'single', 'unnest_insert', 'upsert'])
+    expect([...kinds].sort()).toEqual([
+      'deduplicated',
+      'keyed_update',
+      'merged_insert',
+      'point_read',
+      'single',
+      'unnest_insert',
+      'upsert',
+    ])
   })
 })
 
@@ -188,15 +266,28 @@ describe('a merged INSERT of 10,000 rows with one unique violation', () => {
       for (let i = 0; i < 10_000; i++) {
         // Query `guilty` repeats the id of query 1234.
         const id = i === guilty ? 1_234 : i
-        accepted.push(await pipeline.addQuery('INSERT INTO big (id, payload) VALUES ($1, $2)', [id, `row ${String(i)}`]))
+        accepted.push(
+          await pipeline.addQuery('INSERT INTO big (id, payload) VALUES ($1, $2)', [
+            id,
+            `row ${String(i)}`,
+          ]),
+        )
       }
       await pipeline.flush()
       const results = await Promise.all(accepted.map((query) => query.result))
-      const failed = results.flatMap((result, index) => (result.success ? [] : [{ index, code: result.error?.code }]))
+      const failed = results.flatMap((result, index) =>
+        result.success ? [] : [{ index, code: result.error?.code }],
+      )
       expect(failed).toEqual([{ index: guilty, code: '23505' }])
-      expect(results.filter((result) => result.success && result.rowCount === 1)).toHaveLength(9_999)
-      expect((await schema.pool.query('SELECT count(*)::int AS n FROM big')).rows[0]).toEqual({ n: 9_999 })
-      expect((await schema.pool.query('SELECT payload FROM big WHERE id = 1234')).rows).toEqual([{ payload: 'row 1234' }])
+      expect(results.filter((result) => result.success && result.rowCount === 1)).toHaveLength(
+        9_999,
+      )
+      expect((await schema.pool.query('SELECT count(*)::int AS n FROM big')).rows[0]).toEqual({
+        n: 9_999,
+      })
+      expect((await schema.pool.query('SELECT payload FROM big WHERE id = 1234')).rows).toEqual([
+        { payload: 'row 1234' },
+      ])
       // It really ran merged: 10,000 queries in a handful of statements.
       expect(events.reduce((sum, event) => sum + event.merged, 0)).toBeGreaterThanOrEqual(9_999)
     } finally {

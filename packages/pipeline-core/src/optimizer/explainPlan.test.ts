@@ -7,7 +7,9 @@ import { poolContext } from './testSupport/planRunner'
 let schema: TestSchema
 beforeAll(async () => {
   schema = await createTestSchema('explain')
-  await schema.pool.query('CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, $$a$$)')
+  await schema.pool.query(
+    'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, $$a$$)',
+  )
 })
 afterAll(() => schema.drop())
 

@@ -1,4 +1,11 @@
-import type { BatchQuery, Plan, PlannedStatement, Planner, PlanningContext, StatementKind } from '../plan/plan'
+import type {
+  BatchQuery,
+  Plan,
+  PlannedStatement,
+  Planner,
+  PlanningContext,
+  StatementKind,
+} from '../plan/plan'
 import { createOptimizingPlanner } from './planner/optimizingPlanner'
 
 /** One statement of an explained plan. */
@@ -71,7 +78,11 @@ function why(statement: PlannedStatement): string {
 }
 
 /** Describes a plan that was already made (see `explainPlan` to make one). */
-export function describePlan(plan: Plan, strategy: PlanningContext['strategy'], queryCount: number): PlanExplanation {
+export function describePlan(
+  plan: Plan,
+  strategy: PlanningContext['strategy'],
+  queryCount: number,
+): PlanExplanation {
   const laterMin: number[] = []
   let min = Number.POSITIVE_INFINITY
   for (let i = plan.statements.length - 1; i >= 0; i--) {
@@ -82,11 +93,14 @@ export function describePlan(plan: Plan, strategy: PlanningContext['strategy'], 
     position: i + 1,
     kind: statement.kind,
     queries: statement.queryIndexes,
-    text: statement.text.length > MAX_TEXT ? `${statement.text.slice(0, MAX_TEXT)}…` : statement.text,
+    text:
+      statement.text.length > MAX_TEXT ? `${statement.text.slice(0, MAX_TEXT)}…` : statement.text,
     parameterCount: statement.values.length,
     ...(statement.operation !== undefined ? { operation: statement.operation } : {}),
     ...(statement.collection !== undefined ? { collection: statement.collection } : {}),
-    moved: statement.queryIndexes.some((index) => index > (laterMin[i] ?? Number.POSITIVE_INFINITY)),
+    moved: statement.queryIndexes.some(
+      (index) => index > (laterMin[i] ?? Number.POSITIVE_INFINITY),
+    ),
     why: why(statement),
   }))
   const flags = [
@@ -97,7 +111,8 @@ export function describePlan(plan: Plan, strategy: PlanningContext['strategy'], 
   const lines = [
     `${strategy} plan: ${String(queryCount)} queries -> ${String(statements.length)} statements (${flags.join(', ')})`,
     ...statements.map(
-      (s) => `${String(s.position).padStart(3)}. [${s.kind}] queries ${ranges(s.queries)}${s.moved ? ' (moved ahead)' : ''}: ${s.why}\n       ${s.text}`,
+      (s) =>
+        `${String(s.position).padStart(3)}. [${s.kind}] queries ${ranges(s.queries)}${s.moved ? ' (moved ahead)' : ''}: ${s.why}\n       ${s.text}`,
     ),
     ...(plan.notes.length > 0 ? ['notes:', ...plan.notes.map((note) => `  - ${note}`)] : []),
   ]
@@ -131,7 +146,11 @@ export async function explainPlan(
   context: PlanningContext,
   planner: Planner = createOptimizingPlanner(),
 ): Promise<PlanExplanation> {
-  const batch: BatchQuery[] = queries.map((query, index) => ({ index, sql: query.sql, params: query.params ?? [] }))
+  const batch: BatchQuery[] = queries.map((query, index) => ({
+    index,
+    sql: query.sql,
+    params: query.params ?? [],
+  }))
   const plan = await planner.plan(batch, context)
   return describePlan(plan, context.strategy, batch.length)
 }

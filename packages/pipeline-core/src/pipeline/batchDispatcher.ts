@@ -110,7 +110,9 @@ export class BatchDispatcher {
       this.runBatch(batch).catch((error: unknown) => {
         // Unreachable by design (results are delivered before anything that could throw);
         // surfaced rather than left as an unhandled rejection.
-        process.emitWarning(`sluice pipeline '${this.host.name}': ${error instanceof Error ? error.message : String(error)}`)
+        process.emitWarning(
+          `sluice pipeline '${this.host.name}': ${error instanceof Error ? error.message : String(error)}`,
+        )
       })
     }
     this.armTimer()
@@ -123,7 +125,9 @@ export class BatchDispatcher {
    */
   private mayStart(strategy: Strategy): boolean {
     if (this.inFlightOrderedBatches > 0) return false
-    return this.inFlightBatches < (isOrdered(strategy) ? 1 : this.host.settings().maxInFlightBatches)
+    return (
+      this.inFlightBatches < (isOrdered(strategy) ? 1 : this.host.settings().maxInFlightBatches)
+    )
   }
 
   /** Arms the interval flush for the oldest queued query, when a batch could start then. */
@@ -139,7 +143,8 @@ export class BatchDispatcher {
     const current = this.host.settings()
     // Every query of a batch was accepted under the same strategy (QueryQueue.take).
     const strategy = batch[0]?.strategy ?? current.strategy
-    const settings = strategy === current.strategy ? current : Object.freeze({ ...current, strategy })
+    const settings =
+      strategy === current.strategy ? current : Object.freeze({ ...current, strategy })
     const ordered = isOrdered(strategy)
     this.inFlightBatches++
     if (ordered) this.inFlightOrderedBatches++
@@ -163,12 +168,16 @@ export class BatchDispatcher {
         const query = batch[index]
         if (query) delivery.deliver(query, result)
       })
-      events.emit('batch', { ...executed.event, effectiveBatchSize: this.host.effectiveBatchSize() })
+      events.emit('batch', {
+        ...executed.event,
+        effectiveBatchSize: this.host.effectiveBatchSize(),
+      })
     } finally {
       this.inFlightBatches--
       if (ordered) this.inFlightOrderedBatches--
       this.queriesInFlight -= batch.length
-      if (executed.haltedBy && this.host.state() !== 'closed') this.host.halt(executed.haltedBy, batchId)
+      if (executed.haltedBy && this.host.state() !== 'closed')
+        this.host.halt(executed.haltedBy, batchId)
       this.pump()
       this.checkIdle()
     }

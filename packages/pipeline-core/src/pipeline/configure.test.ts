@@ -12,23 +12,36 @@ beforeAll(async () => {
 afterAll(async () => fx.dispose())
 
 test('settings change live under load without losing a queued query', async () => {
-  const pipeline = fx.open({ strategy: 'best_effort', batchSize: 50, flushIntervalMs: 20, maxQueueSize: 200, optimize: false })
+  const pipeline = fx.open({
+    strategy: 'best_effort',
+    batchSize: 50,
+    flushIntervalMs: 20,
+    maxQueueSize: 200,
+    optimize: false,
+  })
   const batches: BatchEvent[] = []
   pipeline.on('batch', (event) => batches.push(event))
   const submitting = (async () => {
     const accepted = []
-    for (let id = 0; id < 1500; id++) accepted.push(await pipeline.addQuery('INSERT INTO writes VALUES ($1)', [id]))
+    for (let id = 0; id < 1500; id++)
+      accepted.push(await pipeline.addQuery('INSERT INTO writes VALUES ($1)', [id]))
     return accepted
   })()
   const acceptedAtLeast = async (count: number): Promise<void> => {
-    while (pipeline.getStatus().totalQueries < count) await new Promise((resolve) => setTimeout(resolve, 1))
+    while (pipeline.getStatus().totalQueries < count)
+      await new Promise((resolve) => setTimeout(resolve, 1))
   }
   await acceptedAtLeast(300)
   pipeline.configure({ batchSize: 7, strategy: 'parallel', maxConnections: 2 })
   await acceptedAtLeast(600)
   pipeline.configure({ strategy: 'sequential', maxQueueSize: 20, retry: { maxAttempts: 5 } })
   await acceptedAtLeast(900)
-  pipeline.configure({ strategy: 'transactional', batchSize: 64, maxQueueSize: 1000, flushIntervalMs: 1 })
+  pipeline.configure({
+    strategy: 'transactional',
+    batchSize: 64,
+    maxQueueSize: 1000,
+    flushIntervalMs: 1,
+  })
   const accepted = await submitting
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(results.every((result) => result.success)).toBe(true)
@@ -40,7 +53,12 @@ test('settings change live under load without losing a queued query', async () =
   expect(batches.some((event) => event.size === 7)).toBe(true)
   expect(Math.max(...batches.map((event) => event.size))).toBeLessThanOrEqual(64)
   const status = pipeline.getStatus()
-  expect(status).toMatchObject({ strategy: 'transactional', batchSize: 64, totalQueries: 1500, succeeded: 1500 })
+  expect(status).toMatchObject({
+    strategy: 'transactional',
+    batchSize: 64,
+    totalQueries: 1500,
+    succeeded: 1500,
+  })
 })
 
 test('pause() stops batches, resume() continues with the queue intact', async () => {

@@ -12,7 +12,9 @@ export class FlushWaiters {
   /** Resolves once `outstanding` queries with seq below `belowSeq` have finished. */
   add(belowSeq: number, outstanding: number): Promise<void> {
     if (outstanding <= 0) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push({ belowSeq, remaining: outstanding, resolve }))
+    return new Promise((resolve) =>
+      this.waiters.push({ belowSeq, remaining: outstanding, resolve }),
+    )
   }
 
   /** Called once per finished query. */

@@ -12,7 +12,13 @@ afterAll(async () => fx.dispose())
 
 /** A slow one-query batch, then a quick one: which finished first? */
 async function slowThenQuick(strategy: Strategy): Promise<string[]> {
-  const pipeline = fx.open({ strategy, batchSize: 1, flushIntervalMs: 0, maxConnections: 2, maxInFlightBatches: 2 })
+  const pipeline = fx.open({
+    strategy,
+    batchSize: 1,
+    flushIntervalMs: 0,
+    maxConnections: 2,
+    maxInFlightBatches: 2,
+  })
   const order: string[] = []
   const track = (name: string) => (result: QueryResult) => {
     order.push(name)
@@ -32,13 +38,18 @@ test('parallel: batches overlap too', async () => {
   expect(await slowThenQuick('parallel')).toEqual(['quick', 'slow'])
 })
 
-test.each<Strategy>(['sequential', 'transactional'])('%s: one batch at a time, in submission order', async (strategy) => {
-  expect(await slowThenQuick(strategy)).toEqual(['slow', 'quick'])
-})
+test.each<Strategy>(['sequential', 'transactional'])(
+  '%s: one batch at a time, in submission order',
+  async (strategy) => {
+    expect(await slowThenQuick(strategy)).toEqual(['slow', 'quick'])
+  },
+)
 
 test('flushIntervalMs 0: queries added in the same tick share a batch', async () => {
   const pipeline = fx.open({ batchSize: 100, flushIntervalMs: 0 })
-  const accepted = await Promise.all(Array.from({ length: 10 }, (_, i) => pipeline.addQuery('SELECT $1::int AS n', [i])))
+  const accepted = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => pipeline.addQuery('SELECT $1::int AS n', [i])),
+  )
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(new Set(results.map((result) => result.batchId)).size).toBe(1)
 })
@@ -46,10 +57,16 @@ test('flushIntervalMs 0: queries added in the same tick share a batch', async ()
 test('best_effort groups are never split by a size flush', async () => {
   const pipeline = fx.open({ batchSize: 3, flushIntervalMs: 60_000 })
   const first = await pipeline.addQuery('SELECT 1')
-  const group = await pipeline.addGroup([{ sql: 'SELECT 2' }, { sql: 'SELECT 3' }, { sql: 'SELECT 4' }])
+  const group = await pipeline.addGroup([
+    { sql: 'SELECT 2' },
+    { sql: 'SELECT 3' },
+    { sql: 'SELECT 4' },
+  ])
   const last = await pipeline.addQuery('SELECT 5')
   await pipeline.flush()
-  const groupBatches = new Set(await Promise.all(group.map(async (query) => (await query.result).batchId)))
+  const groupBatches = new Set(
+    await Promise.all(group.map(async (query) => (await query.result).batchId)),
+  )
   expect(groupBatches.size).toBe(1)
   expect(groupBatches.has((await first.result).batchId)).toBe(false)
   expect((await last.result).success).toBe(true)

@@ -28,7 +28,9 @@ test('a full queue makes addQuery wait (back-pressure) or, with wait: false, rej
   const pipeline = fx.open({ batchSize: 5, maxQueueSize: 5, flushIntervalMs: 60_000 })
   pipeline.pause()
   for (let id = 1; id <= 5; id++) await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id])
-  expect(await codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6], { wait: false }))).toBe('QUEUE_FULL')
+  expect(
+    await codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6], { wait: false })),
+  ).toBe('QUEUE_FULL')
 
   let accepted = false
   const waiting = pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6]).then((query) => {
@@ -48,7 +50,12 @@ test('a full queue makes addQuery wait (back-pressure) or, with wait: false, rej
 })
 
 test('waiting callers are served in submission order', async () => {
-  const pipeline = fx.open({ batchSize: 2, maxQueueSize: 2, flushIntervalMs: 60_000, strategy: 'sequential' })
+  const pipeline = fx.open({
+    batchSize: 2,
+    maxQueueSize: 2,
+    flushIntervalMs: 60_000,
+    strategy: 'sequential',
+  })
   pipeline.pause()
   await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
   await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2])
@@ -66,7 +73,8 @@ test('waiting callers are served in submission order', async () => {
 test('close() runs everything queued first, then refuses new queries', async () => {
   const pipeline = fx.open({ batchSize: 100, flushIntervalMs: 60_000 })
   const accepted = []
-  for (let id = 1; id <= 30; id++) accepted.push(await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id]))
+  for (let id = 1; id <= 30; id++)
+    accepted.push(await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id]))
   await pipeline.close()
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(results.every((result) => result.success)).toBe(true)
@@ -109,12 +117,22 @@ test('a pg.Pool given by the caller is used and not ended by close()', async () 
 test('an unreachable server fails each query after its retries, with CONNECTION_LOST', async () => {
   const pipeline = new QueryPipeline({
     name: 'unreachable',
-    connection: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test', connectionTimeoutMillis: 500 },
+    connection: {
+      host: '127.0.0.1',
+      port: 1,
+      user: 'postgres',
+      database: 'test',
+      connectionTimeoutMillis: 500,
+    },
     flushIntervalMs: 1,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
   })
   const result = await pipeline.query('SELECT 1')
-  expect(result).toMatchObject({ status: 'failed', retryCount: 1, error: { code: 'CONNECTION_LOST' } })
+  expect(result).toMatchObject({
+    status: 'failed',
+    retryCount: 1,
+    error: { code: 'CONNECTION_LOST' },
+  })
   expect(result.error?.message).toMatch(/could not connect/)
   await pipeline.close()
 })

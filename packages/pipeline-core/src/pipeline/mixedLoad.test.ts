@@ -27,17 +27,29 @@ describe.each<[Strategy, boolean]>([
   test('every accepted query gets exactly one result, the right one', async () => {
     const table = `load_${strategy}_${String(optimize)}`
     await fx.schema.pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`)
-    await fx.schema.pool.query(`INSERT INTO ${table} SELECT g FROM generate_series(-${QUERIES}, -1) g`)
-    const pipeline = fx.open({ strategy, optimize, batchSize: 97, flushIntervalMs: 5, maxConnections: 3, maxQueueSize: 500 })
+    await fx.schema.pool.query(
+      `INSERT INTO ${table} SELECT g FROM generate_series(-${QUERIES}, -1) g`,
+    )
+    const pipeline = fx.open({
+      strategy,
+      optimize,
+      batchSize: 97,
+      flushIntervalMs: 5,
+      maxConnections: 3,
+      maxQueueSize: 500,
+    })
     const byEvent = new Map<string, number>()
-    pipeline.on('result', (result) => byEvent.set(result.queryId, (byEvent.get(result.queryId) ?? 0) + 1))
+    pipeline.on('result', (result) =>
+      byEvent.set(result.queryId, (byEvent.get(result.queryId) ?? 0) + 1),
+    )
 
     // Submitted concurrently, so back-pressure (maxQueueSize 500) and several batches in flight are exercised.
     const accepted = await Promise.all(
       Array.from({ length: QUERIES }, (_, i) => {
         if (i % 7 === 3) return pipeline.addQuery('SELECT $1::int / 0 AS boom', [i])
         if (i % 11 === 5) return pipeline.addQuery(`INSERT INTO ${table} VALUES ($1)`, [-1 - i])
-        if (i % 2 === 0) return pipeline.addQuery(`INSERT INTO ${table} VALUES ($1)`, [i], { callbackId: `c${i}` })
+        if (i % 2 === 0)
+          return pipeline.addQuery(`INSERT INTO ${table} VALUES ($1)`, [i], { callbackId: `c${i}` })
         return pipeline.addQuery('SELECT $1::int AS echo', [i], { callbackId: `c${i}` })
       }),
     )
@@ -61,7 +73,9 @@ describe.each<[Strategy, boolean]>([
         if (i % 2 === 1) expect(result.rows).toEqual([{ echo: i }])
       }
     })
-    const inserted = Array.from({ length: QUERIES }, (_, i) => i).filter((i) => !expectedToFail(i) && i % 2 === 0)
+    const inserted = Array.from({ length: QUERIES }, (_, i) => i).filter(
+      (i) => !expectedToFail(i) && i % 2 === 0,
+    )
     const count = await fx.count(`SELECT count(*)::int AS count FROM ${table} WHERE id >= 0`)
     expect(count).toBe(inserted.length)
     const status = pipeline.getStatus()

@@ -18,7 +18,9 @@ export function plannerFor(settings: ResolvedSettings): Planner {
 }
 
 /** A controller for the effective batch size, or undefined when it is fixed. */
-export function batchSizeControllerFor(settings: ResolvedSettings): BatchSizeController | undefined {
+export function batchSizeControllerFor(
+  settings: ResolvedSettings,
+): BatchSizeController | undefined {
   if (!settings.adaptiveBatchSize) return undefined
   return new AdaptiveBatchSize(settings.adaptiveBatchSize, settings.batchSize)
 }

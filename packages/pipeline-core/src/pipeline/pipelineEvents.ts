@@ -52,7 +52,9 @@ export class PipelineEventEmitter {
       try {
         ;(listener as (...values: Parameters<PipelineEvents[K]>) => void)(...args)
       } catch (error) {
-        process.emitWarning(`a sluice '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`)
+        process.emitWarning(
+          `a sluice '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`,
+        )
       }
     }
   }

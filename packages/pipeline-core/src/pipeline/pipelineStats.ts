@@ -45,7 +45,15 @@ export class PipelineStats {
   /** The counters part of `getStatus()`. */
   snapshot(): Pick<
     PipelineStatus,
-    'totalQueries' | 'totalBatches' | 'succeeded' | 'failed' | 'successRate' | 'avgBatchSize' | 'avgExecutionTimeMs' | 'deduplicated' | 'merged'
+    | 'totalQueries'
+    | 'totalBatches'
+    | 'succeeded'
+    | 'failed'
+    | 'successRate'
+    | 'avgBatchSize'
+    | 'avgExecutionTimeMs'
+    | 'deduplicated'
+    | 'merged'
   > {
     return {
       totalQueries: this.totalQueries,

@@ -80,7 +80,10 @@ export class QueryIntake {
         throw error
       }
     }
-    return this.enqueue(queries, options.group && queries.length > 1 ? `g${this.nextSeq}` : undefined)
+    return this.enqueue(
+      queries,
+      options.group && queries.length > 1 ? `g${this.nextSeq}` : undefined,
+    )
   }
 
   /** Classifies in call order: calls made while the parser loads wait, later calls queue behind them. */

@@ -17,12 +17,23 @@ afterAll(async () => fx.dispose())
 
 test('a result carries the query id, rows, rowCount, callbackId, batch id and timing', async () => {
   const pipeline = fx.open({ batchSize: 10, flushIntervalMs: 10_000 })
-  const { id, result } = await pipeline.addQuery('INSERT INTO notes VALUES ($1, $2), ($3, $4) RETURNING id', [1, 'a', 2, 'b'], {
-    callbackId: 'cb-1',
-  })
+  const { id, result } = await pipeline.addQuery(
+    'INSERT INTO notes VALUES ($1, $2), ($3, $4) RETURNING id',
+    [1, 'a', 2, 'b'],
+    {
+      callbackId: 'cb-1',
+    },
+  )
   await pipeline.flush()
   const outcome = await result
-  expect(outcome).toMatchObject({ queryId: id, status: 'succeeded', success: true, rowCount: 2, retryCount: 0, callbackId: 'cb-1' })
+  expect(outcome).toMatchObject({
+    queryId: id,
+    status: 'succeeded',
+    success: true,
+    rowCount: 2,
+    retryCount: 0,
+    callbackId: 'cb-1',
+  })
   expect(outcome.rows).toEqual([{ id: 1 }, { id: 2 }])
   expect(outcome.batchId).toEqual(expect.any(String))
   expect(outcome.durationMs).toBeGreaterThanOrEqual(0)
@@ -38,7 +49,13 @@ test('a batch flushes when batchSize queries are queued, without flush()', async
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(results.map((result) => result.rows[0]?.n)).toEqual([...Array(20).keys()])
   expect(batches.map((event) => event.size)).toEqual([10, 10])
-  expect(batches[0]).toMatchObject({ pipeline: pipeline.name, strategy: 'best_effort', succeeded: 10, failed: 0, statements: 10 })
+  expect(batches[0]).toMatchObject({
+    pipeline: pipeline.name,
+    strategy: 'best_effort',
+    succeeded: 10,
+    failed: 0,
+    statements: 10,
+  })
 })
 
 test('a partial batch flushes once its oldest query waited flushIntervalMs', async () => {
@@ -50,9 +67,15 @@ test('a partial batch flushes once its oldest query waited flushIntervalMs', asy
 })
 
 test('flush() returns everything finished since the last flush, auto-flushed batches included, in submission order', async () => {
-  const pipeline = fx.open({ batchSize: 3, flushIntervalMs: 60_000, strategy: 'parallel', maxConnections: 3 })
+  const pipeline = fx.open({
+    batchSize: 3,
+    flushIntervalMs: 60_000,
+    strategy: 'parallel',
+    maxConnections: 3,
+  })
   const ids = []
-  for (let i = 0; i < 8; i++) ids.push((await pipeline.addQuery('SELECT $1::int AS n, pg_sleep($2)', [i, (8 - i) / 1000])).id)
+  for (let i = 0; i < 8; i++)
+    ids.push((await pipeline.addQuery('SELECT $1::int AS n, pg_sleep($2)', [i, (8 - i) / 1000])).id)
   const first = await pipeline.flush()
   expect(first.map((result) => result.queryId)).toEqual(ids)
   expect(await pipeline.flush()).toEqual([])
@@ -76,7 +99,9 @@ test("'result' listeners get every result with the query's sql and params; off()
   await pipeline.addQuery('SELECT 1 / $1::int AS x', [0], { callbackId: 'div' })
   await pipeline.addQuery('SELECT 2 AS y')
   await pipeline.flush()
-  expect(seen.map(([result, query]) => [result.status, query.sql, query.params, query.callbackId])).toEqual([
+  expect(
+    seen.map(([result, query]) => [result.status, query.sql, query.params, query.callbackId]),
+  ).toEqual([
     ['failed', 'SELECT 1 / $1::int AS x', [0], 'div'],
     ['succeeded', 'SELECT 2 AS y', [], undefined],
   ])

@@ -10,7 +10,14 @@ import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
-import type { PipelineConfig, PipelineState, PipelineStatus, QueryError, QueryInput, QueryResult } from '../types'
+import type {
+  PipelineConfig,
+  PipelineState,
+  PipelineStatus,
+  QueryError,
+  QueryInput,
+  QueryResult,
+} from '../types'
 import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
 import type { BatchSizeController } from './optimizerWiring'
 import { PipelineEventEmitter } from './pipelineEvents'
@@ -99,7 +106,13 @@ export class QueryPipeline {
           this.recordQueueDepth()
         },
       },
-      { queue: this.queue, executor: this.executor, delivery: this.delivery, stats: this.stats, events: this.events },
+      {
+        queue: this.queue,
+        executor: this.executor,
+        delivery: this.delivery,
+        stats: this.stats,
+        events: this.events,
+      },
     )
     this.intake = new QueryIntake(this.queue, this.instrumentation, this.idPrefix, {
       assertAccepting: () => {
@@ -125,10 +138,17 @@ export class QueryPipeline {
    * const { result } = await pipeline.addQuery('SELECT * FROM users WHERE id = $1', [42], { callbackId: 'u42' })
    * const { rows } = await result
    */
-  async addQuery(sql: string, params?: readonly unknown[], options: AddOptions = {}): Promise<AcceptedQuery> {
+  async addQuery(
+    sql: string,
+    params?: readonly unknown[],
+    options: AddOptions = {},
+  ): Promise<AcceptedQuery> {
     const valid = validateQueryShape(sql, params, options.callbackId)
     this.assertAccepting()
-    const [accepted] = await this.intake.accept([valid], [''], { wait: options.wait ?? true, group: false })
+    const [accepted] = await this.intake.accept([valid], [''], {
+      wait: options.wait ?? true,
+      group: false,
+    })
     if (!accepted) throw new PipelineError('INVALID_QUERY', 'the query was not accepted')
     return accepted
   }
@@ -145,11 +165,18 @@ export class QueryPipeline {
    * ])
    * const results = await Promise.all(accepted.map((query) => query.result))
    */
-  async addGroup(queries: readonly QueryInput[], options: Pick<AddOptions, 'wait'> = {}): Promise<AcceptedQuery[]> {
-    if (!Array.isArray(queries)) throw new PipelineError('INVALID_QUERY', 'queries must be an array')
+  async addGroup(
+    queries: readonly QueryInput[],
+    options: Pick<AddOptions, 'wait'> = {},
+  ): Promise<AcceptedQuery[]> {
+    if (!Array.isArray(queries))
+      throw new PipelineError('INVALID_QUERY', 'queries must be an array')
     const valid = queries.map((query: unknown, index) => {
       if (typeof query !== 'object' || query === null) {
-        throw new PipelineError('INVALID_QUERY', `queries[${index}] must be an object { sql, params?, callbackId? }`)
+        throw new PipelineError(
+          'INVALID_QUERY',
+          `queries[${index}] must be an object { sql, params?, callbackId? }`,
+        )
       }
       const { sql, params, callbackId } = query as Record<string, unknown>
       return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
@@ -220,7 +247,10 @@ export class QueryPipeline {
     this.settings = next
     if (next.maxConnections !== previous.maxConnections) this.source.setLimit(next.maxConnections)
     if (next.maxQueueSize !== previous.maxQueueSize) this.queue.setCapacity(next.maxQueueSize)
-    if (next.batchSize !== previous.batchSize || next.adaptiveBatchSize !== previous.adaptiveBatchSize) {
+    if (
+      next.batchSize !== previous.batchSize ||
+      next.adaptiveBatchSize !== previous.adaptiveBatchSize
+    ) {
       this.batchSize = batchSizeControllerFor(next)
     }
     if (!next.retainResults) this.delivery.dropRetained()
@@ -279,13 +309,20 @@ export class QueryPipeline {
    * console.log(explanation.summary)
    */
   async explain(queries: readonly QueryInput[]): Promise<PlanExplanation> {
-    if (!Array.isArray(queries)) throw new PipelineError('INVALID_QUERY', 'queries must be an array')
+    if (!Array.isArray(queries))
+      throw new PipelineError('INVALID_QUERY', 'queries must be an array')
     const valid = queries.map((query: unknown, index) => {
-      const { sql, params, callbackId } = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>
+      const { sql, params, callbackId } = (
+        typeof query === 'object' && query !== null ? query : {}
+      ) as Record<string, unknown>
       return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
     })
     const settings = this.settings
-    return explainPlan(valid, this.executor.planningContext(settings.strategy), plannerFor(settings))
+    return explainPlan(
+      valid,
+      this.executor.planningContext(settings.strategy),
+      plannerFor(settings),
+    )
   }
 
   /**
@@ -363,7 +400,10 @@ export class QueryPipeline {
     }
     this.recordQueueDepth()
     this.queue.rejectWaiters(
-      new PipelineError('PIPELINE_HALTED', `pipeline '${this.name}' halted after a failed query (${cause.code ?? 'error'}: ${cause.message}); call resume()`),
+      new PipelineError(
+        'PIPELINE_HALTED',
+        `pipeline '${this.name}' halted after a failed query (${cause.code ?? 'error'}: ${cause.message}); call resume()`,
+      ),
     )
   }
 
@@ -373,7 +413,9 @@ export class QueryPipeline {
 
   private async drainAndEnd(): Promise<void> {
     this.state = 'closing'
-    this.queue.rejectWaiters(new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closing`))
+    this.queue.rejectWaiters(
+      new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closing`),
+    )
     this.dispatcher.pump()
     await this.dispatcher.whenIdle()
     this.dispatcher.disarm()

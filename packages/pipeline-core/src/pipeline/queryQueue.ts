@@ -116,7 +116,7 @@ export class QueryQueue {
   }
 
   private fits(size: number): boolean {
-    return this.length + this.reserved + size <= this.capacity || (this.length + this.reserved === 0)
+    return this.length + this.reserved + size <= this.capacity || this.length + this.reserved === 0
   }
 
   private serveWaiters(): void {

@@ -23,7 +23,8 @@ async function rejection(promise: Promise<unknown>): Promise<PipelineError> {
     () => undefined,
     (reason: unknown) => reason,
   )
-  if (!(error instanceof PipelineError)) throw new Error(`expected a PipelineError, got ${String(error)}`)
+  if (!(error instanceof PipelineError))
+    throw new Error(`expected a PipelineError, got ${String(error)}`)
   return error
 }
 
@@ -41,7 +42,11 @@ describe('config', () => {
   test.each<[Record<string, unknown>, PipelineErrorCode, RegExp]>([
     [{ batchSize: 0 }, 'INVALID_CONFIG', /batchSize/],
     [{ batchSize: 2.5 }, 'INVALID_CONFIG', /batchSize/],
-    [{ strategy: 'fastest' }, 'INVALID_CONFIG', /strategy must be one of sequential, parallel, transactional, best_effort/],
+    [
+      { strategy: 'fastest' },
+      'INVALID_CONFIG',
+      /strategy must be one of sequential, parallel, transactional, best_effort/,
+    ],
     [{ flushIntervalMs: -1 }, 'INVALID_CONFIG', /flushIntervalMs/],
     [{ maxQueueSize: 10, batchSize: 20 }, 'INVALID_CONFIG', /maxQueueSize must be >= batchSize/],
     [{ maxConnections: 0 }, 'INVALID_CONFIG', /maxConnections/],
@@ -58,22 +63,36 @@ describe('config', () => {
 
   test('configure refuses bad or fixed settings and keeps the old ones', () => {
     const pipeline = open({ batchSize: 10 })
-    expect(thrown(() => { pipeline.configure({ batchSize: -3 }); }).message).toMatch(/batchSize/)
-    expect(thrown(() => { pipeline.configure({ name: 'other' } as never); }).message).toMatch(/name cannot be changed/)
-    expect(thrown(() => { pipeline.configure({ colour: 'red' } as never); }).message).toMatch(/colour is not a pipeline setting/)
+    expect(
+      thrown(() => {
+        pipeline.configure({ batchSize: -3 })
+      }).message,
+    ).toMatch(/batchSize/)
+    expect(
+      thrown(() => {
+        pipeline.configure({ name: 'other' } as never)
+      }).message,
+    ).toMatch(/name cannot be changed/)
+    expect(
+      thrown(() => {
+        pipeline.configure({ colour: 'red' } as never)
+      }).message,
+    ).toMatch(/colour is not a pipeline setting/)
     expect(pipeline.getStatus().batchSize).toBe(10)
   })
 })
 
-test.each(['SET LOCAL statement_timeout = 1000', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'SET CONSTRAINTS ALL IMMEDIATE', 'CREATE TEMP TABLE t (a int) ON COMMIT DROP'])(
-  'transaction-scoped %j is accepted',
-  async (sql) => {
-    const pipeline = open({ flushIntervalMs: 60_000 })
-    pipeline.pause()
-    const accepted = await pipeline.addQuery(sql)
-    expect(accepted.id).toEqual(expect.any(String))
-  },
-)
+test.each([
+  'SET LOCAL statement_timeout = 1000',
+  'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE',
+  'SET CONSTRAINTS ALL IMMEDIATE',
+  'CREATE TEMP TABLE t (a int) ON COMMIT DROP',
+])('transaction-scoped %j is accepted', async (sql) => {
+  const pipeline = open({ flushIntervalMs: 60_000 })
+  pipeline.pause()
+  const accepted = await pipeline.addQuery(sql)
+  expect(accepted.id).toEqual(expect.any(String))
+})
 
 describe('queries', () => {
   const pipeline = open({ batchSize: 3 })
@@ -87,20 +106,58 @@ describe('queries', () => {
     ['SELECT 1; DELETE FROM t', [], undefined, 'INVALID_QUERY', /holds 2 statements/],
     ['-- nothing here', [], undefined, 'INVALID_QUERY', /holds no statement/],
     ['SELECT $1, $2', [1], undefined, 'INVALID_QUERY', /params has 1 values but the sql uses 2/],
-    ['SET statement_timeout = 1', [], undefined, 'INVALID_QUERY', /SET\/RESET \(without LOCAL\) would change the shared session/],
+    [
+      'SET statement_timeout = 1',
+      [],
+      undefined,
+      'INVALID_QUERY',
+      /SET\/RESET \(without LOCAL\) would change the shared session/,
+    ],
     ['RESET search_path', [], undefined, 'INVALID_QUERY', /shared session/],
     ['BEGIN', [], undefined, 'INVALID_QUERY', /transaction control belongs to the pipeline/],
     ['LISTEN jobs', [], undefined, 'INVALID_QUERY', /LISTEN/],
     ['COPY items FROM STDIN', [], undefined, 'INVALID_QUERY', /COPY FROM STDIN/],
     ['CREATE TEMP TABLE scratch (a int)', [], undefined, 'INVALID_QUERY', /temporary table/],
     ['DECLARE c CURSOR WITH HOLD FOR SELECT 1', [], undefined, 'INVALID_QUERY', /cursor/],
-    ['SELECT 1', new Array(65_536).fill(1), undefined, 'TOO_MANY_PARAMETERS', /65536 values; PostgreSQL allows at most 65535/],
-    ['SELECT $1::text', ['a\uD800b'], undefined, 'INVALID_QUERY', /params\[0\] contains a lone UTF-16 surrogate/],
-    ['SELECT $1::text[]', [['ok', '\uDC00']], undefined, 'INVALID_QUERY', /params\[0\]\[1\] contains a lone/],
-    ['SELECT $1::jsonb', [{ tags: { ['k\uD800']: 1 } }], undefined, 'INVALID_QUERY', /params\[0\]\.tags \(the object key "k\\ud800"\) contains a lone/],
-    ['SELECT $1::jsonb', [{ list: [{ v: '\uDBFF' }] }], undefined, 'INVALID_QUERY', /params\[0\]\.list\[0\]\.v contains a lone/],
+    [
+      'SELECT 1',
+      new Array(65_536).fill(1),
+      undefined,
+      'TOO_MANY_PARAMETERS',
+      /65536 values; PostgreSQL allows at most 65535/,
+    ],
+    [
+      'SELECT $1::text',
+      ['a\uD800b'],
+      undefined,
+      'INVALID_QUERY',
+      /params\[0\] contains a lone UTF-16 surrogate/,
+    ],
+    [
+      'SELECT $1::text[]',
+      [['ok', '\uDC00']],
+      undefined,
+      'INVALID_QUERY',
+      /params\[0\]\[1\] contains a lone/,
+    ],
+    [
+      'SELECT $1::jsonb',
+      [{ tags: { ['k\uD800']: 1 } }],
+      undefined,
+      'INVALID_QUERY',
+      /params\[0\]\.tags \(the object key "k\\ud800"\) contains a lone/,
+    ],
+    [
+      'SELECT $1::jsonb',
+      [{ list: [{ v: '\uDBFF' }] }],
+      undefined,
+      'INVALID_QUERY',
+      /params\[0\]\.list\[0\]\.v contains a lone/,
+    ],
   ])('addQuery(%j, …) is refused', async (sql, params, callbackId, code, message) => {
-    const error = await rejection(pipeline.addQuery(sql as string, params as unknown[], { callbackId: callbackId as string }))
+    const error = await rejection(
+      pipeline.addQuery(sql as string, params as unknown[], { callbackId: callbackId as string }),
+    )
     expect(error.code).toBe(code)
     expect(error.message).toMatch(message)
     expect(pipeline.getStatus().totalQueries).toBe(0)
@@ -108,9 +165,14 @@ describe('queries', () => {
 
   test('well-formed surrogate pairs (emoji) are accepted in strings and object keys', async () => {
     const own = open()
-    const accepted = await own.addQuery('SELECT $1::text AS t, $2::jsonb AS j', ['\u{1F600}', { ['\u{1F600}']: '\u{1F600}' }])
+    const accepted = await own.addQuery('SELECT $1::text AS t, $2::jsonb AS j', [
+      '\u{1F600}',
+      { ['\u{1F600}']: '\u{1F600}' },
+    ])
     await own.flush()
-    expect((await accepted.result).rows).toEqual([{ t: '\u{1F600}', j: { ['\u{1F600}']: '\u{1F600}' } }])
+    expect((await accepted.result).rows).toEqual([
+      { t: '\u{1F600}', j: { ['\u{1F600}']: '\u{1F600}' } },
+    ])
   })
 
   test('a group larger than batchSize is refused whole', async () => {
@@ -121,7 +183,9 @@ describe('queries', () => {
   })
 
   test('a group with one bad query queues nothing and names the query', async () => {
-    const error = await rejection(pipeline.addGroup([{ sql: 'SELECT 1' }, { sql: 'SELECT 1', params: 'no' as never }]))
+    const error = await rejection(
+      pipeline.addGroup([{ sql: 'SELECT 1' }, { sql: 'SELECT 1', params: 'no' as never }]),
+    )
     expect(error.message).toMatch(/queries\[1\]\.params must be an array/)
     expect(pipeline.getStatus().totalQueries).toBe(0)
   })

@@ -22,14 +22,22 @@ export interface ValidQuery {
  * values pg can send (at most 65535), callbackId a string. `label` names the query in messages
  * (`sql`, or `queries[3].sql` for a group). Throws PipelineError.
  */
-export function validateQueryShape(sql: unknown, params: unknown, callbackId: unknown, label = ''): ValidQuery {
+export function validateQueryShape(
+  sql: unknown,
+  params: unknown,
+  callbackId: unknown,
+  label = '',
+): ValidQuery {
   const prefix = label === '' ? '' : `${label}.`
   if (typeof sql !== 'string') {
     throw new PipelineError('INVALID_QUERY', `${prefix}sql must be a string, got ${describe(sql)}`)
   }
   if (sql.trim() === '') throw new PipelineError('INVALID_QUERY', `${prefix}sql must not be empty`)
   if (params !== undefined && !Array.isArray(params)) {
-    throw new PipelineError('INVALID_QUERY', `${prefix}params must be an array, got ${describe(params)}`)
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}params must be an array, got ${describe(params)}`,
+    )
   }
   const values: readonly unknown[] = params ?? []
   if (values.length > MAX_PARAMETERS) {
@@ -49,7 +57,10 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
     try {
       where = loneSurrogateAt(value, '')
     } catch (error) {
-      throw new PipelineError('INVALID_QUERY', `${prefix}params[${index}] cannot be checked: ${(error as Error).message}`)
+      throw new PipelineError(
+        'INVALID_QUERY',
+        `${prefix}params[${index}] cannot be checked: ${(error as Error).message}`,
+      )
     }
     if (where !== undefined) {
       // pg would send it as U+FFFD (or, inside JSON, an escape jsonb refuses): not what was given.
@@ -60,9 +71,16 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
     }
   })
   if (callbackId !== undefined && typeof callbackId !== 'string') {
-    throw new PipelineError('INVALID_QUERY', `${prefix}callbackId must be a string, got ${describe(callbackId)}`)
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}callbackId must be a string, got ${describe(callbackId)}`,
+    )
   }
-  const query = { sql, params: Object.freeze(prepared), submittedParams: Object.freeze([...values]) }
+  const query = {
+    sql,
+    params: Object.freeze(prepared),
+    submittedParams: Object.freeze([...values]),
+  }
   return callbackId === undefined ? query : { ...query, callbackId }
 }
 
@@ -72,7 +90,11 @@ export function validateQueryShape(sql: unknown, params: unknown, callbackId: un
  * the parser rejects is let through: PostgreSQL then reports the syntax error (42601) as the
  * query's own failure.
  */
-export function validateQueryStatement(query: ValidQuery, classification: Classification | undefined, label = ''): void {
+export function validateQueryStatement(
+  query: ValidQuery,
+  classification: Classification | undefined,
+  label = '',
+): void {
   if (!classification || classification.syntaxError) return
   const prefix = label === '' ? '' : `${label}.`
   if (classification.statementCount > 1) {
@@ -82,11 +104,17 @@ export function validateQueryStatement(query: ValidQuery, classification: Classi
     )
   }
   if (classification.statementCount === 0) {
-    throw new PipelineError('INVALID_QUERY', `${prefix}sql holds no statement (only comments or whitespace)`)
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}sql holds no statement (only comments or whitespace)`,
+    )
   }
   const refusal = pipelineRefusal(query.sql)
   if (refusal !== undefined) {
-    throw new PipelineError('INVALID_QUERY', `${prefix}sql is refused: ${refusal}: ${excerpt(query.sql)}`)
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${prefix}sql is refused: ${refusal}: ${excerpt(query.sql)}`,
+    )
   }
   if (classification.paramCount !== query.params.length) {
     throw new PipelineError(
@@ -114,7 +142,8 @@ function loneSurrogateAt(value: unknown, path: string): string | undefined {
     return undefined
   }
   // Only plain objects: others (Dates, Buffers, toPostgres/toJSON) serialize their own way.
-  if (typeof value !== 'object' || value === null || 'toPostgres' in value || 'toJSON' in value) return undefined
+  if (typeof value !== 'object' || value === null || 'toPostgres' in value || 'toJSON' in value)
+    return undefined
   const prototype: unknown = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return undefined
   for (const [key, item] of Object.entries(value)) {

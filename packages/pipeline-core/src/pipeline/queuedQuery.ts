@@ -41,7 +41,17 @@ export function toExecutable(query: QueuedQuery, index: number): ExecutableQuery
 
 /** The result of a queued query that never ran because of `error` (a halt). */
 export function skippedResult(query: QueuedQuery, error: QueryError, batchId: string): QueryResult {
-  const result: QueryResult = { queryId: query.id, status: 'skipped', success: false, rows: [], rowCount: 0, error, retryCount: 0, batchId, durationMs: 0 }
+  const result: QueryResult = {
+    queryId: query.id,
+    status: 'skipped',
+    success: false,
+    rows: [],
+    rowCount: 0,
+    error,
+    retryCount: 0,
+    batchId,
+    durationMs: 0,
+  }
   if (query.callbackId !== undefined) result.callbackId = query.callbackId
   return result
 }

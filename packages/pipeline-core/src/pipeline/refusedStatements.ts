@@ -25,10 +25,15 @@ const REFUSED: Record<string, string> = {
   LoadStmt: 'LOAD changes the shared session',
 }
 
-const ALLOWED_TRANSACTION_KINDS = new Set(['TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'])
+const ALLOWED_TRANSACTION_KINDS = new Set([
+  'TRANS_STMT_COMMIT_PREPARED',
+  'TRANS_STMT_ROLLBACK_PREPARED',
+])
 
 function isTemporary(relation: unknown): boolean {
-  return typeof relation === 'object' && relation !== null && (relation as Node).relpersistence === 't'
+  return (
+    typeof relation === 'object' && relation !== null && (relation as Node).relpersistence === 't'
+  )
 }
 
 function refusal(type: string, inner: Node): string | undefined {
@@ -61,7 +66,9 @@ function refusal(type: string, inner: Node): string | undefined {
     case 'ViewStmt':
       return isTemporary(inner.view) ? 'a temporary view lives in one pooled session' : undefined
     case 'CreateSeqStmt':
-      return isTemporary(inner.sequence) ? 'a temporary sequence lives in one pooled session' : undefined
+      return isTemporary(inner.sequence)
+        ? 'a temporary sequence lives in one pooled session'
+        : undefined
     default:
       return undefined
   }

@@ -13,8 +13,16 @@ afterAll(async () => fx.dispose())
 
 const insert = 'INSERT INTO applied (key) VALUES ($1)'
 
-function groupWithFailure(prefix: string, size: number, failingAt: number): { sql: string; params: unknown[] }[] {
-  return Array.from({ length: size }, (_, i) => (i === failingAt ? { sql: 'SELECT 1/0', params: [] } : { sql: insert, params: [`${prefix}-${i}`] }))
+function groupWithFailure(
+  prefix: string,
+  size: number,
+  failingAt: number,
+): { sql: string; params: unknown[] }[] {
+  return Array.from({ length: size }, (_, i) =>
+    i === failingAt
+      ? { sql: 'SELECT 1/0', params: [] }
+      : { sql: insert, params: [`${prefix}-${i}`] },
+  )
 }
 
 test('a group queued under transactional stays atomic after a live switch to best_effort', async () => {
@@ -24,14 +32,26 @@ test('a group queued under transactional stays atomic after a live switch to bes
   const group = await pipeline.addGroup(groupWithFailure('switched', 5, 2))
   pipeline.configure({ strategy: 'best_effort', flushIntervalMs: 5 })
   // Accepted after the change: independent, so its failure touches only itself.
-  const after = [await pipeline.addQuery(insert, ['after-0']), await pipeline.addQuery('SELECT 1/0'), await pipeline.addQuery(insert, ['after-2'])]
+  const after = [
+    await pipeline.addQuery(insert, ['after-0']),
+    await pipeline.addQuery('SELECT 1/0'),
+    await pipeline.addQuery(insert, ['after-2']),
+  ]
   const groupResults = await Promise.all(group.map((query) => query.result))
   const afterResults = await Promise.all(after.map((query) => query.result))
 
-  expect(groupResults.map((result) => result.status)).toEqual(['rolled_back', 'rolled_back', 'failed', 'rolled_back', 'rolled_back'])
+  expect(groupResults.map((result) => result.status)).toEqual([
+    'rolled_back',
+    'rolled_back',
+    'failed',
+    'rolled_back',
+    'rolled_back',
+  ])
   expect(groupResults[2]?.error?.code).toBe('22012')
   expect(afterResults.map((result) => result.status)).toEqual(['succeeded', 'failed', 'succeeded'])
-  const keys = await fx.rows<{ key: string }>("SELECT key FROM applied WHERE key LIKE 'switched-%' OR key LIKE 'after-%' ORDER BY key")
+  const keys = await fx.rows<{ key: string }>(
+    "SELECT key FROM applied WHERE key LIKE 'switched-%' OR key LIKE 'after-%' ORDER BY key",
+  )
   expect(keys.map((row) => row.key)).toEqual(['after-0', 'after-2'])
   // The queue was cut where the strategy changed: no batch mixed the two.
   expect(batches.map((event) => [event.strategy, event.size])).toEqual([
@@ -42,14 +62,28 @@ test('a group queued under transactional stays atomic after a live switch to bes
 })
 
 test('a group larger than a lowered batchSize still runs whole, in one transaction', async () => {
-  const pipeline = fx.open({ strategy: 'transactional', batchSize: 10, flushIntervalMs: 60_000, optimize: true })
+  const pipeline = fx.open({
+    strategy: 'transactional',
+    batchSize: 10,
+    flushIntervalMs: 60_000,
+    optimize: true,
+  })
   const batches: BatchEvent[] = []
   pipeline.on('batch', (event) => batches.push(event))
   const group = await pipeline.addGroup(groupWithFailure('shrunk', 6, 5))
   pipeline.configure({ batchSize: 2, optimize: false, maxConnections: 1, flushIntervalMs: 5 })
   const results = await Promise.all(group.map((query) => query.result))
-  expect(results.map((result) => result.status)).toEqual(['rolled_back', 'rolled_back', 'rolled_back', 'rolled_back', 'rolled_back', 'failed'])
-  expect(await fx.count("SELECT count(*)::int AS count FROM applied WHERE key LIKE 'shrunk-%'")).toBe(0)
+  expect(results.map((result) => result.status)).toEqual([
+    'rolled_back',
+    'rolled_back',
+    'rolled_back',
+    'rolled_back',
+    'rolled_back',
+    'failed',
+  ])
+  expect(
+    await fx.count("SELECT count(*)::int AS count FROM applied WHERE key LIKE 'shrunk-%'"),
+  ).toBe(0)
   expect(batches.map((event) => [event.strategy, event.size])).toEqual([['transactional', 6]])
 })
 

@@ -11,7 +11,10 @@ async function classify(sql: string): Promise<Classification | undefined> {
   }
 }
 
-function singleStatement(query: BatchQuery, classification: Classification | undefined): PlannedStatement {
+function singleStatement(
+  query: BatchQuery,
+  classification: Classification | undefined,
+): PlannedStatement {
   // Replaying after a rollback must not repeat effects a transaction cannot undo (sequences,
   // advisory locks, calls of unknown functions), so only statements with known effects qualify.
   const transactionSafe =
@@ -24,7 +27,9 @@ function singleStatement(query: BatchQuery, classification: Classification | und
     ...(classification?.operation !== undefined ? { operation: classification.operation } : {}),
     ...(classification?.collection !== undefined ? { collection: classification.collection } : {}),
     transactionSafe,
-    distribute: (outcome: StatementOutcome) => [{ rows: outcome.rows, rowCount: outcome.rowCount ?? 0 }],
+    distribute: (outcome: StatementOutcome) => [
+      { rows: outcome.rows, rowCount: outcome.rowCount ?? 0 },
+    ],
     split: () => undefined,
   }
 }

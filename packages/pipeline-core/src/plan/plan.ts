@@ -30,11 +30,7 @@ export interface QueryShare {
 
 /** How a statement came to be. `single` is a query sent as it was given. */
 export type StatementKind =
-  | 'single'
-  | 'deduplicated'
-  | 'merged_insert'
-  | 'point_read'
-  | 'keyed_update'
+  'single' | 'deduplicated' | 'merged_insert' | 'point_read' | 'keyed_update'
 
 /** One statement to send to PostgreSQL. */
 export interface PlannedStatement {

@@ -17,7 +17,10 @@ export interface DelayProxy {
  * Forwards bytes both ways after `delayMs` each way (order kept), so a round trip costs at least
  * 2 × delayMs: the difference between one round trip per query and one per batch becomes large.
  */
-export async function startDelayProxy(target: { host: string; port: number }, delayMs: number): Promise<DelayProxy> {
+export async function startDelayProxy(
+  target: { host: string; port: number },
+  delayMs: number,
+): Promise<DelayProxy> {
   const sockets = new Set<Socket>()
   let clientWrites = 0
   const server: Server = createServer((client) => {
@@ -53,7 +56,9 @@ export async function startDelayProxy(target: { host: string; port: number }, de
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
-        server.close(() => { resolve(); })
+        server.close(() => {
+          resolve()
+        })
       }),
   }
 }

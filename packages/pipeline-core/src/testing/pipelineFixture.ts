@@ -6,7 +6,10 @@ import type { PipelineConfig } from '../types'
 /** A test schema and the pipelines a test opened on it, closed and dropped together. */
 export interface PipelineFixture {
   readonly schema: TestSchema
-  open(config: Omit<PipelineConfig, 'name' | 'connection'> & Partial<Pick<PipelineConfig, 'name' | 'connection'>>): QueryPipeline
+  open(
+    config: Omit<PipelineConfig, 'name' | 'connection'> &
+      Partial<Pick<PipelineConfig, 'name' | 'connection'>>,
+  ): QueryPipeline
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
   /** The `count` column of a `SELECT count(*)::int AS count ...` query. */
   count(sql: string, params?: unknown[]): Promise<number>
@@ -20,7 +23,11 @@ export async function createPipelineFixture(label: string): Promise<PipelineFixt
   return {
     schema,
     open(config) {
-      const pipeline = new QueryPipeline({ name: `${label}-${opened.length}`, connection: schema.url, ...config })
+      const pipeline = new QueryPipeline({
+        name: `${label}-${opened.length}`,
+        connection: schema.url,
+        ...config,
+      })
       opened.push(pipeline)
       return pipeline
     },

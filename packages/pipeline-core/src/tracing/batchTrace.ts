@@ -39,7 +39,10 @@ export class OtelBatchTrace implements BatchTrace {
   startStatement(info: StatementSpanInfo): StatementTrace {
     this.statements += 1
     const metricAttributes = this.metricAttributes(info)
-    if (!this.traced) return metricAttributes ? new OtelStatementTrace(undefined, metricAttributes, this.metrics) : NOOP_STATEMENT_TRACE
+    if (!this.traced)
+      return metricAttributes
+        ? new OtelStatementTrace(undefined, metricAttributes, this.metrics)
+        : NOOP_STATEMENT_TRACE
     // Given at start so samplers see them, as the database conventions recommend.
     const attributes: Attributes = { [DbAttributes.systemName]: DB_SYSTEM_POSTGRESQL }
     const text = recordableQueryText(info.text)
@@ -47,10 +50,12 @@ export class OtelBatchTrace implements BatchTrace {
     if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
     if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
     if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace
-    if (info.serverAddress !== undefined) attributes[DbAttributes.serverAddress] = info.serverAddress
+    if (info.serverAddress !== undefined)
+      attributes[DbAttributes.serverAddress] = info.serverAddress
     if (info.serverPort !== undefined) attributes[DbAttributes.serverPort] = info.serverPort
     // The conventions count a batch only from two operations up.
-    if (info.batchSize !== undefined && info.batchSize >= 2) attributes[DbAttributes.operationBatchSize] = info.batchSize
+    if (info.batchSize !== undefined && info.batchSize >= 2)
+      attributes[DbAttributes.operationBatchSize] = info.batchSize
     const span = this.traced.tracer.startSpan(
       statementSpanName(info.operation, info.collection),
       { kind: SpanKind.CLIENT, attributes },
@@ -75,7 +80,10 @@ export class OtelBatchTrace implements BatchTrace {
       [SluiceAttributes.batchDeduplicated]: summary.deduplicated,
     })
     if (summary.failed > 0) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `${summary.failed} of ${this.size} queries failed` })
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: `${summary.failed} of ${this.size} queries failed`,
+      })
     }
     span.end()
   }
@@ -89,7 +97,8 @@ export class OtelBatchTrace implements BatchTrace {
     if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
     if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
     if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace
-    if (info.serverAddress !== undefined) attributes[DbAttributes.serverAddress] = info.serverAddress
+    if (info.serverAddress !== undefined)
+      attributes[DbAttributes.serverAddress] = info.serverAddress
     if (info.serverPort !== undefined) attributes[DbAttributes.serverPort] = info.serverPort
     return attributes
   }

@@ -4,7 +4,11 @@ import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metric
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Sampler } from '@opentelemetry/sdk-trace-base'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 
 /*
  * Test support: a real SDK (tracer provider, meter provider, async-hooks context) registered

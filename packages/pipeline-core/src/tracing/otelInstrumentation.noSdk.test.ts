@@ -4,7 +4,15 @@ import type { InMemoryTelemetry } from './inMemoryTelemetry'
 import { startInMemoryTelemetry } from './inMemoryTelemetry'
 import { createOtelInstrumentation } from './otelInstrumentation'
 
-const SUMMARY = { succeeded: 1, failed: 0, skipped: 0, rolledBack: 0, merged: 0, deduplicated: 0, durationMs: 1 }
+const SUMMARY = {
+  succeeded: 1,
+  failed: 0,
+  skipped: 0,
+  rolledBack: 0,
+  merged: 0,
+  deduplicated: 0,
+  durationMs: 1,
+}
 
 describe('without an SDK', () => {
   const instrumentation = createOtelInstrumentation()
@@ -15,7 +23,13 @@ describe('without an SDK', () => {
 
   it('traces nothing and hands out no ids', () => {
     expect(instrumentation.captureCallerContext()).toBeUndefined()
-    const batch = instrumentation.startBatch({ pipeline: 'p', strategy: 'sequential', batchId: 'b', size: 1, links: [] })
+    const batch = instrumentation.startBatch({
+      pipeline: 'p',
+      strategy: 'sequential',
+      batchId: 'b',
+      size: 1,
+      links: [],
+    })
     const statement = batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' })
     statement.end()
     batch.end(SUMMARY)
@@ -27,7 +41,13 @@ describe('without an SDK', () => {
 
   it('starts tracing and metering once an SDK is registered later', async () => {
     telemetry = startInMemoryTelemetry()
-    const batch = instrumentation.startBatch({ pipeline: 'p', strategy: 'sequential', batchId: 'b', size: 1, links: [] })
+    const batch = instrumentation.startBatch({
+      pipeline: 'p',
+      strategy: 'sequential',
+      batchId: 'b',
+      size: 1,
+      links: [],
+    })
     const statement = batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' })
     statement.end()
     batch.end(SUMMARY)
@@ -40,7 +60,13 @@ describe('without an SDK', () => {
   it('skips the spans of a batch that is not sampled but still meters it', async () => {
     await telemetry?.shutdown()
     telemetry = startInMemoryTelemetry({ sampler: new AlwaysOffSampler() })
-    const batch = instrumentation.startBatch({ pipeline: 'p', strategy: 'sequential', batchId: 'b', size: 1, links: [] })
+    const batch = instrumentation.startBatch({
+      pipeline: 'p',
+      strategy: 'sequential',
+      batchId: 'b',
+      size: 1,
+      links: [],
+    })
     const statement = batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' })
     statement.end()
     batch.end(SUMMARY)
@@ -48,6 +74,10 @@ describe('without an SDK', () => {
     expect(statement.spanId).toBeUndefined()
     expect(telemetry.spans()).toEqual([])
     expect((await telemetry.points('sluice.queries')).map((p) => p.value)).toEqual([1])
-    expect((await telemetry.points('db.client.operation.duration')).map((p) => p.attributes['db.operation.name'])).toEqual(['SELECT'])
+    expect(
+      (await telemetry.points('db.client.operation.duration')).map(
+        (p) => p.attributes['db.operation.name'],
+      ),
+    ).toEqual(['SELECT'])
   })
 })

@@ -8,7 +8,15 @@ import { startInMemoryTelemetry } from './inMemoryTelemetry'
 import type { BatchSummary, PipelineInstrumentation } from './instrumentation'
 import { createOtelInstrumentation } from './otelInstrumentation'
 
-const SUMMARY: BatchSummary = { succeeded: 3, failed: 0, skipped: 0, rolledBack: 0, merged: 0, deduplicated: 0, durationMs: 12 }
+const SUMMARY: BatchSummary = {
+  succeeded: 3,
+  failed: 0,
+  skipped: 0,
+  rolledBack: 0,
+  merged: 0,
+  deduplicated: 0,
+  durationMs: 12,
+}
 
 function callerContext(n: number): SpanContext {
   return {
@@ -34,7 +42,13 @@ beforeEach(() => {
 })
 
 function startBatch(links: SpanContext[] = [], size = 3) {
-  return instrumentation.startBatch({ pipeline: 'orders', strategy: 'parallel', batchId: 'batch-1', size, links })
+  return instrumentation.startBatch({
+    pipeline: 'orders',
+    strategy: 'parallel',
+    batchId: 'batch-1',
+    size,
+    links,
+  })
 }
 
 describe('batch span', () => {
@@ -46,7 +60,15 @@ describe('batch span', () => {
       return started
     })
     outer.end()
-    batch.end({ succeeded: 5, failed: 1, skipped: 2, rolledBack: 0, merged: 4, deduplicated: 3, durationMs: 9 })
+    batch.end({
+      succeeded: 5,
+      failed: 1,
+      skipped: 2,
+      rolledBack: 0,
+      merged: 4,
+      deduplicated: 3,
+      durationMs: 9,
+    })
 
     const [span] = telemetry.spansNamed('sluice.batch')
     expect(span).toBeDefined()
@@ -77,13 +99,21 @@ describe('batch span', () => {
   })
 
   it('links each distinct caller once, skipping invalid contexts, at most 128', () => {
-    const callers = [callerContext(1), callerContext(2), callerContext(1), { ...callerContext(3), spanId: '0'.repeat(16) }]
+    const callers = [
+      callerContext(1),
+      callerContext(2),
+      callerContext(1),
+      { ...callerContext(3), spanId: '0'.repeat(16) },
+    ]
     startBatch(callers).end(SUMMARY)
     const links = telemetry.spansNamed('sluice.batch')[0]?.links.map((link) => link.context.spanId)
     expect(links).toEqual([callerContext(1).spanId, callerContext(2).spanId])
 
     telemetry.reset()
-    startBatch(Array.from({ length: 300 }, (_, i) => callerContext(i + 1)), 300).end(SUMMARY)
+    startBatch(
+      Array.from({ length: 300 }, (_, i) => callerContext(i + 1)),
+      300,
+    ).end(SUMMARY)
     expect(telemetry.spansNamed('sluice.batch')[0]?.links).toHaveLength(128)
   })
 
@@ -141,22 +171,36 @@ describe('statement span', () => {
     batch.startStatement({ text: 'BEGIN', operation: 'BEGIN', batchSize: 1 }).end()
     batch.startStatement({ text: 'SELECT 1' }).end()
     batch.end(SUMMARY)
-    expect(telemetry.spansNamed('BEGIN')[0]?.attributes).not.toHaveProperty('db.operation.batch.size')
+    expect(telemetry.spansNamed('BEGIN')[0]?.attributes).not.toHaveProperty(
+      'db.operation.batch.size',
+    )
     expect(telemetry.spansNamed('postgresql')).toHaveLength(1)
   })
 
   it('records SQLSTATE, error.type and status ERROR on failure', () => {
     const batch = startBatch()
     batch
-      .startStatement({ text: 'INSERT INTO t (id) VALUES ($1)', operation: 'INSERT', collection: 't' })
+      .startStatement({
+        text: 'INSERT INTO t (id) VALUES ($1)',
+        operation: 'INSERT',
+        collection: 't',
+      })
       .end({ code: '23505', message: 'duplicate key value violates unique constraint "t_pkey"' })
-    batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' }).end({ code: 'CONNECTION_LOST', message: 'gone' })
+    batch
+      .startStatement({ text: 'SELECT 1', operation: 'SELECT' })
+      .end({ code: 'CONNECTION_LOST', message: 'gone' })
     batch.startStatement({ text: 'SELECT 2', operation: 'SELECT' }).end({ message: 'odd' })
     batch.end({ ...SUMMARY, failed: 3 })
 
     const [insert] = telemetry.spansNamed('INSERT t')
-    expect(insert?.attributes).toMatchObject({ 'db.response.status_code': '23505', 'error.type': '23505' })
-    expect(insert?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'duplicate key value violates unique constraint "t_pkey"' })
+    expect(insert?.attributes).toMatchObject({
+      'db.response.status_code': '23505',
+      'error.type': '23505',
+    })
+    expect(insert?.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'duplicate key value violates unique constraint "t_pkey"',
+    })
     const [lost, odd] = telemetry.spansNamed('SELECT')
     expect(lost?.attributes['error.type']).toBe('CONNECTION_LOST')
     expect(lost?.attributes).not.toHaveProperty('db.response.status_code')
@@ -166,7 +210,10 @@ describe('statement span', () => {
 
   it('ends once even when ended twice', () => {
     const batch = startBatch()
-    const statement = batch.startStatement({ text: 'INSERT INTO t VALUES ($1)', operation: 'INSERT' })
+    const statement = batch.startStatement({
+      text: 'INSERT INTO t VALUES ($1)',
+      operation: 'INSERT',
+    })
     statement.end()
     statement.end({ code: '23505', message: 'late' })
     batch.end(SUMMARY)
@@ -179,16 +226,31 @@ describe('statement span', () => {
 
   it('records values spelled inline in the text as placeholders, never the values', () => {
     const batch = startBatch()
-    batch.startStatement({ text: "SELECT * FROM users WHERE email = 'alice@example.com' AND id = $1 LIMIT 10", operation: 'SELECT', collection: 'users' }).end()
+    batch
+      .startStatement({
+        text: "SELECT * FROM users WHERE email = 'alice@example.com' AND id = $1 LIMIT 10",
+        operation: 'SELECT',
+        collection: 'users',
+      })
+      .end()
     batch.end(SUMMARY)
-    expect(telemetry.spansNamed('SELECT users')[0]?.attributes['db.query.text']).toBe('SELECT * FROM users WHERE email = $2 AND id = $1 LIMIT $3')
+    expect(telemetry.spansNamed('SELECT users')[0]?.attributes['db.query.text']).toBe(
+      'SELECT * FROM users WHERE email = $2 AND id = $1 LIMIT $3',
+    )
   })
 
   it('leaves out texts it cannot make safe cheaply: invalid SQL, huge merged statements', () => {
     const batch = startBatch()
-    batch.startStatement({ text: "SELEC name FROM users WHERE password = 'hunter2'", operation: 'SELECT' }).end({ code: '42601', message: 'syntax error' })
+    batch
+      .startStatement({
+        text: "SELEC name FROM users WHERE password = 'hunter2'",
+        operation: 'SELECT',
+      })
+      .end({ code: '42601', message: 'syntax error' })
     const huge = `INSERT INTO t (a) VALUES ${Array.from({ length: 2000 }, (_, i) => `($${i + 1})`).join(', ')}`
-    batch.startStatement({ text: huge, operation: 'INSERT', collection: 't', batchSize: 2000 }).end()
+    batch
+      .startStatement({ text: huge, operation: 'INSERT', collection: 't', batchSize: 2000 })
+      .end()
     batch.end(SUMMARY)
     expect(telemetry.spansNamed('SELECT')[0]?.attributes).not.toHaveProperty('db.query.text')
     const merged = telemetry.spansNamed('INSERT t')[0]
@@ -200,9 +262,25 @@ describe('statement span', () => {
 describe('metrics', () => {
   it('records batch size, duration in seconds, queries by outcome, optimized queries and queue depth', async () => {
     const pipeline = `metrics-${Date.now()}`
-    const batch = instrumentation.startBatch({ pipeline, strategy: 'best_effort', batchId: 'b', size: 10, links: [] })
-    batch.startStatement({ text: 'SELECT 1', operation: 'SELECT' }).end({ code: '57014', message: 'canceled' })
-    batch.end({ succeeded: 6, failed: 1, skipped: 2, rolledBack: 1, merged: 4, deduplicated: 2, durationMs: 250 })
+    const batch = instrumentation.startBatch({
+      pipeline,
+      strategy: 'best_effort',
+      batchId: 'b',
+      size: 10,
+      links: [],
+    })
+    batch
+      .startStatement({ text: 'SELECT 1', operation: 'SELECT' })
+      .end({ code: '57014', message: 'canceled' })
+    batch.end({
+      succeeded: 6,
+      failed: 1,
+      skipped: 2,
+      rolledBack: 1,
+      merged: 4,
+      deduplicated: 2,
+      durationMs: 250,
+    })
     instrumentation.recordQueueDepth(pipeline, 7)
     instrumentation.recordQueueDepth(pipeline, 3)
 
@@ -214,13 +292,24 @@ describe('metrics', () => {
     const duration = mine(await telemetry.points('sluice.batch.duration'))
     expect(duration.map((p) => (p.value as Histogram).sum)).toEqual([0.25])
     const queries = mine(await telemetry.points('sluice.queries'))
-    const byOutcome = Object.fromEntries(queries.map((p) => [String(p.attributes['sluice.query.outcome']), p.value]))
+    const byOutcome = Object.fromEntries(
+      queries.map((p) => [String(p.attributes['sluice.query.outcome']), p.value]),
+    )
     expect(byOutcome).toEqual({ succeeded: 6, failed: 1, skipped: 2, rolled_back: 1 })
     const optimized = mine(await telemetry.points('sluice.queries.optimized'))
-    expect(Object.fromEntries(optimized.map((p) => [String(p.attributes['sluice.optimization']), p.value]))).toEqual({ merged: 4, deduplicated: 2 })
+    expect(
+      Object.fromEntries(
+        optimized.map((p) => [String(p.attributes['sluice.optimization']), p.value]),
+      ),
+    ).toEqual({ merged: 4, deduplicated: 2 })
     expect(mine(await telemetry.points('sluice.queue.depth')).map((p) => p.value)).toEqual([3])
     const statements = mine(await telemetry.points('db.client.operation.duration'))
     expect(statements).toHaveLength(1)
-    expect(statements[0]?.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'error.type': '57014', 'db.response.status_code': '57014' })
+    expect(statements[0]?.attributes).toMatchObject({
+      'db.system.name': 'postgresql',
+      'db.operation.name': 'SELECT',
+      'error.type': '57014',
+      'db.response.status_code': '57014',
+    })
   })
 })

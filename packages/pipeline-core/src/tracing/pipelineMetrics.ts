@@ -1,4 +1,11 @@
-import type { Attributes, Counter, Histogram, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api'
+import type {
+  Attributes,
+  Counter,
+  Histogram,
+  Meter,
+  MeterProvider,
+  ObservableResult,
+} from '@opentelemetry/api'
 import { ValueType, createNoopMeter, metrics } from '@opentelemetry/api'
 import type { BatchSummary } from './instrumentation'
 import { INSTRUMENTATION_SCOPE, SluiceAttributes } from './tracingAttributes'
@@ -11,7 +18,9 @@ import { INSTRUMENTATION_SCOPE, SluiceAttributes } from './tracingAttributes'
  */
 
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
-const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const SECONDS_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]
 
 /**
  * Names of Sluice's metrics, for dashboards and tests. Every one carries `sluice.pipeline.name`.
@@ -76,7 +85,8 @@ class Instruments {
       valueType: ValueType.INT,
     })
     queueDepth.addCallback((result: ObservableResult) => {
-      for (const [pipeline, depth] of queueDepths) result.observe(depth, { [SluiceAttributes.pipelineName]: pipeline })
+      for (const [pipeline, depth] of queueDepths)
+        result.observe(depth, { [SluiceAttributes.pipelineName]: pipeline })
     })
   }
 }
@@ -120,14 +130,23 @@ export class PipelineMetrics {
     for (const [field, outcome] of OUTCOMES) {
       const count = summary[field]
       if (count > 0) {
-        instruments.queries.add(count, { [SluiceAttributes.pipelineName]: pipeline, [SluiceAttributes.queryOutcome]: outcome })
+        instruments.queries.add(count, {
+          [SluiceAttributes.pipelineName]: pipeline,
+          [SluiceAttributes.queryOutcome]: outcome,
+        })
       }
     }
     if (summary.merged > 0) {
-      instruments.optimized.add(summary.merged, { ...attributes, [SluiceAttributes.optimization]: 'merged' })
+      instruments.optimized.add(summary.merged, {
+        ...attributes,
+        [SluiceAttributes.optimization]: 'merged',
+      })
     }
     if (summary.deduplicated > 0) {
-      instruments.optimized.add(summary.deduplicated, { ...attributes, [SluiceAttributes.optimization]: 'deduplicated' })
+      instruments.optimized.add(summary.deduplicated, {
+        ...attributes,
+        [SluiceAttributes.optimization]: 'deduplicated',
+      })
     }
   }
 

@@ -37,8 +37,20 @@ interface Run {
 }
 
 /** Adds the queries from inside caller spans (two queries per caller) and waits for every result. */
-async function run(name: string, strategy: Strategy, queries: [string, unknown[]][], optimize = false): Promise<Run> {
-  const pipeline = new QueryPipeline({ name, connection: schema.url, strategy, batchSize: queries.length, flushIntervalMs: 1000, optimize })
+async function run(
+  name: string,
+  strategy: Strategy,
+  queries: [string, unknown[]][],
+  optimize = false,
+): Promise<Run> {
+  const pipeline = new QueryPipeline({
+    name,
+    connection: schema.url,
+    strategy,
+    batchSize: queries.length,
+    flushIntervalMs: 1000,
+    optimize,
+  })
   const events: BatchEvent[] = []
   pipeline.on('batch', (event) => events.push(event))
   const callerSpanIds: string[] = []
@@ -46,7 +58,8 @@ async function run(name: string, strategy: Strategy, queries: [string, unknown[]
   for (let i = 0; i < queries.length; i += 2) {
     await trace.getTracer('app').startActiveSpan(`request ${i / 2}`, async (span) => {
       callerSpanIds.push(span.spanContext().spanId)
-      for (const [sql, params] of queries.slice(i, i + 2)) pending.push((await pipeline.addQuery(sql, params)).result)
+      for (const [sql, params] of queries.slice(i, i + 2))
+        pending.push((await pipeline.addQuery(sql, params)).result)
       span.end()
     })
   }
@@ -56,11 +69,15 @@ async function run(name: string, strategy: Strategy, queries: [string, unknown[]
 }
 
 function batchSpans(pipeline: string): ReadableSpan[] {
-  return telemetry.spansNamed('sluice.batch').filter((span) => span.attributes['sluice.pipeline.name'] === pipeline)
+  return telemetry
+    .spansNamed('sluice.batch')
+    .filter((span) => span.attributes['sluice.pipeline.name'] === pipeline)
 }
 
 function childrenOf(parent: ReadableSpan): ReadableSpan[] {
-  return telemetry.spans().filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId)
+  return telemetry
+    .spans()
+    .filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId)
 }
 
 function spanById(spanId: string | undefined): ReadableSpan | undefined {
@@ -68,7 +85,11 @@ function spanById(spanId: string | undefined): ReadableSpan | undefined {
 }
 
 /** Checks the tree every batch has, whatever the strategy; returns the batch span. */
-function expectBatchTree(name: string, strategy: Strategy, { results, events, callerSpanIds }: Run): ReadableSpan {
+function expectBatchTree(
+  name: string,
+  strategy: Strategy,
+  { results, events, callerSpanIds }: Run,
+): ReadableSpan {
   const [batch, ...more] = batchSpans(name)
   expect(more).toEqual([])
   if (!batch) throw new Error('no sluice.batch span')
@@ -130,10 +151,18 @@ describe.each(STRATEGIES)('%s pipeline', (strategy) => {
       ['SELECT name FROM users WHERE id = $1', [base + 1]],
       ['UPDATE users SET name = $2 WHERE id = $1', [base + 2, SECRET]],
     ])
-    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(outcome.results.map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ])
     const batch = expectBatchTree(name, strategy, outcome)
     expect(batch.status.code).toBe(SpanStatusCode.UNSET)
-    expect(batch.attributes).toMatchObject({ 'sluice.batch.succeeded': 4, 'sluice.batch.failed': 0 })
+    expect(batch.attributes).toMatchObject({
+      'sluice.batch.succeeded': 4,
+      'sluice.batch.failed': 0,
+    })
     const names = outcome.results.map((r) => spanById(r.spanId)?.name)
     expect(names).toEqual(['INSERT users', 'INSERT users', 'SELECT users', 'UPDATE users'])
     expect(spanById(outcome.results[0]?.spanId)?.attributes).toMatchObject({
@@ -157,7 +186,8 @@ describe.each(STRATEGIES)('%s pipeline', (strategy) => {
     expect(failed[0]?.error?.code).toBe('23505')
     const batch = expectBatchTree(name, strategy, outcome)
     expect(batch.status).toEqual({ code: SpanStatusCode.ERROR, message: '1 of 4 queries failed' })
-    const count = (status: QueryResult['status']) => outcome.results.filter((r) => r.status === status).length
+    const count = (status: QueryResult['status']) =>
+      outcome.results.filter((r) => r.status === status).length
     expect(batch.attributes).toMatchObject({
       'sluice.batch.succeeded': count('succeeded'),
       'sluice.batch.failed': 1,
@@ -179,9 +209,19 @@ describe('transactional rollback', () => {
       ['SELECT 1/0', []],
       ['SELECT name FROM users WHERE id = $1', [40_001]],
     ])
-    expect(outcome.results.map((r) => r.status)).toEqual(['rolled_back', 'rolled_back', 'failed', 'rolled_back'])
+    expect(outcome.results.map((r) => r.status)).toEqual([
+      'rolled_back',
+      'rolled_back',
+      'failed',
+      'rolled_back',
+    ])
     const batch = expectBatchTree(name, 'transactional', outcome)
-    expect(outcome.results.map((r) => spanById(r.spanId)?.name)).toEqual(['INSERT users', 'UPDATE users', 'SELECT', 'SELECT users'])
+    expect(outcome.results.map((r) => spanById(r.spanId)?.name)).toEqual([
+      'INSERT users',
+      'UPDATE users',
+      'SELECT',
+      'SELECT users',
+    ])
     expect(new Set(outcome.results.map((r) => r.spanId)).size).toBe(4)
     expect(outcome.results.every((r) => r.traceId === batch.spanContext().traceId)).toBe(true)
   })
@@ -191,18 +231,30 @@ describe('deduplicated reads (optimizer on)', () => {
   it('run one statement span that answers every copy, with no db.operation.batch.size', async () => {
     const name = 'deduplicated'
     const read = 'SELECT count(*) AS n FROM users WHERE name = $1'
-    const outcome = await run(name, 'best_effort', [
-      [read, ['nobody']],
-      [read, ['nobody']],
-      [read, ['nobody']],
-      [read, ['nobody']],
-    ], true)
-    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    const outcome = await run(
+      name,
+      'best_effort',
+      [
+        [read, ['nobody']],
+        [read, ['nobody']],
+        [read, ['nobody']],
+        [read, ['nobody']],
+      ],
+      true,
+    )
+    expect(outcome.results.map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ])
     const batch = expectBatchTree(name, 'best_effort', outcome)
     const statements = childrenOf(batch)
     expect(statements).toHaveLength(1)
     expect(outcome.events[0]?.deduplicated).toBe(3)
-    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(new Set([statements[0]?.spanContext().spanId]))
+    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(
+      new Set([statements[0]?.spanContext().spanId]),
+    )
     expect(statements[0]?.attributes).not.toHaveProperty('db.operation.batch.size')
   })
 })
@@ -212,7 +264,10 @@ describe('merged statements (optimizer on)', () => {
 
   it('traces a merged INSERT as one span answering every query, with db.operation.batch.size', async () => {
     const name = 'merged'
-    const rows = Array.from({ length: 50 }, (_, i): [string, unknown[]] => [insert, [20_000 + i, SECRET]])
+    const rows = Array.from({ length: 50 }, (_, i): [string, unknown[]] => [
+      insert,
+      [20_000 + i, SECRET],
+    ])
     const outcome = await run(name, 'transactional', rows, true)
     expect(outcome.results.every((r) => r.status === 'succeeded')).toBe(true)
     const batch = expectBatchTree(name, 'transactional', outcome)
@@ -222,24 +277,45 @@ describe('merged statements (optimizer on)', () => {
     expect(merged?.attributes['db.operation.batch.size']).toBe(50)
     // However the optimizer spells it (VALUES rows, unnest arrays), it is the merged text itself.
     expect(merged?.attributes['db.query.text']).toMatch(/^INSERT INTO users \(id, name\) /)
-    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(new Set([merged?.spanContext().spanId]))
-    expect(batch.attributes).toMatchObject({ 'sluice.batch.merged': 50, 'sluice.batch.statements': 1 })
+    expect(new Set(outcome.results.map((r) => r.spanId))).toEqual(
+      new Set([merged?.spanContext().spanId]),
+    )
+    expect(batch.attributes).toMatchObject({
+      'sluice.batch.merged': 50,
+      'sluice.batch.statements': 1,
+    })
     expect(outcome.events[0]?.merged).toBe(50)
   })
 
   it('points the failing query of a merged INSERT at an error span of its own', async () => {
     const name = 'merged-failing'
     await schema.pool.query("INSERT INTO users (id, name) VALUES (30005, 'taken')")
-    const rows = Array.from({ length: 8 }, (_, i): [string, unknown[]] => [insert, [30_000 + i, SECRET]])
+    const rows = Array.from({ length: 8 }, (_, i): [string, unknown[]] => [
+      insert,
+      [30_000 + i, SECRET],
+    ])
     const outcome = await run(name, 'best_effort', rows, true)
-    expect(outcome.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded'])
+    expect(outcome.results.map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'failed',
+      'succeeded',
+      'succeeded',
+    ])
     const batch = expectBatchTree(name, 'best_effort', outcome)
     expect(batch.status.code).toBe(SpanStatusCode.ERROR)
     const failing = spanById(outcome.results[5]?.spanId)
     expect(failing?.attributes['db.response.status_code']).toBe('23505')
     // No other query is blamed: the failing span answers the failing query alone.
-    expect(outcome.results.filter((r) => r.spanId === failing?.spanContext().spanId)).toHaveLength(1)
-    expect(childrenOf(batch).some((span) => Number(span.attributes['db.operation.batch.size']) >= 2)).toBe(true)
+    expect(outcome.results.filter((r) => r.spanId === failing?.spanContext().spanId)).toHaveLength(
+      1,
+    )
+    expect(
+      childrenOf(batch).some((span) => Number(span.attributes['db.operation.batch.size']) >= 2),
+    ).toBe(true)
   })
 })
 
@@ -253,7 +329,11 @@ describe('metrics of a real pipeline', () => {
     const mine = <T extends { attributes: Record<string, unknown> }>(points: T[]) =>
       points.filter((point) => point.attributes['sluice.pipeline.name'] === name)
     const queries = mine(await telemetry.points('sluice.queries'))
-    expect(Object.fromEntries(queries.map((p) => [String(p.attributes['sluice.query.outcome']), p.value]))).toEqual({ succeeded: 1, failed: 1 })
+    expect(
+      Object.fromEntries(
+        queries.map((p) => [String(p.attributes['sluice.query.outcome']), p.value]),
+      ),
+    ).toEqual({ succeeded: 1, failed: 1 })
     expect(mine(await telemetry.points('sluice.batch.size'))).toHaveLength(1)
     expect(mine(await telemetry.points('sluice.queue.depth')).map((p) => p.value)).toEqual([0])
   })

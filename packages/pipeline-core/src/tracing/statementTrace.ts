@@ -49,7 +49,10 @@ export class OtelStatementTrace implements StatementTrace {
     }
     this.span?.end()
     if (this.metricAttributes) {
-      this.metrics.recordStatement((performance.now() - this.startedAt) / 1000, this.metricAttributes)
+      this.metrics.recordStatement(
+        (performance.now() - this.startedAt) / 1000,
+        this.metricAttributes,
+      )
     }
   }
 }

@@ -50,4 +50,6 @@ message KeyValueList { repeated KeyValue values = 1; }
 `
 
 /** The ExportTraceServiceRequest message type. */
-export const exportTraceServiceRequest = protobuf.parse(OTLP_TRACE_PROTO).root.lookupType('ExportTraceServiceRequest')
+export const exportTraceServiceRequest = protobuf
+  .parse(OTLP_TRACE_PROTO)
+  .root.lookupType('ExportTraceServiceRequest')

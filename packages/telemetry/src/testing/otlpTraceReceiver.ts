@@ -75,7 +75,11 @@ const hex = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').
 /** Decodes an OTLP/HTTP protobuf trace export body. */
 export function decodeTraceRequest(body: Uint8Array): ReceivedSpan[] {
   const message = exportTraceServiceRequest.decode(body)
-  const request = exportTraceServiceRequest.toObject(message, { longs: String, bytes: String, oneofs: false }) as WireRequest
+  const request = exportTraceServiceRequest.toObject(message, {
+    longs: String,
+    bytes: String,
+    oneofs: false,
+  }) as WireRequest
   return (request.resourceSpans ?? []).flatMap((resourceSpans) => {
     const resource = attributes(resourceSpans.resource?.attributes)
     return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
@@ -88,7 +92,10 @@ export function decodeTraceRequest(body: Uint8Array): ReceivedSpan[] {
         scope: scopeSpans.scope?.name ?? '',
         attributes: attributes(span.attributes),
         resource,
-        links: (span.links ?? []).map((link) => ({ traceId: hex(link.traceId), spanId: hex(link.spanId) })),
+        links: (span.links ?? []).map((link) => ({
+          traceId: hex(link.traceId),
+          spanId: hex(link.spanId),
+        })),
         status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
       })),
     )
@@ -153,7 +160,11 @@ export async function startOtlpTraceReceiver(): Promise<OtlpTraceReceiver> {
         }
         const timer = setTimeout(() => {
           cleanup()
-          reject(new Error(`OTLP receiver: expected spans did not arrive within ${timeoutMs} ms (got ${spans.map((s) => s.name).join(', ') || 'none'})`))
+          reject(
+            new Error(
+              `OTLP receiver: expected spans did not arrive within ${timeoutMs} ms (got ${spans.map((s) => s.name).join(', ') || 'none'})`,
+            ),
+          )
         }, timeoutMs)
         const cleanup = () => {
           clearTimeout(timer)
@@ -165,7 +176,11 @@ export async function startOtlpTraceReceiver(): Promise<OtlpTraceReceiver> {
     },
     async close() {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => { resolve() }))
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve()
+        }),
+      )
     },
   }
 }

@@ -28,7 +28,12 @@ const insert = 'INSERT INTO events (id, kind) VALUES ($1, $2)'
 // optimize on: the batch commits once (fewer commits); off: every statement commits alone.
 describe.each([true, false])('optimize %s', (optimize) => {
   test('failures touch only their own query; the rest commits', async () => {
-    const pipeline = fx.open({ strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10_000, optimize })
+    const pipeline = fx.open({
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10_000,
+      optimize,
+    })
     await pipeline.addQuery(insert, [1, 'a'])
     await pipeline.addQuery(insert, [1, 'duplicate'])
     await pipeline.addQuery(insert, [2, 'b'])
@@ -38,17 +43,41 @@ describe.each([true, false])('optimize %s', (optimize) => {
     await pipeline.addQuery('SELECT count(*)::int AS n FROM events')
     const results = await pipeline.flush()
     expect(results.map((result) => result.status)).toEqual([
-      'succeeded', 'failed', 'succeeded', 'failed', 'failed', 'succeeded', 'succeeded',
+      'succeeded',
+      'failed',
+      'succeeded',
+      'failed',
+      'failed',
+      'succeeded',
+      'succeeded',
     ])
-    expect(results.map((result) => result.error?.code)).toEqual([undefined, '23505', undefined, '22012', '23502', undefined, undefined])
+    expect(results.map((result) => result.error?.code)).toEqual([
+      undefined,
+      '23505',
+      undefined,
+      '22012',
+      '23502',
+      undefined,
+      undefined,
+    ])
     expect(results[1]?.error?.detail).toMatch(/Key \(id\)=\(1\) already exists/)
     // The read after the writes saw them, as it would have run alone after them.
     expect(results[6]?.rows).toEqual([{ n: 3 }])
-    expect(await fx.rows('SELECT id FROM events ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }])
+    expect(await fx.rows('SELECT id FROM events ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 4 },
+    ])
   })
 
   test.each(['40001', '40P01', '57P01'])('a transient %s is retried with backoff', async (code) => {
-    const pipeline = fx.open({ strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10_000, optimize, retry: { maxAttempts: 3, baseDelayMs: 5 } })
+    const pipeline = fx.open({
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10_000,
+      optimize,
+      retry: { maxAttempts: 3, baseDelayMs: 5 },
+    })
     await pipeline.addQuery(insert, [10, 'before'])
     await pipeline.addQuery('SELECT flaky($1, $2) AS ok', [2, code])
     await pipeline.addQuery(insert, [11, 'after'])
@@ -60,15 +89,23 @@ describe.each([true, false])('optimize %s', (optimize) => {
   })
 
   test('a query that stays failing ends failed after retry.maxAttempts; a non-transient error is not retried', async () => {
-    const pipeline = fx.open({ strategy: 'best_effort', batchSize: 50, flushIntervalMs: 10_000, optimize, retry: { maxAttempts: 3, baseDelayMs: 1 } })
+    const pipeline = fx.open({
+      strategy: 'best_effort',
+      batchSize: 50,
+      flushIntervalMs: 10_000,
+      optimize,
+      retry: { maxAttempts: 3, baseDelayMs: 1 },
+    })
     await pipeline.addQuery('SELECT flaky($1, $2) AS ok', [100, '40P01'])
     await pipeline.addQuery('SELECT flaky($1, $2) AS ok', [100, '22012'])
     await pipeline.addQuery(insert, [12, 'ok'])
     const results = await pipeline.flush()
-    expect(results.map((result) => [result.status, result.error?.code, result.retryCount])).toEqual([
-      ['failed', '40P01', 2],
-      ['failed', '22012', 0],
-      ['succeeded', undefined, 0],
-    ])
+    expect(results.map((result) => [result.status, result.error?.code, result.retryCount])).toEqual(
+      [
+        ['failed', '40P01', 2],
+        ['failed', '22012', 0],
+        ['succeeded', undefined, 0],
+      ],
+    )
   })
 })

@@ -11,9 +11,15 @@ beforeAll(async () => {
 afterAll(async () => fx.dispose())
 
 test('a batch is spread over several connections', async () => {
-  const pipeline = fx.open({ strategy: 'parallel', batchSize: 64, maxConnections: 4, flushIntervalMs: 10_000 })
+  const pipeline = fx.open({
+    strategy: 'parallel',
+    batchSize: 64,
+    maxConnections: 4,
+    flushIntervalMs: 10_000,
+  })
   // Each query holds its connection briefly so the pool must open several.
-  for (let i = 0; i < 64; i++) await pipeline.addQuery('SELECT pg_backend_pid() AS pid, pg_sleep(0.002)')
+  for (let i = 0; i < 64; i++)
+    await pipeline.addQuery('SELECT pg_backend_pid() AS pid, pg_sleep(0.002)')
   const results = await pipeline.flush()
   expect(results.every((result) => result.success)).toBe(true)
   const pids = new Set(results.map((result) => result.rows[0]?.pid))
@@ -22,8 +28,14 @@ test('a batch is spread over several connections', async () => {
 })
 
 test('a failure touches only its own query', async () => {
-  const pipeline = fx.open({ strategy: 'parallel', batchSize: 40, maxConnections: 3, flushIntervalMs: 10_000 })
-  for (let i = 0; i < 40; i++) await pipeline.addQuery('INSERT INTO hits VALUES ($1)', [i % 10 === 9 ? 0 : i])
+  const pipeline = fx.open({
+    strategy: 'parallel',
+    batchSize: 40,
+    maxConnections: 3,
+    flushIntervalMs: 10_000,
+  })
+  for (let i = 0; i < 40; i++)
+    await pipeline.addQuery('INSERT INTO hits VALUES ($1)', [i % 10 === 9 ? 0 : i])
   const results = await pipeline.flush()
   const failed = results.flatMap((result, index) => (result.success ? [] : [index]))
   // id 0 is inserted by query 0 and by every 10th-from-9 query; whichever ran first won.

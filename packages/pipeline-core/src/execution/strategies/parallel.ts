@@ -28,10 +28,17 @@ export function createParallelRunner(connections: () => number): StrategyRunner 
   }
 }
 
-function sliceEvenly(statements: readonly PlannedStatement[], connections: number): PlannedStatement[][] {
-  const count = Math.max(1, Math.min(connections, Math.ceil(statements.length / MIN_STATEMENTS_PER_CONNECTION)))
+function sliceEvenly(
+  statements: readonly PlannedStatement[],
+  connections: number,
+): PlannedStatement[][] {
+  const count = Math.max(
+    1,
+    Math.min(connections, Math.ceil(statements.length / MIN_STATEMENTS_PER_CONNECTION)),
+  )
   const size = Math.ceil(statements.length / count)
   const slices: PlannedStatement[][] = []
-  for (let start = 0; start < statements.length; start += size) slices.push(statements.slice(start, start + size))
+  for (let start = 0; start < statements.length; start += size)
+    slices.push(statements.slice(start, start + size))
   return slices
 }

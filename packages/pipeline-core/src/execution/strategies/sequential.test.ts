@@ -17,20 +17,34 @@ afterAll(async () => fx.dispose())
 
 const insert = 'INSERT INTO steps (id, note) VALUES ($1, $2)'
 
-test.each([true, false])('runs in order and each query sees the ones before it (optimize %s)', async (optimize) => {
-  const pipeline = fx.open({ strategy: 'sequential', batchSize: 50, flushIntervalMs: 10_000, optimize })
-  await pipeline.addQuery(insert, [1, 'a'])
-  await pipeline.addQuery('UPDATE steps SET note = note || $1 WHERE id = $2', ['b', 1])
-  await pipeline.addQuery("SELECT note FROM steps WHERE id = 1")
-  // Not transaction-safe (a sequence): runs alone, still in order.
-  await pipeline.addQuery("SELECT nextval('ticket') AS n")
-  await pipeline.addQuery('DELETE FROM steps WHERE id = $1 RETURNING note', [1])
-  const results = await pipeline.flush()
-  expect(results.map((result) => result.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded'])
-  expect(results[2]?.rows).toEqual([{ note: 'ab' }])
-  expect(results[4]?.rows).toEqual([{ note: 'ab' }])
-  expect(results[4]?.rowCount).toBe(1)
-})
+test.each([true, false])(
+  'runs in order and each query sees the ones before it (optimize %s)',
+  async (optimize) => {
+    const pipeline = fx.open({
+      strategy: 'sequential',
+      batchSize: 50,
+      flushIntervalMs: 10_000,
+      optimize,
+    })
+    await pipeline.addQuery(insert, [1, 'a'])
+    await pipeline.addQuery('UPDATE steps SET note = note || $1 WHERE id = $2', ['b', 1])
+    await pipeline.addQuery('SELECT note FROM steps WHERE id = 1')
+    // Not transaction-safe (a sequence): runs alone, still in order.
+    await pipeline.addQuery("SELECT nextval('ticket') AS n")
+    await pipeline.addQuery('DELETE FROM steps WHERE id = $1 RETURNING note', [1])
+    const results = await pipeline.flush()
+    expect(results.map((result) => result.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ])
+    expect(results[2]?.rows).toEqual([{ note: 'ab' }])
+    expect(results[4]?.rows).toEqual([{ note: 'ab' }])
+    expect(results[4]?.rowCount).toBe(1)
+  },
+)
 
 test('stops at the first failure: the rest is skipped, later batches too, and intake halts until resume()', async () => {
   const pipeline = fx.open({ strategy: 'sequential', batchSize: 4, flushIntervalMs: 10_000 })
@@ -41,8 +55,16 @@ test('stops at the first failure: the rest is skipped, later batches too, and in
   }
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(results.map((result) => result.status)).toEqual([
-    'succeeded', 'succeeded', 'succeeded', 'succeeded',
-    'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'failed',
+    'skipped',
+    'skipped',
+    'skipped',
+    'skipped',
+    'skipped',
   ])
   expect(results[4]?.error).toMatchObject({ code: '23505' })
   expect(results[5]?.error?.code).toBe('SKIPPED')
@@ -70,7 +92,14 @@ test('a failure in the middle of a pipelined transaction keeps the effects of th
   await pipeline.addQuery(insert, [7, 'x'])
   const results = await pipeline.flush()
   expect(results.map((result) => result.status)).toEqual([
-    'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'skipped',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'failed',
+    'skipped',
   ])
   expect(results[6]?.error?.code).toBe('22012')
   const count = await fx.count('SELECT count(*)::int AS count FROM steps')

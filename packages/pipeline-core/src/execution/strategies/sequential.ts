@@ -13,7 +13,8 @@ interface Work {
   attempts: number
 }
 
-type ChunkResult = { readonly done: number } | { readonly retryAfter: number } | { readonly halt: QueryError }
+type ChunkResult =
+  { readonly done: number } | { readonly retryAfter: number } | { readonly halt: QueryError }
 
 /**
  * `sequential`: one connection, submission order, each statement sees the effects of those
@@ -58,7 +59,8 @@ class SequentialRun {
         return { haltedBy: error }
       }
       const chunk = this.takeChunk()
-      const result = chunk.length > 1 ? await this.runTransaction(chunk) : await this.runAlone(chunk)
+      const result =
+        chunk.length > 1 ? await this.runTransaction(chunk) : await this.runAlone(chunk)
       if ('done' in result) {
         this.position += result.done
       } else if ('retryAfter' in result) {
@@ -87,17 +89,24 @@ class SequentialRun {
   }
 
   private async runTransaction(chunk: Work[]): Promise<ChunkResult> {
-    const traced = await this.session.run([BEGIN, ...entriesOf(chunk.map((work) => work.statement)), COMMIT])
+    const traced = await this.session.run([
+      BEGIN,
+      ...entriesOf(chunk.map((work) => work.statement)),
+      COMMIT,
+    ])
     const replies = traced.slice(1, -1)
     const commit = traced[traced.length - 1]?.reply
     if (commit?.kind === 'ok' && commit.command === 'COMMIT') {
       chunk.forEach((work, index) => {
         const tracedReply = replies[index]
-        if (tracedReply?.reply.kind === 'ok') this.context.ledger.settleSucceeded(work.statement, tracedReply.reply, tracedReply.trace)
+        if (tracedReply?.reply.kind === 'ok')
+          this.context.ledger.settleSucceeded(work.statement, tracedReply.reply, tracedReply.trace)
       })
       return { done: chunk.length }
     }
-    const failedAt = replies.findIndex(({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION)
+    const failedAt = replies.findIndex(
+      ({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION,
+    )
     const failed = replies[failedAt]?.reply
     if (failed?.kind === 'error') {
       const work = chunk[failedAt]
@@ -118,7 +127,10 @@ class SequentialRun {
         for (const work of chunk) this.context.ledger.countRetry(work.statement.queryIndexes)
         return { retryAfter: first.attempts - 1 }
       }
-      this.context.ledger.settleFailed(chunk.flatMap((work) => work.statement.queryIndexes), commit.error)
+      this.context.ledger.settleFailed(
+        chunk.flatMap((work) => work.statement.queryIndexes),
+        commit.error,
+      )
       return { halt: commit.error }
     }
     if (commit?.kind === 'error' && !commit.fatal) {
@@ -127,15 +139,23 @@ class SequentialRun {
       return { done: 0 }
     }
     const first = chunk[0]
-    if (first && allReadOnly(chunk.map((work) => work.statement)) && this.context.retry.canRetry(first.attempts)) {
+    if (
+      first &&
+      allReadOnly(chunk.map((work) => work.statement)) &&
+      this.context.retry.canRetry(first.attempts)
+    ) {
       // Only reads: running them again changes nothing.
       first.attempts++
       for (const work of chunk) this.context.ledger.countRetry(work.statement.queryIndexes)
       return { retryAfter: first.attempts - 1 }
     }
-    const cause = commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
+    const cause =
+      commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
     const error = outcomeUnknownError(cause)
-    this.context.ledger.settleFailed(chunk.flatMap((work) => work.statement.queryIndexes), error)
+    this.context.ledger.settleFailed(
+      chunk.flatMap((work) => work.statement.queryIndexes),
+      error,
+    )
     return { halt: error }
   }
 
@@ -150,7 +170,8 @@ class SequentialRun {
       this.context.ledger.settleSucceeded(work.statement, reply, trace)
       return { done: 1 }
     }
-    const retryable = isTransientError(reply.error) || (reply.kind === 'lost' && allReadOnly([work.statement]))
+    const retryable =
+      isTransientError(reply.error) || (reply.kind === 'lost' && allReadOnly([work.statement]))
     if (retryable && this.context.retry.canRetry(work.attempts)) {
       work.attempts++
       this.context.ledger.countRetry(queries)
@@ -160,7 +181,11 @@ class SequentialRun {
       const parts = work.statement.split()
       if (parts) {
         // Bisect a merged statement: the queries before the guilty one succeed, as they would have.
-        this.work.splice(this.position, 1, ...parts.map((statement) => ({ statement, attempts: work.attempts })))
+        this.work.splice(
+          this.position,
+          1,
+          ...parts.map((statement) => ({ statement, attempts: work.attempts })),
+        )
         return { done: 0 }
       }
     }

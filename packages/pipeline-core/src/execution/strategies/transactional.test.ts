@@ -24,7 +24,9 @@ beforeAll(async () => {
   `)
 })
 beforeEach(async () => {
-  await fx.schema.pool.query("TRUNCATE accounts, children, parents; SELECT setval('flaky_calls', 1, false)")
+  await fx.schema.pool.query(
+    "TRUNCATE accounts, children, parents; SELECT setval('flaky_calls', 1, false)",
+  )
   await fx.schema.pool.query('INSERT INTO accounts VALUES (1, 100), (2, 0)')
 })
 afterAll(async () => fx.dispose())
@@ -62,7 +64,11 @@ test('any failure rolls the batch back: the failing query failed, the others rol
 
 test('a group is never split across batches and is atomic', async () => {
   const pipeline = fx.open({ strategy: 'transactional', batchSize: 4, flushIntervalMs: 10_000 })
-  const singles = [await pipeline.addQuery(move, [1, 2]), await pipeline.addQuery(move, [1, 2]), await pipeline.addQuery(move, [1, 2])]
+  const singles = [
+    await pipeline.addQuery(move, [1, 2]),
+    await pipeline.addQuery(move, [1, 2]),
+    await pipeline.addQuery(move, [1, 2]),
+  ]
   // Would straddle the 4-query boundary: it goes whole into the next batch.
   const group = await pipeline.addGroup([
     { sql: move, params: [-10, 1] },
@@ -76,7 +82,11 @@ test('a group is never split across batches and is atomic', async () => {
   expect(new Set(groupResults.map((result) => result.batchId)).size).toBe(1)
   expect(groupResults[0]?.batchId).not.toBe(singleResults[0]?.batchId)
   expect(singleResults.every((result) => result.success)).toBe(true)
-  expect(groupResults.map((result) => result.status)).toEqual(['rolled_back', 'rolled_back', 'failed'])
+  expect(groupResults.map((result) => result.status)).toEqual([
+    'rolled_back',
+    'rolled_back',
+    'failed',
+  ])
   expect(groupResults[2]?.callbackId).toBe('overdraft')
   expect(await fx.rows('SELECT id, balance FROM accounts ORDER BY id')).toEqual([
     { id: 1, balance: 100 },
@@ -86,13 +96,20 @@ test('a group is never split across batches and is atomic', async () => {
 
 test('a group larger than batchSize is a clear error', async () => {
   const pipeline = fx.open({ strategy: 'transactional', batchSize: 2 })
-  const error = await pipeline.addGroup([{ sql: 'SELECT 1' }, { sql: 'SELECT 2' }, { sql: 'SELECT 3' }]).catch((reason: unknown) => reason)
+  const error = await pipeline
+    .addGroup([{ sql: 'SELECT 1' }, { sql: 'SELECT 2' }, { sql: 'SELECT 3' }])
+    .catch((reason: unknown) => reason)
   expect(error).toBeInstanceOf(PipelineError)
   expect((error as PipelineError).code).toBe('GROUP_TOO_LARGE')
 })
 
 test('serialization failures retry the whole batch with backoff', async () => {
-  const pipeline = fx.open({ strategy: 'transactional', batchSize: 10, flushIntervalMs: 10_000, retry: { maxAttempts: 4, baseDelayMs: 5 } })
+  const pipeline = fx.open({
+    strategy: 'transactional',
+    batchSize: 10,
+    flushIntervalMs: 10_000,
+    retry: { maxAttempts: 4, baseDelayMs: 5 },
+  })
   await pipeline.addQuery(move, [5, 2])
   await pipeline.addQuery('SELECT flaky($1) AS ok', [2])
   const results = await pipeline.flush()
@@ -103,7 +120,12 @@ test('serialization failures retry the whole batch with backoff', async () => {
 })
 
 test('retries stop at retry.maxAttempts', async () => {
-  const pipeline = fx.open({ strategy: 'transactional', batchSize: 10, flushIntervalMs: 10_000, retry: { maxAttempts: 2, baseDelayMs: 1 } })
+  const pipeline = fx.open({
+    strategy: 'transactional',
+    batchSize: 10,
+    flushIntervalMs: 10_000,
+    retry: { maxAttempts: 2, baseDelayMs: 1 },
+  })
   await pipeline.addQuery('SELECT flaky($1) AS ok', [5])
   await pipeline.addQuery(move, [5, 2])
   const results = await pipeline.flush()

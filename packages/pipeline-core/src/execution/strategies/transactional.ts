@@ -1,7 +1,14 @@
 import type { PlannedStatement } from '../../plan/plan'
 import type { QueryError } from '../../types'
 import type { ExecutionContext, StrategyRunner } from '../executionContext'
-import { BEGIN, COMMIT, ROLLBACK, entriesOf, isSplittable, outcomeUnknownError } from '../executionContext'
+import {
+  BEGIN,
+  COMMIT,
+  ROLLBACK,
+  entriesOf,
+  isSplittable,
+  outcomeUnknownError,
+} from '../executionContext'
 import type { RoundTripSession } from '../roundTripSession'
 import { allReadOnly } from '../readOnlyStatements'
 import { IN_FAILED_TRANSACTION } from '../statementReply'
@@ -23,7 +30,10 @@ export const runTransactional: StrategyRunner = async (context) => {
   }
 }
 
-async function runBatchTransaction(context: ExecutionContext, session: RoundTripSession): Promise<void> {
+async function runBatchTransaction(
+  context: ExecutionContext,
+  session: RoundTripSession,
+): Promise<void> {
   const all = context.statements
   const everyQuery = all.flatMap((statement) => statement.queryIndexes)
   for (let attempt = 1; ; attempt++) {
@@ -33,11 +43,14 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
     if (commit?.kind === 'ok' && commit.command === 'COMMIT') {
       all.forEach((statement, index) => {
         const tracedReply = replies[index]
-        if (tracedReply?.reply.kind === 'ok') context.ledger.settleSucceeded(statement, tracedReply.reply, tracedReply.trace)
+        if (tracedReply?.reply.kind === 'ok')
+          context.ledger.settleSucceeded(statement, tracedReply.reply, tracedReply.trace)
       })
       return
     }
-    const failedAt = replies.findIndex(({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION)
+    const failedAt = replies.findIndex(
+      ({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION,
+    )
     const failed = replies[failedAt]
     let error: QueryError | undefined
     if (failed?.reply.kind === 'error') error = failed.reply.error
@@ -51,7 +64,8 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
     }
     if (error === undefined) {
       // Sent COMMIT, no answer (or the server died answering it): it may have been applied.
-      const cause = commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
+      const cause =
+        commit === undefined || commit.kind === 'ok' ? { message: 'no answer' } : commit.error
       context.ledger.settleFailed(everyQuery, outcomeUnknownError(cause))
       return
     }
@@ -69,12 +83,20 @@ async function runBatchTransaction(context: ExecutionContext, session: RoundTrip
       context.ledger.settleFailed(everyQuery, error)
     } else {
       // Failed at COMMIT (a deferred constraint): no single query is to blame; all of them fail.
-      context.ledger.settleFailed(everyQuery, { ...error, message: `COMMIT failed: ${error.message}` })
+      context.ledger.settleFailed(everyQuery, {
+        ...error,
+        message: `COMMIT failed: ${error.message}`,
+      })
     }
     // Each rolled-back query keeps the span of the statement that ran it in this transaction.
     const rolledBack = rolledBackError(error)
     all.forEach((statement, index) => {
-      context.ledger.settleAs(statement.queryIndexes, 'rolled_back', rolledBack, replies[index]?.trace)
+      context.ledger.settleAs(
+        statement.queryIndexes,
+        'rolled_back',
+        rolledBack,
+        replies[index]?.trace,
+      )
     })
     context.ledger.settleAs(context.ledger.unsettled(), 'rolled_back', rolledBack)
     return
@@ -100,7 +122,9 @@ async function findGuiltyQuery(
     if (!parts || parts.length === 0) break
     const traced = await session.run([BEGIN, ...entriesOf(prefix), ...entriesOf(parts), ROLLBACK])
     const partReplies = traced.slice(1 + prefix.length, -1)
-    const failedPart = partReplies.findIndex(({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION)
+    const failedPart = partReplies.findIndex(
+      ({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION,
+    )
     const next = parts[failedPart]
     if (!next) return current.queryIndexes[0] ?? fallback
     prefix = [...prefix, ...parts.slice(0, failedPart)]

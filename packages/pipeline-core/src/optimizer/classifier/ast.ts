@@ -9,7 +9,9 @@ export type AstObject = Record<string, unknown>
 
 /** The object when `value` is one, else undefined. */
 export function asObject(value: unknown): AstObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as AstObject) : undefined
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as AstObject)
+    : undefined
 }
 
 /** The array when `value` is one, else an empty array. */
@@ -27,7 +29,11 @@ export function nodeType(value: unknown): string | undefined {
   const object = asObject(value)
   if (!object) return undefined
   const keys = Object.keys(object)
-  return keys.length === 1 && /* node types start upper-case */ keys[0] !== undefined && keys[0][0] !== keys[0][0]?.toLowerCase() ? keys[0] : undefined
+  return keys.length === 1 &&
+    /* node types start upper-case */ keys[0] !== undefined &&
+    keys[0][0] !== keys[0][0]?.toLowerCase()
+    ? keys[0]
+    : undefined
 }
 
 /** The string of a `{ String: { sval } }` node. */
@@ -40,7 +46,10 @@ export function stringValue(value: unknown): string | undefined {
  * Calls `visit(type, inner)` for every typed node under `root` (root included), depth first.
  * Return false from `visit` to skip a node's children.
  */
-export function walk(root: unknown, visit: (type: string, inner: AstObject) => boolean | undefined): void {
+export function walk(
+  root: unknown,
+  visit: (type: string, inner: AstObject) => boolean | undefined,
+): void {
   const stack: unknown[] = [root]
   while (stack.length > 0) {
     const value = stack.pop()

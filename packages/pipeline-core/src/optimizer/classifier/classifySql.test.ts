@@ -3,7 +3,9 @@ import { classifySql } from './classifySql'
 
 describe('classifySql', () => {
   it('treats a plain SELECT with allow-listed functions as read-only', async () => {
-    const c = await classifySql('SELECT lower(name), count(*) FROM public.users u JOIN orders o ON o.user_id = u.id GROUP BY 1')
+    const c = await classifySql(
+      'SELECT lower(name), count(*) FROM public.users u JOIN orders o ON o.user_id = u.id GROUP BY 1',
+    )
     expect(c).toMatchObject({
       statementCount: 1,
       readOnly: true,
@@ -21,7 +23,9 @@ describe('classifySql', () => {
   })
 
   it('sees a data-modifying CTE as a write of its target', async () => {
-    const c = await classifySql('WITH gone AS (DELETE FROM jobs WHERE done RETURNING id) SELECT count(*) FROM gone')
+    const c = await classifySql(
+      'WITH gone AS (DELETE FROM jobs WHERE done RETURNING id) SELECT count(*) FROM gone',
+    )
     expect(c.readOnly).toBe(false)
     expect(c.writes).toEqual(['jobs'])
     // `gone` is a CTE, not a table.
@@ -29,7 +33,9 @@ describe('classifySql', () => {
   })
 
   it('sees SELECT ... FOR UPDATE and FOR SHARE (also in a subquery) as not read-only', async () => {
-    expect((await classifySql('SELECT * FROM accounts WHERE id = $1 FOR UPDATE')).readOnly).toBe(false)
+    expect((await classifySql('SELECT * FROM accounts WHERE id = $1 FOR UPDATE')).readOnly).toBe(
+      false,
+    )
     expect((await classifySql('SELECT * FROM (SELECT * FROM a FOR SHARE) s')).readOnly).toBe(false)
   })
 
@@ -60,14 +66,29 @@ describe('classifySql', () => {
 
   it('reports INSERT ... SELECT as reading the source and writing the target, unmergeable', async () => {
     const c = await classifySql('INSERT INTO archive (id) SELECT id FROM live WHERE old')
-    expect(c).toMatchObject({ readOnly: false, reads: ['live'], writes: ['archive'], operation: 'INSERT', collection: 'archive' })
+    expect(c).toMatchObject({
+      readOnly: false,
+      reads: ['live'],
+      writes: ['archive'],
+      operation: 'INSERT',
+      collection: 'archive',
+    })
     expect(c.shape).toBeUndefined()
   })
 
   it('gives a single-row INSERT its merge shape, with ON CONFLICT and RETURNING flagged', async () => {
     const plain = await classifySql('INSERT INTO s.items (id, name) VALUES ($1, $2)')
-    expect(plain.shape).toEqual({ kind: 'insert', table: { schema: 's', name: 'items' }, columns: ['id', 'name'], rowParams: [1, 2], returning: false, onConflict: false })
-    const upsert = await classifySql('INSERT INTO items (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id')
+    expect(plain.shape).toEqual({
+      kind: 'insert',
+      table: { schema: 's', name: 'items' },
+      columns: ['id', 'name'],
+      rowParams: [1, 2],
+      returning: false,
+      onConflict: false,
+    })
+    const upsert = await classifySql(
+      'INSERT INTO items (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id',
+    )
     expect(upsert.shape).toMatchObject({ kind: 'insert', returning: true, onConflict: true })
     expect(upsert.reads).toEqual([])
     expect(upsert.writes).toEqual(['items'])
@@ -75,7 +96,9 @@ describe('classifySql', () => {
 
   it('does not give multi-row or subquery INSERTs an insert shape', async () => {
     expect((await classifySql('INSERT INTO t (a) VALUES ($1), ($2)')).shape).toBeUndefined()
-    expect((await classifySql('INSERT INTO t (a) VALUES ((SELECT max(a) FROM t) + $1)')).shape).toBeUndefined()
+    expect(
+      (await classifySql('INSERT INTO t (a) VALUES ((SELECT max(a) FROM t) + $1)')).shape,
+    ).toBeUndefined()
     expect((await classifySql('INSERT INTO t (a) VALUES (now())')).shape).toBeUndefined()
   })
 
@@ -94,7 +117,9 @@ describe('classifySql', () => {
   })
 
   it('is not fooled by comments or by SQL inside string literals', async () => {
-    const c = await classifySql("/* DELETE FROM x */ SELECT 'INSERT INTO y VALUES (1)' AS s -- ; DROP TABLE z\n FROM t")
+    const c = await classifySql(
+      "/* DELETE FROM x */ SELECT 'INSERT INTO y VALUES (1)' AS s -- ; DROP TABLE z\n FROM t",
+    )
     expect(c).toMatchObject({ statementCount: 1, readOnly: true, reads: ['t'], writes: [] })
   })
 
@@ -115,24 +140,52 @@ describe('classifySql', () => {
   })
 
   it('marks statements that cannot share a transaction', async () => {
-    for (const sql of ['BEGIN', 'COMMIT', 'SAVEPOINT a', 'VACUUM t', 'CREATE INDEX CONCURRENTLY i ON t (a)', 'DROP INDEX CONCURRENTLY i', 'CREATE DATABASE x', 'SET search_path = a', 'LOCK TABLE t']) {
+    for (const sql of [
+      'BEGIN',
+      'COMMIT',
+      'SAVEPOINT a',
+      'VACUUM t',
+      'CREATE INDEX CONCURRENTLY i ON t (a)',
+      'DROP INDEX CONCURRENTLY i',
+      'CREATE DATABASE x',
+      'SET search_path = a',
+      'LOCK TABLE t',
+    ]) {
       expect((await classifySql(sql)).transactionSafe, sql).toBe(false)
     }
-    for (const sql of ['ANALYZE t', 'CREATE INDEX i ON t (a)', 'INSERT INTO t VALUES (1)', 'TRUNCATE t']) {
+    for (const sql of [
+      'ANALYZE t',
+      'CREATE INDEX i ON t (a)',
+      'INSERT INTO t VALUES (1)',
+      'TRUNCATE t',
+    ]) {
       expect((await classifySql(sql)).transactionSafe, sql).toBe(true)
     }
     expect((await classifySql('BEGIN')).operation).toBe('BEGIN')
   })
 
   it('sees DDL as writing its objects and maybe more', async () => {
-    expect(await classifySql('DROP TABLE a, s.b')).toMatchObject({ writes: ['a', 's.b'], writesUnknown: true, operation: 'DROP' })
+    expect(await classifySql('DROP TABLE a, s.b')).toMatchObject({
+      writes: ['a', 's.b'],
+      writesUnknown: true,
+      operation: 'DROP',
+    })
     expect(await classifySql('TRUNCATE a')).toMatchObject({ writes: ['a'], operation: 'TRUNCATE' })
-    expect(await classifySql('CREATE TABLE n (id int)')).toMatchObject({ writes: ['n'], operation: 'CREATE TABLE' })
+    expect(await classifySql('CREATE TABLE n (id int)')).toMatchObject({
+      writes: ['n'],
+      operation: 'CREATE TABLE',
+    })
   })
 
   it('recognises point reads only in their narrow shape', async () => {
-    expect((await classifySql('SELECT id, name FROM users WHERE id = $1')).shape).toEqual({ kind: 'point_read', table: { name: 'users' }, keyColumn: 'id' })
-    expect((await classifySql('SELECT * FROM users u WHERE $1 = u.id AND active')).shape).toMatchObject({ keyColumn: 'id' })
+    expect((await classifySql('SELECT id, name FROM users WHERE id = $1')).shape).toEqual({
+      kind: 'point_read',
+      table: { name: 'users' },
+      keyColumn: 'id',
+    })
+    expect(
+      (await classifySql('SELECT * FROM users u WHERE $1 = u.id AND active')).shape,
+    ).toMatchObject({ keyColumn: 'id' })
     for (const sql of [
       'SELECT * FROM users WHERE id = $1 ORDER BY name',
       'SELECT * FROM users WHERE id = $1 LIMIT 1',
@@ -143,7 +196,7 @@ describe('classifySql', () => {
       'SELECT * FROM users WHERE id = $1::int',
       'SELECT * FROM users, orders WHERE users.id = $1',
       'SELECT * FROM users WHERE id = $1 AND name = $2',
-      'SELECT nextval(\'s\') FROM users WHERE id = $1',
+      "SELECT nextval('s') FROM users WHERE id = $1",
     ]) {
       expect((await classifySql(sql)).shape, sql).toBeUndefined()
     }
@@ -161,8 +214,12 @@ describe('classifySql', () => {
     ]) {
       expect((await classifySql(sql)).shape, sql).toBeUndefined()
     }
-    expect((await classifySql("UPDATE t SET n = $1, s = 'done' WHERE id = $2")).shape).toMatchObject({ kind: 'keyed_update' })
-    expect((await classifySql('UPDATE t AS a SET n = a.n - $1, s = $2 || s WHERE id = $3')).shape).toMatchObject({
+    expect(
+      (await classifySql("UPDATE t SET n = $1, s = 'done' WHERE id = $2")).shape,
+    ).toMatchObject({ kind: 'keyed_update' })
+    expect(
+      (await classifySql('UPDATE t AS a SET n = a.n - $1, s = $2 || s WHERE id = $3')).shape,
+    ).toMatchObject({
       assignments: [
         { column: 'n', param: 1, operation: { operand: 'n', operator: '-' } },
         { column: 's', param: 2, operation: { operand: 's', operator: '||' } },
@@ -171,10 +228,20 @@ describe('classifySql', () => {
   })
 
   it('tells which statements may change the catalog or name resolution', async () => {
-    for (const sql of ['CREATE TABLE x (a int)', 'SET search_path = s', 'SELECT my_func()', 'INSERT INTO t SELECT f(a) FROM u']) {
+    for (const sql of [
+      'CREATE TABLE x (a int)',
+      'SET search_path = s',
+      'SELECT my_func()',
+      'INSERT INTO t SELECT f(a) FROM u',
+    ]) {
       expect((await classifySql(sql)).mayChangeCatalog, sql).toBe(true)
     }
-    for (const sql of ["SELECT nextval('s')", 'INSERT INTO t (a) VALUES ($1)', 'SELECT 1 FRO', 'UPDATE t SET a = random()']) {
+    for (const sql of [
+      "SELECT nextval('s')",
+      'INSERT INTO t (a) VALUES ($1)',
+      'SELECT 1 FRO',
+      'UPDATE t SET a = random()',
+    ]) {
       expect((await classifySql(sql)).mayChangeCatalog, sql).toBe(false)
     }
   })

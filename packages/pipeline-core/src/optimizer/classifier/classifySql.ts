@@ -13,7 +13,8 @@ const cache = new LruCache<string, Classification>(CACHE_SIZE)
 function highestParam(tree: unknown): number {
   let highest = 0
   walk(tree, (type, inner) => {
-    if (type === 'ParamRef' && typeof inner.number === 'number') highest = Math.max(highest, inner.number)
+    if (type === 'ParamRef' && typeof inner.number === 'number')
+      highest = Math.max(highest, inner.number)
     return true
   })
   return highest

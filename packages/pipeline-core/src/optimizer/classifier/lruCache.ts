@@ -11,7 +11,8 @@ export class LruCache<K, V> {
   private readonly entries = new Map<K, V>()
 
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`LruCache capacity must be a positive integer, got ${String(capacity)}`)
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`LruCache capacity must be a positive integer, got ${String(capacity)}`)
   }
 
   get size(): number {

@@ -1,6 +1,14 @@
 import type { AstObject } from './ast'
 import { asArray, asObject, nodeOf, nodeType, stringValue, walk } from './ast'
-import type { ConflictShape, KeyedUpdateShape, InsertShape, MergeShape, PointReadShape, TableName, UpdateAssignment } from './classification'
+import type {
+  ConflictShape,
+  KeyedUpdateShape,
+  InsertShape,
+  MergeShape,
+  PointReadShape,
+  TableName,
+  UpdateAssignment,
+} from './classification'
 import { rangeVarTable } from './tables'
 
 /*
@@ -50,9 +58,14 @@ function tableReference(relation: unknown): string | undefined {
 }
 
 /** The column a ColumnRef names when it names a column of `table` (`col`, `t.col`, `s.t.col`). */
-function columnOf(value: unknown, table: TableName, reference: string | undefined): string | undefined {
+function columnOf(
+  value: unknown,
+  table: TableName,
+  reference: string | undefined,
+): string | undefined {
   const fields = asArray(nodeOf(value, 'ColumnRef')?.fields).map(stringValue)
-  if (fields.length === 0 || fields.length > 3 || fields.some((field) => field === undefined)) return undefined
+  if (fields.length === 0 || fields.length > 3 || fields.some((field) => field === undefined))
+    return undefined
   const names = fields as string[]
   if (names.length === 2 && names[0] !== reference) return undefined
   if (names.length === 3 && (names[0] !== table.schema || names[1] !== table.name)) return undefined
@@ -85,11 +98,17 @@ function insertShape(insert: AstObject): InsertShape | undefined {
   const select = nodeOf(insert.selectStmt, 'SelectStmt')
   if (!table || !select || insert.withClause !== undefined) return undefined
   const rows = asArray(select.valuesLists)
-  const onlyValues = Object.keys(select).every((key) => ['valuesLists', 'limitOption', 'op'].includes(key))
+  const onlyValues = Object.keys(select).every((key) =>
+    ['valuesLists', 'limitOption', 'op'].includes(key),
+  )
   if (rows.length !== 1 || !onlyValues) return undefined
   const items = asArray(nodeOf(rows[0], 'List')?.items)
   const simple = items.every(
-    (item) => isParam(item) || isConstant(item) || nodeOf(item, 'SetToDefault') !== undefined || isCastParam(item),
+    (item) =>
+      isParam(item) ||
+      isConstant(item) ||
+      nodeOf(item, 'SetToDefault') !== undefined ||
+      isCastParam(item),
   )
   // Parameters only in the VALUES row, so a row can be renumbered on its own.
   const all = paramNumbers(insert)
@@ -97,8 +116,10 @@ function insertShape(insert: AstObject): InsertShape | undefined {
   if (!isEachParamOnce([...new Set(all)])) return undefined
   const columns = asArray(insert.cols).map((col) => asObject(nodeOf(col, 'ResTarget'))?.name)
   if (columns.some((name) => typeof name !== 'string')) return undefined
-  if (asArray(insert.cols).some((col) => nodeOf(col, 'ResTarget')?.indirection !== undefined)) return undefined
-  const conflict = insert.onConflictClause === undefined ? undefined : conflictShape(insert.onConflictClause)
+  if (asArray(insert.cols).some((col) => nodeOf(col, 'ResTarget')?.indirection !== undefined))
+    return undefined
+  const conflict =
+    insert.onConflictClause === undefined ? undefined : conflictShape(insert.onConflictClause)
   return {
     kind: 'insert',
     table,
@@ -123,18 +144,27 @@ function callsOrQueries(root: unknown): boolean {
 function conflictShape(clause: unknown): ConflictShape | undefined {
   const conflict = asObject(clause)
   const infer = asObject(conflict?.infer)
-  if (!conflict || !infer || infer.conname !== undefined || infer.whereClause !== undefined) return undefined
+  if (!conflict || !infer || infer.conname !== undefined || infer.whereClause !== undefined)
+    return undefined
   const elems = asArray(infer.indexElems)
   const elem = nodeOf(elems[0], 'IndexElem')
   if (elems.length !== 1 || !elem || typeof elem.name !== 'string') return undefined
-  if (elem.expr !== undefined || elem.collation !== undefined || elem.opclass !== undefined) return undefined
+  if (elem.expr !== undefined || elem.collation !== undefined || elem.opclass !== undefined)
+    return undefined
   const keyColumn = elem.name
-  if (conflict.action === 'ONCONFLICT_NOTHING') return { keyColumn, action: 'nothing', setColumns: [] }
-  if (conflict.action !== 'ONCONFLICT_UPDATE' || callsOrQueries(conflict.targetList) || callsOrQueries(conflict.whereClause)) return undefined
+  if (conflict.action === 'ONCONFLICT_NOTHING')
+    return { keyColumn, action: 'nothing', setColumns: [] }
+  if (
+    conflict.action !== 'ONCONFLICT_UPDATE' ||
+    callsOrQueries(conflict.targetList) ||
+    callsOrQueries(conflict.whereClause)
+  )
+    return undefined
   const setColumns: string[] = []
   for (const target of asArray(conflict.targetList)) {
     const resTarget = nodeOf(target, 'ResTarget')
-    if (!resTarget || typeof resTarget.name !== 'string' || resTarget.indirection !== undefined) return undefined
+    if (!resTarget || typeof resTarget.name !== 'string' || resTarget.indirection !== undefined)
+      return undefined
     // Changing the key would let one query's update decide what a later query conflicts with.
     if (resTarget.name === keyColumn) return undefined
     setColumns.push(resTarget.name)
@@ -148,8 +178,19 @@ function isCastParam(value: unknown): boolean {
 }
 
 function pointReadShape(select: AstObject): PointReadShape | undefined {
-  const plain = ['targetList', 'fromClause', 'whereClause', 'groupClause', 'groupDistinct', 'havingClause', 'limitOption', 'op', 'windowClause']
-  if (!Object.keys(select).every((key) => plain.includes(key)) || select.op !== 'SETOP_NONE') return undefined
+  const plain = [
+    'targetList',
+    'fromClause',
+    'whereClause',
+    'groupClause',
+    'groupDistinct',
+    'havingClause',
+    'limitOption',
+    'op',
+    'windowClause',
+  ]
+  if (!Object.keys(select).every((key) => plain.includes(key)) || select.op !== 'SETOP_NONE')
+    return undefined
   const from = asArray(select.fromClause)
   const relation = nodeOf(from[0], 'RangeVar')
   const table = rangeVarTable(relation)
@@ -202,14 +243,21 @@ function keyedUpdateShape(update: AstObject): KeyedUpdateShape | undefined {
   for (const target of asArray(update.targetList)) {
     const resTarget = nodeOf(target, 'ResTarget')
     const column = resTarget?.name
-    if (!resTarget || typeof column !== 'string' || resTarget.indirection !== undefined) return undefined
+    if (!resTarget || typeof column !== 'string' || resTarget.indirection !== undefined)
+      return undefined
     // A SET that changes the key would let one query's update decide which rows the next
     // query matches; the merged statement matches all keys up front, so refuse it.
     if (column === key.column) return undefined
     const param = paramNumber(resTarget.val)
-    const operation = param === undefined ? columnOperation(resTarget.val, table, reference) : undefined
+    const operation =
+      param === undefined ? columnOperation(resTarget.val, table, reference) : undefined
     if (param !== undefined) assignments.push({ column, param })
-    else if (operation) assignments.push({ column, param: operation.param, operation: { operand: operation.operand, operator: operation.operator } })
+    else if (operation)
+      assignments.push({
+        column,
+        param: operation.param,
+        operation: { operand: operation.operand, operator: operation.operator },
+      })
     else if (!isConstant(resTarget.val)) return undefined
   }
   const params = paramNumbers(update)

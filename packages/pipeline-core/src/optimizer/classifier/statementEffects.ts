@@ -125,7 +125,13 @@ function selectIsReadOnly(select: unknown): boolean {
   let readOnly = true
   walk(select, (type, inner) => {
     // TABLESAMPLE picks different rows each run, like random(): copies must not share a result.
-    if (dmlTypes.has(type) || type === 'LockingClause' || type === 'IntoClause' || type === 'RangeTableSample') readOnly = false
+    if (
+      dmlTypes.has(type) ||
+      type === 'LockingClause' ||
+      type === 'IntoClause' ||
+      type === 'RangeTableSample'
+    )
+      readOnly = false
     else if (type === 'SelectStmt' && inner.intoClause !== undefined) readOnly = false
     else if (type === 'FuncCall' && !isSideEffectFreeFunction(functionName(inner))) readOnly = false
     return readOnly
@@ -172,7 +178,8 @@ export function statementEffects(stmt: unknown): StatementEffects {
   const type = nodeType(stmt) ?? 'Unknown'
   const inner = nodeOf(stmt, type) ?? {}
   const cteNames = collectCteNames(stmt)
-  const isTable = (table: TableName): boolean => table.schema !== undefined || !cteNames.has(table.name)
+  const isTable = (table: TableName): boolean =>
+    table.schema !== undefined || !cteNames.has(table.name)
   const operation = operationOf(type, inner)
   const transactionSafe = isTransactionSafe(type, inner)
 
@@ -193,7 +200,9 @@ export function statementEffects(stmt: unknown): StatementEffects {
     const writtenKeys = new Set(written.map(tableNameText))
     const allTables = collectRangeVars(stmt).filter(isTable)
     // A target counts as read only where the statement reads it (UPDATE/DELETE/MERGE).
-    const reads = allTables.filter((table) => !writtenKeys.has(tableNameText(table))).concat(readAndWritten)
+    const reads = allTables
+      .filter((table) => !writtenKeys.has(tableNameText(table)))
+      .concat(readAndWritten)
     const readOnly = type === 'SelectStmt' && selectIsReadOnly(stmt)
     const mainTable = dmlTypes.has(type)
       ? rangeVarTable(inner.relation)
@@ -203,7 +212,8 @@ export function statementEffects(stmt: unknown): StatementEffects {
       reads: sortedUnique(reads),
       writes: sortedUnique(written),
       // SELECT INTO creates a table; unknown functions may write anything.
-      writesUnknown: !readOnly && (callsUnknownFunction(stmt) || asObject(inner.intoClause) !== undefined),
+      writesUnknown:
+        !readOnly && (callsUnknownFunction(stmt) || asObject(inner.intoClause) !== undefined),
       mayChangeCatalog: asObject(inner.intoClause) !== undefined || mayCallCatalogChanger(stmt),
       operation,
       ...(mainTable ? { collection: tableNameText(mainTable) } : {}),

@@ -2,7 +2,14 @@ import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/
 import type { Classification, InsertShape } from '../classifier/classification'
 import { LruCache } from '../classifier/lruCache'
 import { statementFields, singleStatement } from '../planner/basicStatements'
-import { findTopLevelKeyword, matchingParen, paramEdits, statementExtent, textBetween, tokenize } from '../sqlText/tokenText'
+import {
+  findTopLevelKeyword,
+  matchingParen,
+  paramEdits,
+  statementExtent,
+  textBetween,
+  tokenize,
+} from '../sqlText/tokenText'
 import type { MergeMember } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import { memberQueryIndexes, splitMembers } from './mergeMember'
@@ -40,7 +47,7 @@ function buildTemplate(sql: string): InsertTemplate | null {
     if (keyword === undefined) break
     valuesKeyword = keyword
     open = keyword + 1
-    from = (tokens.tokens[keyword]?.end ?? Number.MAX_SAFE_INTEGER)
+    from = tokens.tokens[keyword]?.end ?? Number.MAX_SAFE_INTEGER
   }
   const close = open === undefined ? undefined : matchingParen(tokens, open)
   const openToken = open === undefined ? undefined : tokens.tokens[open]
@@ -55,7 +62,9 @@ function buildTemplate(sql: string): InsertTemplate | null {
     position = edit.end
   }
   pieces.push(textBetween(tokens, position, closeToken.end))
-  const params = paramEdits(tokens, openToken.start, closeToken.end, (n) => String(n)).map((edit) => Number(edit.text))
+  const params = paramEdits(tokens, openToken.start, closeToken.end, (n) => String(n)).map((edit) =>
+    Number(edit.text),
+  )
   return {
     head: textBetween(tokens, extent.start, openToken.start),
     beforeValues: textBetween(tokens, extent.start, keywordToken.start),
@@ -90,9 +99,11 @@ export function insertMergeRefusal(
   table: TableInfo | undefined,
 ): string | undefined {
   if (shape.onConflict) return 'ON CONFLICT is merged only as an upsert (see upsertMerge)'
-  if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
+  if (query.params.length !== classification.paramCount)
+    return 'its parameter count does not match the SQL'
   if (!table) return 'the table was not found in the catalog'
-  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
+  if (!isPlainWriteTarget(table))
+    return writeTargetRefusal(table) ?? 'the table is not a plain write target'
   if (!templateFor(query.sql)) return 'its VALUES row could not be located'
   return undefined
 }
@@ -110,7 +121,11 @@ export const UNNEST_MIN_ROWS = 50
 export function unnestInsertTypes(shape: InsertShape, table: TableInfo): string[] | undefined {
   const columns = shape.columns
   if (!columns || shape.returning || shape.rowParams.length !== columns.length) return undefined
-  if (new Set(shape.rowParams).size !== shape.rowParams.length || shape.rowParams.some((param) => param === null)) return undefined
+  if (
+    new Set(shape.rowParams).size !== shape.rowParams.length ||
+    shape.rowParams.some((param) => param === null)
+  )
+    return undefined
   const types: string[] = []
   for (const name of columns) {
     const column = table.columns.get(name)
@@ -153,13 +168,23 @@ export function mergedInsertStatement(
   const template = templateFor(first.sql)
   const only = members[0]
   if (members.length === 1 && only) {
-    return singleStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, classification)
+    return singleStatement(
+      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
+      classification,
+    )
   }
   if (!template) throw new Error('mergedInsertStatement: no VALUES row template')
   const shape = classification.shape
-  const rebuild = (half: readonly MergeMember[]): PlannedStatement => mergedInsertStatement(first, classification, half, unnestTypes)
-  const long = members.length >= UNNEST_MIN_ROWS || members.length * classification.paramCount > MAX_PARAMETERS
-  if (unnestTypes && shape?.kind === 'insert' && long && members.every((member) => member.params.every(isArrayElementSafe))) {
+  const rebuild = (half: readonly MergeMember[]): PlannedStatement =>
+    mergedInsertStatement(first, classification, half, unnestTypes)
+  const long =
+    members.length >= UNNEST_MIN_ROWS || members.length * classification.paramCount > MAX_PARAMETERS
+  if (
+    unnestTypes &&
+    shape?.kind === 'insert' &&
+    long &&
+    members.every((member) => member.params.every(isArrayElementSafe))
+  ) {
     return unnestInsertStatement(template, classification, shape, unnestTypes, members, rebuild)
   }
   const perRow = classification.paramCount
@@ -180,10 +205,18 @@ export function mergedInsertStatement(
     mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
-      if (outcome.rowCount !== members.length || (returning && outcome.rows.length !== members.length)) {
-        throw new Error(`merged INSERT of ${members.length} rows reported ${String(outcome.rowCount)} rows`)
+      if (
+        outcome.rowCount !== members.length ||
+        (returning && outcome.rows.length !== members.length)
+      ) {
+        throw new Error(
+          `merged INSERT of ${members.length} rows reported ${String(outcome.rowCount)} rows`,
+        )
       }
-      return members.map((_, row) => ({ rows: returning && outcome.rows[row] ? [outcome.rows[row]] : [], rowCount: 1 }))
+      return members.map((_, row) => ({
+        rows: returning && outcome.rows[row] ? [outcome.rows[row]] : [],
+        rowCount: 1,
+      }))
     },
     split: () => splitMembers(members, rebuild),
   }
@@ -207,13 +240,17 @@ function unnestInsertStatement(
   return {
     kind: 'merged_insert',
     text: `${template.beforeValues}SELECT * FROM unnest(${arrays.join(', ')})`,
-    values: shape.rowParams.map((param) => members.map((member) => member.params[(param ?? 0) - 1])),
+    values: shape.rowParams.map((param) =>
+      members.map((member) => member.params[(param ?? 0) - 1]),
+    ),
     queryIndexes: memberQueryIndexes(members),
     mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
       if (outcome.rowCount !== members.length) {
-        throw new Error(`merged INSERT of ${String(members.length)} rows reported ${String(outcome.rowCount)} rows`)
+        throw new Error(
+          `merged INSERT of ${String(members.length)} rows reported ${String(outcome.rowCount)} rows`,
+        )
       }
       return members.map(() => ({ rows: [], rowCount: 1 }))
     },

@@ -2,7 +2,13 @@ import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/
 import type { Classification, KeyedUpdateShape } from '../classifier/classification'
 import { LruCache } from '../classifier/lruCache'
 import { singleStatement, statementFields } from '../planner/basicStatements'
-import { editRange, findTopLevelKeyword, paramEdits, statementExtent, tokenize } from '../sqlText/tokenText'
+import {
+  editRange,
+  findTopLevelKeyword,
+  paramEdits,
+  statementExtent,
+  tokenize,
+} from '../sqlText/tokenText'
 import type { MergeMember } from './mergeMember'
 import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
@@ -10,7 +16,14 @@ import type { ColumnInfo, TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 /** Number types with `+ - *` taking two of the same type (so `col + $1` types $1 as col's type). */
-const NUMERIC_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric'])
+const NUMERIC_TYPES: ReadonlySet<string> = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'numeric',
+])
 
 const SOURCE = '__sluice_src'
 const ORDINAL = '__sluice_ord'
@@ -34,8 +47,18 @@ function templateFor(sql: string): UpdateTemplate | undefined {
     const edits = paramEdits(tokens, extent.start, extent.end, (n) => `${SOURCE}.p${String(n)}`)
     template = where
       ? {
-          beforeWhere: editRange(tokens, extent.start, where.start, edits.filter((edit) => edit.end <= where.start)),
-          fromWhere: editRange(tokens, where.start, extent.end, edits.filter((edit) => edit.start >= where.start)),
+          beforeWhere: editRange(
+            tokens,
+            extent.start,
+            where.start,
+            edits.filter((edit) => edit.end <= where.start),
+          ),
+          fromWhere: editRange(
+            tokens,
+            where.start,
+            extent.end,
+            edits.filter((edit) => edit.start >= where.start),
+          ),
         }
       : null
     templates.set(sql, template)
@@ -93,25 +116,36 @@ export function updateParamTypes(shape: KeyedUpdateShape, table: TableInfo): str
   for (const assignment of shape.assignments) {
     const column = table.columns.get(assignment.column)
     if (!column) return `column ${assignment.column} was not found`
-    if (column.unsuitableForArrays) return `column ${assignment.column} has a type that cannot be unnested`
+    if (column.unsuitableForArrays)
+      return `column ${assignment.column} has a type that cannot be unnested`
     // Updating rows one by one vs all at once differs when a unique/exclusion index spans a
     // set column: the checks would see other rows in another state.
-    if (column.uniqueIndexed) return `column ${assignment.column} is part of a unique or exclusion index`
+    if (column.uniqueIndexed)
+      return `column ${assignment.column} is part of a unique or exclusion index`
     const operation = assignment.operation
     if (operation) {
       // In `operand <op> $n` PostgreSQL gives the parameter the operand's type when an operator
       // takes two of that type: true of + - * on numbers and || on text, so the array element
       // type is the operand's base type, and the same operator runs.
       const operand = table.columns.get(operation.operand)
-      if (!operand || operand.unsuitableForArrays) return `column ${operation.operand} was not found or cannot be unnested`
-      const fits = operation.operator === '||' ? operand.baseTypeName === 'text' : NUMERIC_TYPES.has(operand.baseTypeName)
-      if (!fits) return `${operation.operand} ${operation.operator} $${String(assignment.param)} is not an operation on numbers or text`
+      if (!operand || operand.unsuitableForArrays)
+        return `column ${operation.operand} was not found or cannot be unnested`
+      const fits =
+        operation.operator === '||'
+          ? operand.baseTypeName === 'text'
+          : NUMERIC_TYPES.has(operand.baseTypeName)
+      if (!fits)
+        return `${operation.operand} ${operation.operator} $${String(assignment.param)} is not an operation on numbers or text`
       types[assignment.param - 1] = operand.baseType
     } else {
       types[assignment.param - 1] = column.baseType
     }
   }
-  if (types.length !== shape.assignments.length + 1 || types.some((type) => typeof type !== 'string')) return 'parameters are not all bare column values'
+  if (
+    types.length !== shape.assignments.length + 1 ||
+    types.some((type) => typeof type !== 'string')
+  )
+    return 'parameters are not all bare column values'
   return types
 }
 
@@ -125,10 +159,13 @@ export function keyedUpdateRefusal(
   shape: KeyedUpdateShape,
   table: TableInfo | undefined,
 ): string | undefined {
-  if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
+  if (query.params.length !== classification.paramCount)
+    return 'its parameter count does not match the SQL'
   if (!table) return 'the table was not found in the catalog'
-  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
-  if (table.hasExpressionUniqueIndex) return 'the table has a unique index on expressions or with a predicate'
+  if (!isPlainWriteTarget(table))
+    return writeTargetRefusal(table) ?? 'the table is not a plain write target'
+  if (table.hasExpressionUniqueIndex)
+    return 'the table has a unique index on expressions or with a predicate'
   const types = updateParamTypes(shape, table)
   if (typeof types === 'string') return types
   if (!query.params.every(isArrayElementSafe)) return 'a parameter value cannot travel in an array'
@@ -162,7 +199,10 @@ export function keyedUpdateStatement(
   const template = templateFor(first.sql)
   const only = members[0]
   if (members.length === 1 && only) {
-    return singleStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, classification)
+    return singleStatement(
+      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
+      classification,
+    )
   }
   if (!template) throw new Error('keyedUpdateStatement: no template')
   const arrays = types.map((type, position) => `$${String(position + 1)}::${type}[]`)
@@ -180,7 +220,8 @@ export function keyedUpdateStatement(
       const counts = members.map(() => 0)
       for (const row of outcome.rows) {
         const position = Number(row[ORDINAL]) - 1
-        if (counts[position] === undefined) throw new Error(`merged UPDATE returned an unknown ordinal ${String(row[ORDINAL])}`)
+        if (counts[position] === undefined)
+          throw new Error(`merged UPDATE returned an unknown ordinal ${String(row[ORDINAL])}`)
         counts[position] += 1
       }
       return sharesPerQuery(
@@ -188,6 +229,7 @@ export function keyedUpdateStatement(
         counts.map((rowCount) => ({ rows: [], rowCount })),
       )
     },
-    split: () => splitMembers(members, (half) => keyedUpdateStatement(first, classification, types, half)),
+    split: () =>
+      splitMembers(members, (half) => keyedUpdateStatement(first, classification, types, half)),
   }
 }

@@ -15,7 +15,10 @@ export function memberQueryIndexes(members: readonly MergeMember[]): number[] {
 }
 
 /** Turns one share per member into one share per query, in `memberQueryIndexes` order. */
-export function sharesPerQuery(members: readonly MergeMember[], memberShares: readonly QueryShare[]): QueryShare[] {
+export function sharesPerQuery(
+  members: readonly MergeMember[],
+  memberShares: readonly QueryShare[],
+): QueryShare[] {
   const byQuery = new Map<number, QueryShare>()
   members.forEach((member, position) => {
     const share = memberShares[position]
@@ -23,7 +26,10 @@ export function sharesPerQuery(members: readonly MergeMember[], memberShares: re
     // Each deduplicated copy gets its own rows, so one caller mutating its rows cannot touch
     // another's (shallow: nested JSON values are shared).
     member.queryIndexes.forEach((index, copy) => {
-      byQuery.set(index, { rows: copy === 0 ? share.rows : share.rows.map((row) => ({ ...row })), rowCount: share.rowCount })
+      byQuery.set(index, {
+        rows: copy === 0 ? share.rows : share.rows.map((row) => ({ ...row })),
+        rowCount: share.rowCount,
+      })
     })
   })
   return memberQueryIndexes(members).map((index) => byQuery.get(index) as QueryShare)

@@ -21,7 +21,12 @@ function lateralBody(sql: string): string {
   if (body === undefined) {
     const tokens = tokenize(sql)
     const extent = statementExtent(tokens)
-    body = editRange(tokens, extent.start, extent.end, paramEdits(tokens, extent.start, extent.end, () => `${KEYS}.k`))
+    body = editRange(
+      tokens,
+      extent.start,
+      extent.end,
+      paramEdits(tokens, extent.start, extent.end, () => `${KEYS}.k`),
+    )
     bodies.set(sql, body)
   }
   return body
@@ -32,7 +37,11 @@ function lateralBody(sql: string): string {
  * table (a view may call volatile functions per row), the key column known and of a type that
  * has an array type.
  */
-export function pointReadRefusal(query: BatchQuery, shape: PointReadShape, table: TableInfo | undefined): string | undefined {
+export function pointReadRefusal(
+  query: BatchQuery,
+  shape: PointReadShape,
+  table: TableInfo | undefined,
+): string | undefined {
   if (query.params.length !== 1) return 'it does not have exactly one parameter'
   if (!isArrayElementSafe(query.params[0])) return 'its key value cannot travel in an array'
   if (!isPlainReadSource(table)) return 'the table is not a plain table (views are not merged)'
@@ -66,7 +75,11 @@ export function pointReadStatement(
 ): PlannedStatement {
   const only = members[0]
   if (members.length === 1 && only) {
-    return dedupedStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, only.queryIndexes, classification)
+    return dedupedStatement(
+      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
+      only.queryIndexes,
+      classification,
+    )
   }
   const text =
     `SELECT ${KEYS}.${ORDINAL}, __sluice_row.* FROM unnest($1::${keyType}[]) WITH ORDINALITY AS ${KEYS}(k, ${ORDINAL}) ` +
@@ -83,7 +96,8 @@ export function pointReadStatement(
       for (const row of outcome.rows) {
         const { [ORDINAL]: ordinal, ...rest } = row
         const target = perMember[Number(ordinal) - 1]
-        if (!target) throw new Error(`merged point read returned an unknown ordinal ${String(ordinal)}`)
+        if (!target)
+          throw new Error(`merged point read returned an unknown ordinal ${String(ordinal)}`)
         target.push(rest)
       }
       return sharesPerQuery(
@@ -91,6 +105,7 @@ export function pointReadStatement(
         perMember.map((rows) => ({ rows, rowCount: rows.length })),
       )
     },
-    split: () => splitMembers(members, (half) => pointReadStatement(first, classification, keyType, half)),
+    split: () =>
+      splitMembers(members, (half) => pointReadStatement(first, classification, keyType, half)),
   }
 }

@@ -36,8 +36,14 @@ const workloads: Record<string, Workload> = {
   'self-referencing foreign key, upsert': {
     ddl: (t) => `CREATE TABLE ${t} (id int PRIMARY KEY, parent int REFERENCES ${t} (id))`,
     queries: (t) => [
-      { sql: `INSERT INTO ${t} (id, parent) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, params: [2, 1] },
-      { sql: `INSERT INTO ${t} (id, parent) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, params: [1, null] },
+      {
+        sql: `INSERT INTO ${t} (id, parent) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+        params: [2, 1],
+      },
+      {
+        sql: `INSERT INTO ${t} (id, parent) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+        params: [1, null],
+      },
     ],
     expected: ['failed(23503)', 'succeeded'],
   },
@@ -54,18 +60,33 @@ const workloads: Record<string, Workload> = {
   },
 }
 
-async function run(strategy: Strategy, optimize: boolean, workload: Workload): Promise<{ outcomes: string[]; rows: unknown[]; merged: number }> {
+async function run(
+  strategy: Strategy,
+  optimize: boolean,
+  workload: Workload,
+): Promise<{ outcomes: string[]; rows: unknown[]; merged: number }> {
   tableNumber += 1
   const table = `t${String(tableNumber)}`
   await fx.schema.pool.query(workload.ddl(table))
-  const pipeline = fx.open({ strategy, optimize, batchSize: 100, flushIntervalMs: 60_000, maxConnections: 1, adaptiveBatchSize: false })
+  const pipeline = fx.open({
+    strategy,
+    optimize,
+    batchSize: 100,
+    flushIntervalMs: 60_000,
+    maxConnections: 1,
+    adaptiveBatchSize: false,
+  })
   const batches: BatchEvent[] = []
   pipeline.on('batch', (event) => batches.push(event))
   for (const query of workload.queries(table)) await pipeline.addQuery(query.sql, query.params)
   const results = await pipeline.flush()
   await pipeline.close()
   return {
-    outcomes: results.map((result) => (result.error?.code && result.status === 'failed' ? `failed(${result.error.code})` : result.status)),
+    outcomes: results.map((result) =>
+      result.error?.code && result.status === 'failed'
+        ? `failed(${result.error.code})`
+        : result.status,
+    ),
     rows: await fx.rows(`SELECT * FROM ${table} ORDER BY id`),
     merged: batches.reduce((sum, event) => sum + event.merged, 0),
   }
@@ -82,7 +103,8 @@ for (const [name, workload] of Object.entries(workloads)) {
         expect(optimized.merged).toBe(0)
         expect(optimized.outcomes).toEqual(plain.outcomes)
         expect(optimized.rows).toEqual(plain.rows)
-        if (strategy === 'best_effort' || strategy === 'parallel') expect(optimized.outcomes).toEqual(workload.expected)
+        if (strategy === 'best_effort' || strategy === 'parallel')
+          expect(optimized.outcomes).toEqual(workload.expected)
       })
     }
   })

@@ -75,11 +75,17 @@ FROM unnest($1::text[]) AS r(name)
 JOIN pg_class c ON c.oid = to_regclass(r.name)`
 
 function qualifiedName(table: TableName): string {
-  return table.schema === undefined ? quoteIdentifier(table.name) : `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
+  return table.schema === undefined
+    ? quoteIdentifier(table.name)
+    : `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
 }
 
 function isColumnInfo(value: unknown): value is ColumnInfo {
-  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string'
+  )
 }
 
 /**
@@ -92,7 +98,10 @@ function isColumnInfo(value: unknown): value is ColumnInfo {
  * const info = await lookUpTables(context, [{ name: 'items' }])
  * info.get('items')?.hasUserTriggers
  */
-export async function lookUpTables(context: PlanningContext, tables: readonly TableName[]): Promise<Map<string, TableInfo>> {
+export async function lookUpTables(
+  context: PlanningContext,
+  tables: readonly TableName[],
+): Promise<Map<string, TableInfo>> {
   const byKey = new Map<string, TableName>()
   for (const table of tables) byKey.set(qualifiedName(table), table)
   const found = new Map<string, TableInfo>()
@@ -101,9 +110,11 @@ export async function lookUpTables(context: PlanningContext, tables: readonly Ta
   for (const row of outcome.rows) {
     const table = byKey.get(String(row.requested))
     if (!table) continue
-    const rawColumns: unknown = typeof row.columns === 'string' ? JSON.parse(row.columns) : row.columns
+    const rawColumns: unknown =
+      typeof row.columns === 'string' ? JSON.parse(row.columns) : row.columns
     const columns = new Map<string, ColumnInfo>()
-    if (Array.isArray(rawColumns)) for (const column of rawColumns) if (isColumnInfo(column)) columns.set(column.name, column)
+    if (Array.isArray(rawColumns))
+      for (const column of rawColumns) if (isColumnInfo(column)) columns.set(column.name, column)
     found.set(tableNameText(table), {
       relkind: String(row.relkind),
       hasRules: row.has_rules === true,
@@ -121,7 +132,13 @@ export async function lookUpTables(context: PlanningContext, tables: readonly Ta
  * write does exactly what its rows would, one by one.
  */
 export function isPlainWriteTarget(info: TableInfo | undefined): info is TableInfo {
-  return info !== undefined && info.relkind === 'r' && !info.hasRules && !info.hasUserTriggers && !info.hasStatementEndChecks
+  return (
+    info !== undefined &&
+    info.relkind === 'r' &&
+    !info.hasRules &&
+    !info.hasUserTriggers &&
+    !info.hasStatementEndChecks
+  )
 }
 
 /** Why `info` is not a plain write target (for explain), or undefined when it is one. */

@@ -33,32 +33,48 @@ export interface UpsertPlan {
  * checks at statement end would otherwise see a merged statement differently from separate
  * ones).
  */
-export function upsertPlan(query: BatchQuery, classification: Classification, shape: InsertShape, table: TableInfo | undefined): UpsertPlan | string {
+export function upsertPlan(
+  query: BatchQuery,
+  classification: Classification,
+  shape: InsertShape,
+  table: TableInfo | undefined,
+): UpsertPlan | string {
   const conflict = shape.conflict
-  if (!conflict) return 'its ON CONFLICT clause is not a single-column conflict target with a plain action'
+  if (!conflict)
+    return 'its ON CONFLICT clause is not a single-column conflict target with a plain action'
   if (shape.returning) return 'ON CONFLICT with RETURNING is not merged'
-  if (query.params.length !== classification.paramCount) return 'its parameter count does not match the SQL'
-  if (!isPlainWriteTarget(table)) return writeTargetRefusal(table) ?? 'the table is not a plain write target'
-  if (table.hasExpressionUniqueIndex) return 'the table has a unique index on expressions or with a predicate'
+  if (query.params.length !== classification.paramCount)
+    return 'its parameter count does not match the SQL'
+  if (!isPlainWriteTarget(table))
+    return writeTargetRefusal(table) ?? 'the table is not a plain write target'
+  if (table.hasExpressionUniqueIndex)
+    return 'the table has a unique index on expressions or with a predicate'
   const types = unnestInsertTypes({ ...shape, returning: false }, table)
   const columns = shape.columns
-  if (!types || !columns) return 'its columns are not all fed by bare parameters of array-capable types'
+  if (!types || !columns)
+    return 'its columns are not all fed by bare parameters of array-capable types'
   const keyPosition = columns.indexOf(conflict.keyColumn)
   const key = table.columns.get(conflict.keyColumn)
   if (keyPosition < 0 || !key) return 'the conflict key is not one of the inserted columns'
   for (const name of conflict.setColumns) {
-    if (table.columns.get(name)?.uniqueIndexed !== false) return `DO UPDATE sets ${name}, which is part of a unique or exclusion index`
+    if (table.columns.get(name)?.uniqueIndexed !== false)
+      return `DO UPDATE sets ${name}, which is part of a unique or exclusion index`
   }
   if (!templateFor(query.sql)) return 'its VALUES row could not be located'
   const columnParams = shape.rowParams.map((param) => param ?? 0)
   const keyValue = query.params[(columnParams[keyPosition] ?? 0) - 1]
-  if (canonicalKey(key, keyValue) === undefined) return 'its key value is not in a canonical form whose equality is known'
+  if (canonicalKey(key, keyValue) === undefined)
+    return 'its key value is not in a canonical form whose equality is known'
   if (!query.params.every(isArrayElementSafe)) return 'a parameter value cannot travel in an array'
   return { conflict, types, columnParams, keyPosition }
 }
 
 /** The canonical key of a query under an upsert plan (distinct keys may share a statement). */
-export function upsertKey(plan: UpsertPlan, table: TableInfo, params: readonly unknown[]): string | undefined {
+export function upsertKey(
+  plan: UpsertPlan,
+  table: TableInfo,
+  params: readonly unknown[],
+): string | undefined {
   const key = table.columns.get(plan.conflict.keyColumn)
   return key ? canonicalKey(key, params[(plan.columnParams[plan.keyPosition] ?? 0) - 1]) : undefined
 }
@@ -89,7 +105,10 @@ export function upsertStatement(
   const template = templateFor(first.sql)
   const only = members[0]
   if (members.length === 1 && only) {
-    return singleStatement({ ...first, params: only.params, index: only.queryIndexes[0] ?? first.index }, classification)
+    return singleStatement(
+      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
+      classification,
+    )
   }
   if (!template) throw new Error('upsertStatement: no VALUES row template')
   const columns = plan.types.map((_, position) => `c${String(position + 1)}`)
@@ -110,7 +129,8 @@ export function upsertStatement(
       const counts = members.map(() => 0)
       for (const row of outcome.rows) {
         const position = Number(row[ORDINAL]) - 1
-        if (counts[position] !== 0) throw new Error(`merged upsert returned ordinal ${String(row[ORDINAL])} unexpectedly`)
+        if (counts[position] !== 0)
+          throw new Error(`merged upsert returned ordinal ${String(row[ORDINAL])} unexpectedly`)
         counts[position] = 1
       }
       return sharesPerQuery(
@@ -118,6 +138,7 @@ export function upsertStatement(
         counts.map((rowCount) => ({ rows: [], rowCount })),
       )
     },
-    split: () => splitMembers(members, (half) => upsertStatement(first, classification, plan, half)),
+    split: () =>
+      splitMembers(members, (half) => upsertStatement(first, classification, plan, half)),
   }
 }

@@ -2,25 +2,35 @@ import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/
 import type { Classification } from '../classifier/classification'
 
 /** Span fields and transaction safety of a statement, from its classification. */
-export function statementFields(classification: Classification | undefined): Pick<PlannedStatement, 'operation' | 'collection' | 'transactionSafe'> {
+export function statementFields(
+  classification: Classification | undefined,
+): Pick<PlannedStatement, 'operation' | 'collection' | 'transactionSafe'> {
   return {
     ...(classification?.operation !== undefined ? { operation: classification.operation } : {}),
     ...(classification?.collection !== undefined ? { collection: classification.collection } : {}),
     // Same rule as the plain planner: a statement whose effects a rollback might not undo
     // (sequences, advisory locks, unknown functions) is never replayed inside a shared transaction.
-    transactionSafe: classification !== undefined && classification.transactionSafe && !classification.writesUnknown,
+    transactionSafe:
+      classification !== undefined &&
+      classification.transactionSafe &&
+      !classification.writesUnknown,
   }
 }
 
 /** A query sent exactly as given. */
-export function singleStatement(query: BatchQuery, classification: Classification | undefined): PlannedStatement {
+export function singleStatement(
+  query: BatchQuery,
+  classification: Classification | undefined,
+): PlannedStatement {
   return {
     kind: 'single',
     text: query.sql,
     values: query.params,
     queryIndexes: [query.index],
     ...statementFields(classification),
-    distribute: (outcome: StatementOutcome) => [{ rows: outcome.rows, rowCount: outcome.rowCount ?? 0 }],
+    distribute: (outcome: StatementOutcome) => [
+      { rows: outcome.rows, rowCount: outcome.rowCount ?? 0 },
+    ],
     split: () => undefined,
   }
 }
@@ -45,7 +55,10 @@ export function dedupedStatement(
     ...statementFields(classification),
     distribute: (outcome: StatementOutcome) =>
       // Each copy gets its own row objects, so one caller mutating its rows cannot touch another's.
-      indexes.map((_, copy) => ({ rows: copy === 0 ? outcome.rows : outcome.rows.map((row) => ({ ...row })), rowCount: outcome.rowCount ?? 0 })),
+      indexes.map((_, copy) => ({
+        rows: copy === 0 ? outcome.rows : outcome.rows.map((row) => ({ ...row })),
+        rowCount: outcome.rowCount ?? 0,
+      })),
     split: () => undefined,
   }
 }

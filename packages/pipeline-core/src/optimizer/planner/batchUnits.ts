@@ -13,7 +13,11 @@ export interface OpenMember {
  * PlannedStatement. Units are created in submission order of their first query.
  */
 export type BatchUnit =
-  | { readonly kind: 'single'; readonly query: BatchQuery; readonly classification: Classification | undefined }
+  | {
+      readonly kind: 'single'
+      readonly query: BatchQuery
+      readonly classification: Classification | undefined
+    }
   | {
       /** Identical reads (one member, several queries) or point reads of one text (several members). */
       readonly kind: 'read'

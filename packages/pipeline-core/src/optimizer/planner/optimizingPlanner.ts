@@ -22,7 +22,11 @@ function classify(sql: string): Classification | undefined {
 }
 
 /** Tables the catalog must describe for this batch, or none when nothing could merge anyway. */
-function tablesToLookUp(queries: readonly BatchQuery[], classifications: readonly (Classification | undefined)[], before: number): TableName[] {
+function tablesToLookUp(
+  queries: readonly BatchQuery[],
+  classifications: readonly (Classification | undefined)[],
+  before: number,
+): TableName[] {
   const seen = new Map<string, number>()
   const tables: TableName[] = []
   for (const query of queries.slice(0, before)) {
@@ -45,7 +49,8 @@ function tablesToLookUp(queries: readonly BatchQuery[], classifications: readonl
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = []
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size))
+  for (let start = 0; start < items.length; start += size)
+    chunks.push(items.slice(start, start + size))
   return chunks
 }
 
@@ -55,17 +60,23 @@ function statementsOf(unit: BatchUnit): PlannedStatement[] {
       return [singleStatement(unit.query, unit.classification)]
     case 'read': {
       const [only] = unit.members
-      if (unit.members.length === 1 && only) return [dedupedStatement(unit.first, only.queryIndexes, unit.classification)]
-      if (unit.keyType === undefined) throw new Error('read unit with several members but no key type')
+      if (unit.members.length === 1 && only)
+        return [dedupedStatement(unit.first, only.queryIndexes, unit.classification)]
+      if (unit.keyType === undefined)
+        throw new Error('read unit with several members but no key type')
       return [pointReadStatement(unit.first, unit.classification, unit.keyType, unit.members)]
     }
     case 'insert': {
       // Values that cannot travel in arrays (Buffers, objects) keep the VALUES form, which is
       // bounded by the parameter limit.
-      const unnestable = unit.unnestTypes !== undefined && unit.members.every((member) => member.params.every(isArrayElementSafe))
+      const unnestable =
+        unit.unnestTypes !== undefined &&
+        unit.members.every((member) => member.params.every(isArrayElementSafe))
       const size = unnestable ? unit.maxRows : maxInsertRows(unit.classification)
       const types = unnestable ? unit.unnestTypes : undefined
-      return chunk(unit.members, size).map((members) => mergedInsertStatement(unit.first, unit.classification, members, types))
+      return chunk(unit.members, size).map((members) =>
+        mergedInsertStatement(unit.first, unit.classification, members, types),
+      )
     }
     case 'upsert':
       return [upsertStatement(unit.first, unit.classification, unit.plan, unit.members)]
@@ -75,14 +86,17 @@ function statementsOf(unit: BatchUnit): PlannedStatement[] {
 }
 
 /** Plan counters: deduplicated copies, merged queries, and whether execution order moved. */
-function summarize(statements: readonly PlannedStatement[]): Pick<Plan, 'deduplicated' | 'merged' | 'reordered'> {
+function summarize(
+  statements: readonly PlannedStatement[],
+): Pick<Plan, 'deduplicated' | 'merged' | 'reordered'> {
   let deduplicated = 0
   let merged = 0
   let previous = -1
   let reordered = false
   for (const statement of statements) {
     if (statement.kind === 'deduplicated') deduplicated += statement.queryIndexes.length - 1
-    if (statement.kind === 'merged_insert' || statement.kind === 'keyed_update') merged += statement.queryIndexes.length
+    if (statement.kind === 'merged_insert' || statement.kind === 'keyed_update')
+      merged += statement.queryIndexes.length
     if (statement.kind === 'point_read') {
       const distinct = (statement.values[0] as unknown[]).length
       merged += distinct
@@ -117,10 +131,14 @@ export function createOptimizingPlanner(): Planner {
       const notes: string[] = []
       // After a statement that may change the catalog or name resolution, what the catalog
       // said is stale: the rest of the batch runs as written.
-      const barrier = queries.find((query) => classifications[query.index]?.mayChangeCatalog !== false)
+      const barrier = queries.find(
+        (query) => classifications[query.index]?.mayChangeCatalog !== false,
+      )
       const optimizeBefore = barrier?.index ?? Number.POSITIVE_INFINITY
       if (barrier) {
-        notes.push(`queries from ${barrier.index} on run as written: query ${barrier.index} may change the catalog or name resolution (${classifications[barrier.index]?.operation ?? 'unparsed'})`)
+        notes.push(
+          `queries from ${barrier.index} on run as written: query ${barrier.index} may change the catalog or name resolution (${classifications[barrier.index]?.operation ?? 'unparsed'})`,
+        )
       }
       let tables: Map<string, TableInfo> | undefined
       const wanted = tablesToLookUp(queries, classifications, optimizeBefore)
@@ -128,10 +146,18 @@ export function createOptimizingPlanner(): Planner {
         try {
           tables = await lookUpTables(context, wanted)
         } catch (error) {
-          notes.push(`nothing merged or deduplicated: the catalog lookup failed (${error instanceof Error ? error.message : String(error)})`)
+          notes.push(
+            `nothing merged or deduplicated: the catalog lookup failed (${error instanceof Error ? error.message : String(error)})`,
+          )
         }
       }
-      const built = buildUnits({ queries, classifications, strategy: context.strategy, tables, optimizeBefore })
+      const built = buildUnits({
+        queries,
+        classifications,
+        strategy: context.strategy,
+        tables,
+        optimizeBefore,
+      })
       const statements = built.units.flatMap(statementsOf)
       return { statements, ...summarize(statements), notes: [...notes, ...built.notes] }
     },

@@ -55,8 +55,10 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
     readsByKey = new Map()
     pointByText = new Map()
   }
-  const table = (classification: Classification, name: { schema?: string; name: string }): TableInfo | undefined =>
-    tables?.get(tableNameText(name))
+  const table = (
+    classification: Classification,
+    name: { schema?: string; name: string },
+  ): TableInfo | undefined => tables?.get(tableNameText(name))
   const refuse = (query: BatchQuery, reason: string): void => {
     notes.push(`query ${query.index} runs on its own: ${reason}`)
   }
@@ -64,7 +66,12 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
   for (const query of queries) {
     const classification = classifications[query.index]
     const last = units[units.length - 1]
-    if (!classification || query.index >= input.optimizeBefore || classification.statementCount !== 1 || !tables) {
+    if (
+      !classification ||
+      query.index >= input.optimizeBefore ||
+      classification.statementCount !== 1 ||
+      !tables
+    ) {
       units.push({ kind: 'single', query, classification })
       if (!classification?.readOnly) endReadRun()
       continue
@@ -103,7 +110,11 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
           ? last
           : undefined
         : pointByText.get(query.sql)
-      if (keyType !== undefined && pointUnit?.keyType === keyType && pointUnit.members.length < MAX_KEYS) {
+      if (
+        keyType !== undefined &&
+        pointUnit?.keyType === keyType &&
+        pointUnit.members.length < MAX_KEYS
+      ) {
         const member = { params: query.params, queryIndexes: [query.index] }
         pointUnit.members.push(member)
         pointUnit.byParams.set(paramsKey, member)
@@ -111,7 +122,14 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
         continue
       }
       const member = { params: query.params, queryIndexes: [query.index] }
-      const unit: ReadUnit = { kind: 'read', first: query, classification, keyType, members: [member], byParams: new Map([[paramsKey, member]]) }
+      const unit: ReadUnit = {
+        kind: 'read',
+        first: query,
+        classification,
+        keyType,
+        members: [member],
+        byParams: new Map([[paramsKey, member]]),
+      }
       units.push(unit)
       readsByKey.set(dedupeKey, unit)
       if (keyType !== undefined) pointByText.set(query.sql, unit)
@@ -130,8 +148,18 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
           sameText.members.push(member)
           sameText.keys.add(key)
         } else {
-          if (sameText) notes.push(`query ${query.index} starts a new upsert: its key is already in the merge, and one statement may not propose one key twice the way separate ones do`)
-          units.push({ kind: 'upsert', first: query, classification, plan, members: [member], keys: new Set([key]) })
+          if (sameText)
+            notes.push(
+              `query ${query.index} starts a new upsert: its key is already in the merge, and one statement may not propose one key twice the way separate ones do`,
+            )
+          units.push({
+            kind: 'upsert',
+            first: query,
+            classification,
+            plan,
+            members: [member],
+            keys: new Set([key]),
+          })
         }
         continue
       }
@@ -143,10 +171,21 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
         const unnestTypes = info ? unnestInsertTypes(shape, info) : undefined
         // The unnest form has no parameter limit; the VALUES form is cut at 65535 parameters.
         const maxRows = unnestTypes ? MAX_INSERT_ROWS : maxInsertRows(classification)
-        if (last?.kind === 'insert' && last.first.sql === query.sql && last.members.length < last.maxRows) {
+        if (
+          last?.kind === 'insert' &&
+          last.first.sql === query.sql &&
+          last.members.length < last.maxRows
+        ) {
           last.members.push({ params: query.params, queryIndexes: [query.index] })
         } else {
-          units.push({ kind: 'insert', first: query, classification, maxRows, unnestTypes, members: [{ params: query.params, queryIndexes: [query.index] }] })
+          units.push({
+            kind: 'insert',
+            first: query,
+            classification,
+            maxRows,
+            unnestTypes,
+            members: [{ params: query.params, queryIndexes: [query.index] }],
+          })
         }
         continue
       }
@@ -159,14 +198,28 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
       const key = keyColumn ? canonicalKey(keyColumn, query.params[shape.keyParam - 1]) : undefined
       if (refusal === undefined && key !== undefined && typeof types !== 'string') {
         const member = { params: query.params, queryIndexes: [query.index] }
-        if (last?.kind === 'update' && last.first.sql === query.sql && !last.keys.has(key) && last.members.length < MAX_KEYS) {
+        if (
+          last?.kind === 'update' &&
+          last.first.sql === query.sql &&
+          !last.keys.has(key) &&
+          last.members.length < MAX_KEYS
+        ) {
           last.members.push(member)
           last.keys.add(key)
         } else {
           if (last?.kind === 'update' && last.first.sql === query.sql && last.keys.has(key)) {
-            notes.push(`query ${query.index} starts a new UPDATE: its key was already updated by an earlier query of the merge, and updating one row twice in one statement is not the same`)
+            notes.push(
+              `query ${query.index} starts a new UPDATE: its key was already updated by an earlier query of the merge, and updating one row twice in one statement is not the same`,
+            )
           }
-          units.push({ kind: 'update', first: query, classification, types, members: [member], keys: new Set([key]) })
+          units.push({
+            kind: 'update',
+            first: query,
+            classification,
+            types,
+            members: [member],
+            keys: new Set([key]),
+          })
         }
         continue
       }

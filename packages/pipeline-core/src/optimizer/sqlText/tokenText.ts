@@ -16,7 +16,9 @@ export interface TokenizedSql {
 
 /** Lexes `sql` (parser must be loaded), dropping comment tokens. */
 export function tokenize(sql: string): TokenizedSql {
-  const tokens = scanLoaded(sql).filter((token) => token.kind !== 'SQL_COMMENT' && token.kind !== 'C_COMMENT')
+  const tokens = scanLoaded(sql).filter(
+    (token) => token.kind !== 'SQL_COMMENT' && token.kind !== 'C_COMMENT',
+  )
   return { bytes: Buffer.from(sql, 'utf8'), tokens }
 }
 
@@ -33,7 +35,12 @@ export interface TextEdit {
 }
 
 /** The text of [start, end) with non-overlapping `edits` (inside that range) applied. */
-export function editRange(sql: TokenizedSql, start: number, end: number, edits: readonly TextEdit[]): string {
+export function editRange(
+  sql: TokenizedSql,
+  start: number,
+  end: number,
+  edits: readonly TextEdit[],
+): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start)
   let out = ''
   let position = start
@@ -57,10 +64,19 @@ export function statementExtent(sql: TokenizedSql): { start: number; end: number
 }
 
 /** Edits replacing every `$n` token in [start, end) by `replace(n)`. */
-export function paramEdits(sql: TokenizedSql, start: number, end: number, replace: (n: number) => string): TextEdit[] {
+export function paramEdits(
+  sql: TokenizedSql,
+  start: number,
+  end: number,
+  replace: (n: number) => string,
+): TextEdit[] {
   return sql.tokens
     .filter((token) => token.kind === 'PARAM' && token.start >= start && token.end <= end)
-    .map((token) => ({ start: token.start, end: token.end, text: replace(Number(token.text.slice(1))) }))
+    .map((token) => ({
+      start: token.start,
+      end: token.end,
+      text: replace(Number(token.text.slice(1))),
+    }))
 }
 
 /** Index of the token closing the parenthesis opened at `open` (a `(` token index). */
@@ -80,7 +96,12 @@ export function matchingParen(sql: TokenizedSql, open: number): number | undefin
  * `keyword` (an unquoted word; quoted identifiers keep their quotes in the token text) and, when
  * `followedBy` is given, is immediately followed by that token text.
  */
-export function findTopLevelKeyword(sql: TokenizedSql, keyword: string, from: number, followedBy?: string): number | undefined {
+export function findTopLevelKeyword(
+  sql: TokenizedSql,
+  keyword: string,
+  from: number,
+  followedBy?: string,
+): number | undefined {
   let depth = 0
   for (let index = 0; index < sql.tokens.length; index++) {
     const token = sql.tokens[index]

@@ -27,13 +27,21 @@ export function batch(items: readonly (readonly [string, readonly unknown[]])[])
   return items.map(([sql, params], index) => ({ index, sql, params }))
 }
 
-async function runStatement(client: pg.PoolClient, statement: PlannedStatement, outcomes: RunOutcome[]): Promise<void> {
+async function runStatement(
+  client: pg.PoolClient,
+  statement: PlannedStatement,
+  outcomes: RunOutcome[],
+): Promise<void> {
   try {
     const result = await client.query(statement.text, statement.values as unknown[])
     const shares = statement.distribute({ rows: result.rows as Row[], rowCount: result.rowCount })
     statement.queryIndexes.forEach((index, position) => {
       const share = shares[position]
-      outcomes[index] = { status: 'succeeded', rows: share?.rows ?? [], rowCount: share?.rowCount ?? -1 }
+      outcomes[index] = {
+        status: 'succeeded',
+        rows: share?.rows ?? [],
+        rowCount: share?.rowCount ?? -1,
+      }
     })
   } catch (error) {
     const parts = statement.split()
@@ -42,7 +50,8 @@ async function runStatement(client: pg.PoolClient, statement: PlannedStatement, 
       return
     }
     const code = (error as { code?: string }).code
-    for (const index of statement.queryIndexes) outcomes[index] = { status: 'failed', rows: [], rowCount: 0, ...(code ? { code } : {}) }
+    for (const index of statement.queryIndexes)
+      outcomes[index] = { status: 'failed', rows: [], rowCount: 0, ...(code ? { code } : {}) }
   }
 }
 
@@ -63,14 +72,21 @@ export async function runPlan(pool: pg.Pool, plan: Plan, size: number): Promise<
 }
 
 /** Runs each query alone, in order, in autocommit: the reference the optimizer must match. */
-export async function runOneByOne(pool: pg.Pool, queries: readonly BatchQuery[]): Promise<RunOutcome[]> {
+export async function runOneByOne(
+  pool: pg.Pool,
+  queries: readonly BatchQuery[],
+): Promise<RunOutcome[]> {
   const client = await pool.connect()
   const outcomes: RunOutcome[] = []
   try {
     for (const query of queries) {
       try {
         const result = await client.query(query.sql, query.params as unknown[])
-        outcomes.push({ status: 'succeeded', rows: result.rows as Row[], rowCount: result.rowCount ?? 0 })
+        outcomes.push({
+          status: 'succeeded',
+          rows: result.rows as Row[],
+          rowCount: result.rowCount ?? 0,
+        })
       } catch (error) {
         const code = (error as { code?: string }).code
         outcomes.push({ status: 'failed', rows: [], rowCount: 0, ...(code ? { code } : {}) })
@@ -84,5 +100,8 @@ export async function runOneByOne(pool: pg.Pool, queries: readonly BatchQuery[])
 
 /** Rows sorted by their JSON, for comparing results whose row order SQL leaves open. */
 export function sortedRows(outcomes: readonly RunOutcome[]): RunOutcome[] {
-  return outcomes.map((outcome) => ({ ...outcome, rows: [...outcome.rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) }))
+  return outcomes.map((outcome) => ({
+    ...outcome,
+    rows: [...outcome.rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+  }))
 }

@@ -76,18 +76,32 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
   const kinds: Kind[] = [
     {
       weight: 4,
-      make: (_, fail) => ({ sql: 'INSERT INTO kv (id, v, tag) VALUES ($1, $2, $3)', params: [fail ? int(1, 20) : options.independent ? uniqueKey() : int(21, 60), int(0, 50), `i${String(int(0, 9))}`] }),
+      make: (_, fail) => ({
+        sql: 'INSERT INTO kv (id, v, tag) VALUES ($1, $2, $3)',
+        params: [
+          fail ? int(1, 20) : options.independent ? uniqueKey() : int(21, 60),
+          int(0, 50),
+          `i${String(int(0, 9))}`,
+        ],
+      }),
     },
     {
       weight: 3,
       make: (_, fail) => ({
         sql: 'INSERT INTO log (id, k, note) VALUES ($1, $2, $3) RETURNING id, note',
-        params: [fail ? int(1, 5) : fresh++, int(1, 30), fail && random() < 0.5 ? 'much too long' : `r${String(int(0, 99))}`],
+        params: [
+          fail ? int(1, 5) : fresh++,
+          int(1, 30),
+          fail && random() < 0.5 ? 'much too long' : `r${String(int(0, 99))}`,
+        ],
       }),
     },
     {
       weight: 2,
-      make: (_, fail) => ({ sql: 'INSERT INTO kv (id, v, tag) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', params: [key(), fail ? -1 : int(0, 50), 'n'] }),
+      make: (_, fail) => ({
+        sql: 'INSERT INTO kv (id, v, tag) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+        params: [key(), fail ? -1 : int(0, 50), 'n'],
+      }),
     },
     {
       weight: 2,
@@ -101,13 +115,25 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
       make: (_, fail) => {
         const k = key()
         // A non-canonical spelling of a key ('07') may not join a merged UPDATE; it must still behave.
-        return { sql: 'UPDATE kv SET v = $1 WHERE id = $2', params: [fail ? -1 : int(0, 500), random() < 0.1 ? `0${String(k)}` : k] }
+        return {
+          sql: 'UPDATE kv SET v = $1 WHERE id = $2',
+          params: [fail ? -1 : int(0, 500), random() < 0.1 ? `0${String(k)}` : k],
+        }
       },
     },
-    { weight: 2, make: (_, fail) => ({ sql: "UPDATE kv SET tag = 'u', v = $1 WHERE id = $2", params: [fail ? -5 : int(0, 9), key()] }) },
     {
       weight: 2,
-      make: (_, fail) => ({ sql: 'UPDATE kv SET v = v - $1, tag = tag || $2 WHERE id = $3', params: [fail ? 1_000 : int(-20, 20), random() < 0.1 ? null : '+', key()] }),
+      make: (_, fail) => ({
+        sql: "UPDATE kv SET tag = 'u', v = $1 WHERE id = $2",
+        params: [fail ? -5 : int(0, 9), key()],
+      }),
+    },
+    {
+      weight: 2,
+      make: (_, fail) => ({
+        sql: 'UPDATE kv SET v = v - $1, tag = tag || $2 WHERE id = $3',
+        params: [fail ? 1_000 : int(-20, 20), random() < 0.1 ? null : '+', key()],
+      }),
     },
     {
       weight: 4,
@@ -115,18 +141,36 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
         // Keys as JavaScript sends them: numbers, strings (canonical or not), now and then null.
         const roll = random()
         const k = readKey()
-        return { sql: 'SELECT id, v, tag FROM kv WHERE id = $1', params: [roll < 0.05 ? null : roll < 0.15 ? `0${String(k)}` : roll < 0.3 ? String(k) : k] }
+        return {
+          sql: 'SELECT id, v, tag FROM kv WHERE id = $1',
+          params: [roll < 0.05 ? null : roll < 0.15 ? `0${String(k)}` : roll < 0.3 ? String(k) : k],
+        }
       },
     },
-    { weight: 2, make: () => ({ sql: 'SELECT note FROM log WHERE id = $1', params: [options.independent ? int(1, 5) : int(1, 8)] }) },
+    {
+      weight: 2,
+      make: () => ({
+        sql: 'SELECT note FROM log WHERE id = $1',
+        params: [options.independent ? int(1, 5) : int(1, 8)],
+      }),
+    },
     {
       weight: 2,
       make: () => {
         const low = options.independent ? int(1, 15) : int(1, 40)
-        return { sql: 'SELECT id, v FROM kv WHERE id BETWEEN $1 AND $2 ORDER BY id', params: [low, low + int(0, 5)] }
+        return {
+          sql: 'SELECT id, v FROM kv WHERE id BETWEEN $1 AND $2 ORDER BY id',
+          params: [low, low + int(0, 5)],
+        }
       },
     },
-    { weight: 1, make: () => ({ sql: 'SELECT count(*)::int AS n, sum(v)::int AS s FROM kv WHERE id <= $1', params: [options.independent ? 20 : int(1, 60)] }) },
+    {
+      weight: 1,
+      make: () => ({
+        sql: 'SELECT count(*)::int AS n, sum(v)::int AS s FROM kv WHERE id <= $1',
+        params: [options.independent ? 20 : int(1, 60)],
+      }),
+    },
     { weight: 2, make: () => ({ sql: 'DELETE FROM kv WHERE id = $1', params: [key()] }) },
     {
       weight: 1,
@@ -162,7 +206,10 @@ export function randomWorkload(seed: number, options: WorkloadOptions): Workload
       const run = int(50, 60)
       for (let i = 0; i < run && queries.length < options.length + 60; i++) {
         const failing = random() < options.failureRate / 4
-        queries.push({ sql: 'INSERT INTO bulk (id, v) VALUES ($1, $2)', params: [failing ? int(1, 3) : bulkId++, failing && random() < 0.5 ? -1 : int(0, 9)] })
+        queries.push({
+          sql: 'INSERT INTO bulk (id, v) VALUES ($1, $2)',
+          params: [failing ? int(1, 3) : bulkId++, failing && random() < 0.5 ? -1 : int(0, 9)],
+        })
       }
       continue
     }
