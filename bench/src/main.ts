@@ -41,7 +41,12 @@ await mkdir(options.outDir, { recursive: true })
 
 /** Writes what is measured so far (after every section, so an interrupted run keeps its tables). */
 async function writeReport(): Promise<void> {
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg(), node: process.version }
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAverage: loadavg(),
+    node: process.version,
+  }
   const targets = checkTargets(results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs))
   const report = {
     startedAt: started.toISOString(),
@@ -56,11 +61,18 @@ async function writeReport(): Promise<void> {
     sweeps: { batchSize: batchSizePoints, roundTrip },
   }
   await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
-  await writeFile(jsonFile.replace(/\.json$/, '.md'), `${results.map(formatMarkdownTable).join('\n\n')}\n`)
+  await writeFile(
+    jsonFile.replace(/\.json$/, '.md'),
+    `${results.map(formatMarkdownTable).join('\n\n')}\n`,
+  )
 }
 
 const server = process.env.BENCH_DATABASE_URL
-  ? { url: process.env.BENCH_DATABASE_URL, kind: 'external' as const, stop: () => Promise.resolve() }
+  ? {
+      url: process.env.BENCH_DATABASE_URL,
+      kind: 'external' as const,
+      stop: () => Promise.resolve(),
+    }
   : await resolveTestServer()
 
 const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id))
@@ -72,12 +84,16 @@ let roundTrip: RoundTripSweep | undefined
 const sweepDelayUs = 500
 const sluiceSettings = {
   ...(options.sluiceBatchSize !== undefined ? { batchSize: options.sluiceBatchSize } : {}),
-  ...(options.sluiceFlushIntervalMs !== undefined ? { flushIntervalMs: options.sluiceFlushIntervalMs } : {}),
+  ...(options.sluiceFlushIntervalMs !== undefined
+    ? { flushIntervalMs: options.sluiceFlushIntervalMs }
+    : {}),
 }
 try {
   for (const delayUs of options.table ? options.delaysUs : []) {
     const path = await openNetworkPath(server.url, delayUs, options.proxy, options.calibrate)
-    section(`${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`)
+    section(
+      `${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`,
+    )
     try {
       for (const workload of workloads) {
         const size = options.sizes[workload.id] ?? 1_000
@@ -85,7 +101,11 @@ try {
         const result = await runWorkload(server.url, {
           workload,
           size,
-          methods: methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: true, sluiceSettings }),
+          methods: methodsFor(workload, {
+            sluice: true,
+            sluiceWithoutOptimizer: true,
+            sluiceSettings,
+          }),
           runs: options.runs,
           warmups: options.warmups,
           warmupSize: Math.min(size, 1_000),
@@ -104,11 +124,15 @@ try {
     }
   }
   const delayed = results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs)
-  if (delayed.length > 0) console.log(`Targets (issue 4, at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
+  if (delayed.length > 0)
+    console.log(`Targets (issue 4, at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
 
   if (options.extras) {
     section('memory with queued queries')
-    memory = await measureQueueMemory(server.url, options.quick ? [10_000, 100_000] : [1_000, 10_000, 25_000, 50_000, 100_000])
+    memory = await measureQueueMemory(
+      server.url,
+      options.quick ? [10_000, 100_000] : [1_000, 10_000, 25_000, 50_000, 100_000],
+    )
     section('telemetry off vs on (direct)')
     // Issue 5's sizes, in quick runs too: shorter runs would measure timer noise, not telemetry.
     // Multi-get runs are short (tens of ms), so they get more of them.
@@ -126,7 +150,14 @@ try {
     section('sweep: batch size at 1 ms round trip')
     const path = await openNetworkPath(server.url, sweepDelayUs, options.proxy, options.calibrate)
     try {
-      batchSizePoints = await sweepBatchSize(server.url, path, [bulkInsert, multiGet], options.quick ? 5_000 : 10_000, options.quick ? 1 : 3, log)
+      batchSizePoints = await sweepBatchSize(
+        server.url,
+        path,
+        [bulkInsert, multiGet],
+        options.quick ? 5_000 : 10_000,
+        options.quick ? 1 : 3,
+        log,
+      )
     } finally {
       await path.close()
     }
@@ -151,8 +182,16 @@ await writeReport()
 const chartDir = options.quick ? options.outDir : options.docsDir
 const load = loadavg()[0]?.toFixed(1) ?? '?'
 const subtitle = `${mode} run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, load ${load}`
-const charts = benchCharts({ batchSize: batchSizePoints, roundTrip: roundTrip?.points, memory, batchSizeRttMs: 1 }, subtitle)
+const charts = benchCharts(
+  { batchSize: batchSizePoints, roundTrip: roundTrip?.points, memory, batchSizeRttMs: 1 },
+  subtitle,
+)
 for (const [name, svg] of Object.entries(charts)) await writeFile(join(chartDir, name), svg)
-log(`\nresults: ${jsonFile} (+ .md); charts: ${Object.keys(charts).map((c) => join(chartDir, c)).join(', ') || 'none'}`)
+log(
+  `\nresults: ${jsonFile} (+ .md); charts: ${
+    Object.keys(charts)
+      .map((c) => join(chartDir, c))
+      .join(', ') || 'none'
+  }`,
+)
 log(`took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`)
-

@@ -29,13 +29,37 @@ export interface BenchOptions {
   readonly docsDir: string
 }
 
-const FULL_SIZES: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 100_000, transfers: 1_000 }
-const QUICK_SIZES: PerWorkload = { 'bulk-insert': 2_000, 'batch-update': 1_000, 'multi-get': 500, etl: 10_000, transfers: 300 }
+const FULL_SIZES: PerWorkload = {
+  'bulk-insert': 10_000,
+  'batch-update': 5_000,
+  'multi-get': 1_000,
+  etl: 100_000,
+  transfers: 1_000,
+}
+const QUICK_SIZES: PerWorkload = {
+  'bulk-insert': 2_000,
+  'batch-update': 1_000,
+  'multi-get': 500,
+  etl: 10_000,
+  transfers: 300,
+}
 // Methods that commit every row on its own (naive, postgres.js, Sluice with the optimizer off)
 // cost a round trip or a WAL flush per row: minutes for the 100k-row ETL. The full run measures
 // them on 10,000 of its rows (scaled, and labelled so); quick runs scale every workload down.
-const FULL_NAIVE: PerWorkload = { 'bulk-insert': 10_000, 'batch-update': 5_000, 'multi-get': 1_000, etl: 10_000, transfers: 1_000 }
-const QUICK_NAIVE: PerWorkload = { 'bulk-insert': 500, 'batch-update': 500, 'multi-get': 500, etl: 1_000, transfers: 100 }
+const FULL_NAIVE: PerWorkload = {
+  'bulk-insert': 10_000,
+  'batch-update': 5_000,
+  'multi-get': 1_000,
+  etl: 10_000,
+  transfers: 1_000,
+}
+const QUICK_NAIVE: PerWorkload = {
+  'bulk-insert': 500,
+  'batch-update': 500,
+  'multi-get': 500,
+  etl: 1_000,
+  transfers: 100,
+}
 
 function flag(args: readonly string[], name: string): string | undefined {
   const prefix = `--${name}=`
@@ -45,7 +69,8 @@ function flag(args: readonly string[], name: string): string | undefined {
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`)
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`)
   return n
 }
 
@@ -59,7 +84,24 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
  * const options = parseBenchOptions(['--quick'], '/repo/bench')
  */
 export function parseBenchOptions(args: readonly string[], benchDir: string): BenchOptions {
-  const known = ['--quick', '--naive-full', '--no-calibrate', '--no-table', '--no-sweeps', '--no-extras', '--only=', '--runs=', '--naive-runs=', '--warmups=', '--delays=', '--proxy=', '--out=', '--docs=', '--sluice-batch=', '--sluice-flush-ms=']
+  const known = [
+    '--quick',
+    '--naive-full',
+    '--no-calibrate',
+    '--no-table',
+    '--no-sweeps',
+    '--no-extras',
+    '--only=',
+    '--runs=',
+    '--naive-runs=',
+    '--warmups=',
+    '--delays=',
+    '--proxy=',
+    '--out=',
+    '--docs=',
+    '--sluice-batch=',
+    '--sluice-flush-ms=',
+  ]
   for (const arg of args) {
     if (!known.some((k) => (k.endsWith('=') ? arg.startsWith(k) : arg === k))) {
       throw new Error(`unknown option "${arg}"; known: ${known.join(' ')}`)
@@ -72,7 +114,9 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
   if (proxy !== 'auto' && proxy !== 'native' && proxy !== 'node') {
     throw new Error(`--proxy must be auto, native or node, got "${proxy}"`)
   }
-  const delays = (flag(args, 'delays') ?? '0,500').split(',').map((d) => positiveInt(d, 'delays', 0))
+  const delays = (flag(args, 'delays') ?? '0,500')
+    .split(',')
+    .map((d) => positiveInt(d, 'delays', 0))
   const only = flag(args, 'only')?.split(',')
   const sluiceBatch = flag(args, 'sluice-batch')
   const sluiceFlush = flag(args, 'sluice-flush-ms')
@@ -87,8 +131,12 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
     proxy,
     calibrate: !args.includes('--no-calibrate'),
     ...(only ? { only } : {}),
-    ...(sluiceBatch !== undefined ? { sluiceBatchSize: Math.max(1, positiveInt(sluiceBatch, 'sluice-batch', 1)) } : {}),
-    ...(sluiceFlush !== undefined ? { sluiceFlushIntervalMs: positiveInt(sluiceFlush, 'sluice-flush-ms', 0) } : {}),
+    ...(sluiceBatch !== undefined
+      ? { sluiceBatchSize: Math.max(1, positiveInt(sluiceBatch, 'sluice-batch', 1)) }
+      : {}),
+    ...(sluiceFlush !== undefined
+      ? { sluiceFlushIntervalMs: positiveInt(sluiceFlush, 'sluice-flush-ms', 0) }
+      : {}),
     table: !args.includes('--no-table'),
     sweeps: !args.includes('--no-sweeps'),
     extras: !args.includes('--no-extras'),

@@ -47,7 +47,12 @@ export async function openNetworkPath(
       downDelayUs: delayUs,
       implementation,
     })
-    return { proxy, rtt: await measureSelectOneRoundTrip(pgConfig(throughEndpoint(server, proxy.host, proxy.port))) }
+    return {
+      proxy,
+      rtt: await measureSelectOneRoundTrip(
+        pgConfig(throughEndpoint(server, proxy.host, proxy.port)),
+      ),
+    }
   }
   let configured = oneWayDelayUs
   let { proxy, rtt } = await open(configured)

@@ -21,7 +21,10 @@ function lossyMethod(workload: Workload): BenchMethod {
         run: (size) =>
           workload.run(
             {
-              submit: (sql, params) => (++n % 50 === 0 ? Promise.resolve({ done: Promise.resolve([]) }) : runner.submit(sql, params)),
+              submit: (sql, params) =>
+                ++n % 50 === 0
+                  ? Promise.resolve({ done: Promise.resolve([]) })
+                  : runner.submit(sql, params),
               submitGroup: (statements) => runner.submitGroup(statements),
               drain: () => runner.drain(),
             },
@@ -34,23 +37,30 @@ function lossyMethod(workload: Workload): BenchMethod {
 }
 
 describe('runWorkload', () => {
-  it.each([bulkInsert, multiGet])('reports a method that loses statements on $id as failed, with no time', async (workload) => {
-    const serverUrl = testDatabaseUrl()
-    const server = targetFromUrl(serverUrl, 'public')
-    const result = await runWorkload(serverUrl, {
-      workload,
-      size: 200,
-      methods: [lossyMethod(workload)],
-      runs: 1,
-      warmups: 0,
-      warmupSize: 200,
-      naiveSize: 200,
-      naiveRuns: 1,
-      endpoint: { host: server.host, port: server.port },
-      network: { label: 'direct', oneWayDelayUs: 0, selectOneRttMs: { median: 0, p95: 0, min: 0 } },
-    })
-    const [method] = result.methods
-    expect(method?.error).toMatch(/verification failed/)
-    expect(method?.medianMs).toBeUndefined()
-  })
+  it.each([bulkInsert, multiGet])(
+    'reports a method that loses statements on $id as failed, with no time',
+    async (workload) => {
+      const serverUrl = testDatabaseUrl()
+      const server = targetFromUrl(serverUrl, 'public')
+      const result = await runWorkload(serverUrl, {
+        workload,
+        size: 200,
+        methods: [lossyMethod(workload)],
+        runs: 1,
+        warmups: 0,
+        warmupSize: 200,
+        naiveSize: 200,
+        naiveRuns: 1,
+        endpoint: { host: server.host, port: server.port },
+        network: {
+          label: 'direct',
+          oneWayDelayUs: 0,
+          selectOneRttMs: { median: 0, p95: 0, min: 0 },
+        },
+      })
+      const [method] = result.methods
+      expect(method?.error).toMatch(/verification failed/)
+      expect(method?.medianMs).toBeUndefined()
+    },
+  )
 })

@@ -30,7 +30,9 @@ export interface WorkloadPlan {
 
 /** The slow methods: one commit (WAL flush) per row, so their time grows linearly with rows. */
 export function commitsPerRow(method: BenchMethod): boolean {
-  return method.kind === 'naive' || method.kind === 'postgres.js' || method.id.includes('unoptimized')
+  return (
+    method.kind === 'naive' || method.kind === 'postgres.js' || method.id.includes('unoptimized')
+  )
 }
 
 function errorText(error: unknown): string {
@@ -51,7 +53,8 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
   const target = throughEndpoint(schema.target, plan.endpoint.host, plan.endpoint.port)
   const samples = new Map<string, number[]>()
   const errors = new Map<string, string>()
-  const sizeFor = (method: BenchMethod): number => (commitsPerRow(method) ? Math.min(plan.size, plan.naiveSize) : plan.size)
+  const sizeFor = (method: BenchMethod): number =>
+    commitsPerRow(method) ? Math.min(plan.size, plan.naiveSize) : plan.size
 
   async function once(method: BenchMethod, size: number): Promise<number | undefined> {
     if (errors.has(method.id)) return undefined
@@ -79,11 +82,14 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
   try {
     await workload.setup(schema.pool, plan.size)
     for (let w = 0; w < plan.warmups; w++) {
-      for (const method of plan.methods) await once(method, Math.min(plan.warmupSize, sizeFor(method)))
+      for (const method of plan.methods)
+        await once(method, Math.min(plan.warmupSize, sizeFor(method)))
     }
     for (let r = 0; r < plan.runs; r++) {
       // Rotate the order each round so no method always runs first (or last).
-      const order = plan.methods.map((_, i) => plan.methods[(i + r) % plan.methods.length]).filter((m) => m !== undefined)
+      const order = plan.methods
+        .map((_, i) => plan.methods[(i + r) % plan.methods.length])
+        .filter((m) => m !== undefined)
       for (const method of order) {
         if (commitsPerRow(method) && r >= plan.naiveRuns) continue
         const ms = await once(method, sizeFor(method))
@@ -116,17 +122,25 @@ function summarizeMethods(
       samplesMs: measured,
       measuredSize,
       extrapolated: measuredSize < plan.size,
-      ...(measured.length > 0 && error === undefined ? { medianMs: summarize(measured).median * scale } : {}),
+      ...(measured.length > 0 && error === undefined
+        ? { medianMs: summarize(measured).median * scale }
+        : {}),
       ...(error !== undefined ? { error } : {}),
     }
   })
   const naive = base.find((m) => m.kind === 'naive')?.medianMs
-  const hands = base.filter((m) => m.kind === 'hand' && m.medianMs !== undefined).map((m) => m.medianMs ?? Infinity)
+  const hands = base
+    .filter((m) => m.kind === 'hand' && m.medianMs !== undefined)
+    .map((m) => m.medianMs ?? Infinity)
   const bestHand = hands.length > 0 ? Math.min(...hands) : undefined
   const methods: MethodResult[] = base.map((m) => ({
     ...m,
-    ...(m.medianMs !== undefined && naive !== undefined ? { speedupVsNaive: naive / m.medianMs } : {}),
-    ...(m.medianMs !== undefined && bestHand !== undefined ? { vsBestHand: m.medianMs / bestHand } : {}),
+    ...(m.medianMs !== undefined && naive !== undefined
+      ? { speedupVsNaive: naive / m.medianMs }
+      : {}),
+    ...(m.medianMs !== undefined && bestHand !== undefined
+      ? { vsBestHand: m.medianMs / bestHand }
+      : {}),
   }))
   return {
     title: plan.workload.title,

@@ -16,7 +16,8 @@ export interface Summary {
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new Error('summarize needs at least one value')
   const sorted = [...values].sort((a, b) => a - b)
-  const at = (i: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, i))] ?? Number.NaN
+  const at = (i: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, i))] ?? Number.NaN
   const mid = sorted.length / 2
   const median = sorted.length % 2 === 1 ? at(Math.floor(mid)) : (at(mid - 1) + at(mid)) / 2
   return {

@@ -22,7 +22,11 @@ export interface MethodChoice {
  * @example
  * const method = sluiceMethod(bulkInsert, { ...DEFAULT_SLUICE_SETTINGS, strategy: 'parallel' }, 'b100')
  */
-export function sluiceMethod(workload: Workload, settings: SluiceSettings, idSuffix = ''): BenchMethod {
+export function sluiceMethod(
+  workload: Workload,
+  settings: SluiceSettings,
+  idSuffix = '',
+): BenchMethod {
   const { strategy, optimize } = settings
   return {
     id: `sluice-${strategy}${optimize ? '' : '-unoptimized'}${idSuffix ? `-${idSuffix}` : ''}`,
@@ -54,10 +58,16 @@ export function methodsFor(workload: Workload, choice: MethodChoice): BenchMetho
     },
   ]
   if (choice.sluice) {
-    const base = { ...DEFAULT_SLUICE_SETTINGS, ...workload.sluice.settings, ...choice.sluiceSettings }
-    for (const strategy of workload.sluice.strategies) methods.push(sluiceMethod(workload, { ...base, strategy }))
+    const base = {
+      ...DEFAULT_SLUICE_SETTINGS,
+      ...workload.sluice.settings,
+      ...choice.sluiceSettings,
+    }
+    for (const strategy of workload.sluice.strategies)
+      methods.push(sluiceMethod(workload, { ...base, strategy }))
     const first = workload.sluice.strategies[0]
-    if (choice.sluiceWithoutOptimizer && first) methods.push(sluiceMethod(workload, { ...base, strategy: first, optimize: false }))
+    if (choice.sluiceWithoutOptimizer && first)
+      methods.push(sluiceMethod(workload, { ...base, strategy: first, optimize: false }))
   }
   methods.push({
     id: 'postgres.js',

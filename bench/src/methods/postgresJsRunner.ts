@@ -28,12 +28,16 @@ export async function openPostgresJsRunner(target: BenchTarget): Promise<Postgre
       // postgres.js queries are lazy: `then` sends it, right now, pipelined behind the others.
       // `prepare: true` is what its tagged templates do; unprepared `unsafe` queries with
       // parameters wait for a Describe round trip each and are not pipelined.
-      const done = sql.unsafe<Row[]>(text, [...params] as Params, { prepare: true }).then((rows) => [...rows])
+      const done = sql
+        .unsafe<Row[]>(text, [...params] as Params, { prepare: true })
+        .then((rows) => [...rows])
       return Promise.resolve({ done })
     },
     submitGroup(statements: readonly Statement[]) {
       const done = sql
-        .begin((tx) => statements.map((s) => tx.unsafe(s.sql, [...s.params] as Params, { prepare: true })))
+        .begin((tx) =>
+          statements.map((s) => tx.unsafe(s.sql, [...s.params] as Params, { prepare: true })),
+        )
         .then(() => [] as Row[])
       return Promise.resolve({ done })
     },

@@ -35,7 +35,9 @@ export interface SluiceRunner extends QueryRunner {
 function rowsOf(result: QueryResult): Row[] {
   if (!result.success) {
     const error = result.error
-    throw new Error(`Sluice query ${result.status}: ${error?.message ?? 'no error given'} (${error?.code ?? 'no code'})`)
+    throw new Error(
+      `Sluice query ${result.status}: ${error?.message ?? 'no error given'} (${error?.code ?? 'no code'})`,
+    )
   }
   return result.rows
 }
@@ -51,7 +53,11 @@ function rowsOf(result: QueryResult): Row[] {
  * await pending.done
  * await runner.close()
  */
-export async function openSluiceRunner(target: BenchTarget, settings: SluiceSettings, name = 'bench'): Promise<SluiceRunner> {
+export async function openSluiceRunner(
+  target: BenchTarget,
+  settings: SluiceSettings,
+  name = 'bench',
+): Promise<SluiceRunner> {
   const config: PipelineConfig = {
     name,
     connection: targetUrl(target),
@@ -75,8 +81,12 @@ export async function openSluiceRunner(target: BenchTarget, settings: SluiceSett
       return { done: result.then(rowsOf) }
     },
     async submitGroup(statements: readonly Statement[]): Promise<Pending> {
-      const handles = await pipeline.addGroup(statements.map((s) => ({ sql: s.sql, params: [...s.params] })))
-      return { done: Promise.all(handles.map((h) => h.result)).then((results) => results.flatMap(rowsOf)) }
+      const handles = await pipeline.addGroup(
+        statements.map((s) => ({ sql: s.sql, params: [...s.params] })),
+      )
+      return {
+        done: Promise.all(handles.map((h) => h.result)).then((results) => results.flatMap(rowsOf)),
+      }
     },
     async drain() {
       await pipeline.flush()

@@ -12,10 +12,14 @@ import { summarize } from '../measure/stats'
 const strategy = (process.argv[2] ?? 'transactional') as Strategy
 const ROWS = 1_000
 const ROUNDS = 40
-const server = process.env.BENCH_DATABASE_URL ? { url: process.env.BENCH_DATABASE_URL, stop: () => Promise.resolve() } : await resolveTestServer()
+const server = process.env.BENCH_DATABASE_URL
+  ? { url: process.env.BENCH_DATABASE_URL, stop: () => Promise.resolve() }
+  : await resolveTestServer()
 const schema = await createBenchSchema(server.url, 'batch_overhead')
 try {
-  await schema.pool.query('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)')
+  await schema.pool.query(
+    'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)',
+  )
   const url = targetUrl(schema.target)
   const client = new pg.Client({ connectionString: url })
   await client.connect()
@@ -39,7 +43,8 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     const results: Promise<QueryResult>[] = []
     const addStart = performance.now()
-    for (let i = 0; i < ROWS - 1; i++, next++) results.push((await pipeline.addQuery(sql, [next, `item-${next}`, next % 1000])).result)
+    for (let i = 0; i < ROWS - 1; i++, next++)
+      results.push((await pipeline.addQuery(sql, [next, `item-${next}`, next % 1000])).result)
     const start = performance.now()
     results.push((await pipeline.addQuery(sql, [next, `item-${next}`, next % 1000])).result)
     next++
@@ -49,11 +54,10 @@ try {
     const ids = Array.from({ length: ROWS }, (_, i) => next + i)
     next += ROWS
     const handStart = performance.now()
-    await client.query('INSERT INTO items (id, name, value) SELECT * FROM unnest($1::int[], $2::text[], $3::int[])', [
-      ids,
-      ids.map((id) => `item-${id}`),
-      ids.map((id) => id % 1000),
-    ])
+    await client.query(
+      'INSERT INTO items (id, name, value) SELECT * FROM unnest($1::int[], $2::text[], $3::int[])',
+      [ids, ids.map((id) => `item-${id}`), ids.map((id) => id % 1000)],
+    )
     const handEnd = performance.now()
     if (round >= 10) {
       // The first rounds warm the JIT and the connections.

@@ -24,15 +24,24 @@ export interface QueueMemoryResult {
  * const [m] = await measureQueueMemory(serverUrl, [100_000])
  * console.log(m.queuedBytesPerQuery)
  */
-export async function measureQueueMemory(serverUrl: string, depths: readonly number[]): Promise<QueueMemoryResult[]> {
+export async function measureQueueMemory(
+  serverUrl: string,
+  depths: readonly number[],
+): Promise<QueueMemoryResult[]> {
   const results: QueueMemoryResult[] = []
   for (const depth of depths) {
     const schema = await createBenchSchema(serverUrl, 'memory')
     try {
-      await schema.pool.query('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)')
-      const result = await runProbe<QueueMemoryResult>('queueMemoryProbe.ts', [String(depth), targetUrl(schema.target)])
+      await schema.pool.query(
+        'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)',
+      )
+      const result = await runProbe<QueueMemoryResult>('queueMemoryProbe.ts', [
+        String(depth),
+        targetUrl(schema.target),
+      ])
       const { rows } = await schema.pool.query<{ n: string }>('SELECT count(*) AS n FROM items')
-      if (Number(rows[0]?.n) !== depth) throw new Error(`memory probe: ${rows[0]?.n ?? 0} rows inserted, expected ${depth}`)
+      if (Number(rows[0]?.n) !== depth)
+        throw new Error(`memory probe: ${rows[0]?.n ?? 0} rows inserted, expected ${depth}`)
       results.push(result)
     } finally {
       await schema.drop()

@@ -5,7 +5,8 @@ import type { QueryResult } from '@sluice/pipeline-core'
 // the heap they take, then run them and report the peak. Prints one JSON line.
 const [depthArg, url] = process.argv.slice(2)
 const depth = Number(depthArg)
-if (!url || !Number.isInteger(depth) || depth < 1) throw new Error('usage: queueMemoryProbe <depth> <url>')
+if (!url || !Number.isInteger(depth) || depth < 1)
+  throw new Error('usage: queueMemoryProbe <depth> <url>')
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with --expose-gc')
 const collect = (): NodeJS.MemoryUsage => {
@@ -23,13 +24,18 @@ const pipeline = new QueryPipeline({
   maxQueueSize: Math.max(depth, 1_000),
   retainResults: false,
 })
-await (await pipeline.addQuery('SELECT 1')).result
+await (
+  await pipeline.addQuery('SELECT 1')
+).result
 const before = collect()
 pipeline.pause()
 const results: Promise<QueryResult>[] = []
 for (let i = 1; i <= depth; i++) {
   // Realistic rows: an id, a short text, a number; the caller keeps each result promise.
-  const { result } = await pipeline.addQuery('INSERT INTO items (id, name, value) VALUES ($1, $2, $3)', [i, `item-${i}`, i % 1000])
+  const { result } = await pipeline.addQuery(
+    'INSERT INTO items (id, name, value) VALUES ($1, $2, $3)',
+    [i, `item-${i}`, i % 1000],
+  )
   results.push(result)
 }
 const queued = collect()
@@ -47,7 +53,10 @@ const outcomes = await Promise.all(results)
 const runMs = performance.now() - start
 clearInterval(sampler)
 const failed = outcomes.filter((r) => !r.success)
-if (failed.length > 0) throw new Error(`${failed.length} of ${depth} queued inserts failed: ${failed[0]?.error?.message ?? ''}`)
+if (failed.length > 0)
+  throw new Error(
+    `${failed.length} of ${depth} queued inserts failed: ${failed[0]?.error?.message ?? ''}`,
+  )
 await pipeline.close()
 console.log(
   JSON.stringify({

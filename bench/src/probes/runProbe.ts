@@ -11,7 +11,11 @@ const benchDir = fileURLToPath(new URL('../..', import.meta.url))
  * @example
  * const figures = await runProbe<{ heapBytes: number }>('queueMemoryProbe.ts', ['10000', url])
  */
-export function runProbe<T>(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+export function runProbe<T>(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<T> {
   const file = fileURLToPath(new URL(`./${script}`, import.meta.url))
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file, ...args], {
@@ -27,7 +31,9 @@ export function runProbe<T>(script: string, args: readonly string[], env: NodeJS
     child.once('exit', (code) => {
       const last = stdout.trim().split('\n').pop() ?? ''
       if (code !== 0) {
-        reject(new Error(`probe ${script} exited with ${String(code)}: ${stderr.trim().slice(-2_000)}`))
+        reject(
+          new Error(`probe ${script} exited with ${String(code)}: ${stderr.trim().slice(-2_000)}`),
+        )
         return
       }
       try {

@@ -84,9 +84,11 @@ export async function measureTelemetryCost(
     }
   } finally {
     await schema.drop()
-    await new Promise<void>((resolve) => sink.close(() => {
-      resolve()
-    }))
+    await new Promise<void>((resolve) =>
+      sink.close(() => {
+        resolve()
+      }),
+    )
   }
   const offMedianMs = summarize(off).median
   const onMedianMs = summarize(on).median

@@ -4,7 +4,9 @@ import pg from 'pg'
 // exports over OTLP/HTTP to the sink URL given. Prints one JSON line of run times.
 const [mode, workloadId, sizeArg, warmupsArg, runsArg, schemaUrl, sinkUrl] = process.argv.slice(2)
 if ((mode !== 'on' && mode !== 'off') || !workloadId || !schemaUrl) {
-  throw new Error('usage: telemetryProbe <on|off> <workload> <size> <warmups> <runs> <url> [otlp-sink-url]')
+  throw new Error(
+    'usage: telemetryProbe <on|off> <workload> <size> <warmups> <runs> <url> [otlp-sink-url]',
+  )
 }
 const size = Number(sizeArg)
 const warmups = Number(warmupsArg)
@@ -12,7 +14,9 @@ const runs = Number(runsArg)
 
 const telemetry =
   mode === 'on'
-    ? await (await import('@sluice/telemetry')).startTelemetry({
+    ? await (
+        await import('@sluice/telemetry')
+      ).startTelemetry({
         serviceName: 'sluice-bench',
         otlpEndpoint: sinkUrl ?? false,
         prometheus: {},
@@ -35,7 +39,11 @@ const times: number[] = []
 // first runs of a fresh process measure that, not the steady state.
 for (let r = 0; r < warmups + runs; r++) {
   await workload.reset(pool, size)
-  const runner = await openSluiceRunner(target, { ...DEFAULT_SLUICE_SETTINGS, ...workload.sluice.settings, strategy })
+  const runner = await openSluiceRunner(target, {
+    ...DEFAULT_SLUICE_SETTINGS,
+    ...workload.sluice.settings,
+    strategy,
+  })
   const start = performance.now()
   const output = await workload.run(runner, size)
   const ms = performance.now() - start

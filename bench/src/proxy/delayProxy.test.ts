@@ -17,9 +17,11 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => echo.close(() => {
-    resolve()
-  }))
+  await new Promise<void>((resolve) =>
+    echo.close(() => {
+      resolve()
+    }),
+  )
 })
 
 function connect(port: number): Promise<Socket> {

@@ -43,7 +43,8 @@ const benchDir = fileURLToPath(new URL('../..', import.meta.url))
 export async function startDelayProxy(options: StartDelayProxyOptions): Promise<DelayProxy> {
   const wanted = options.implementation ?? 'auto'
   const binary = wanted === 'node' ? undefined : await buildNativeDelayProxy()
-  if (wanted === 'native' && !binary) throw new Error('the native delay proxy needs gcc, and gcc failed or is missing')
+  if (wanted === 'native' && !binary)
+    throw new Error('the native delay proxy needs gcc, and gcc failed or is missing')
   const args = [
     '0',
     options.targetHost,
@@ -53,7 +54,10 @@ export async function startDelayProxy(options: StartDelayProxyOptions): Promise<
   ]
   const child = binary
     ? spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(process.execPath, ['--import', 'tsx', nodeMain, ...args], { cwd: benchDir, stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(process.execPath, ['--import', 'tsx', nodeMain, ...args], {
+        cwd: benchDir,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
   const port = await readPort(child)
   return {
     host: '127.0.0.1',
@@ -86,9 +90,11 @@ function readPort(child: ChildProcess): Promise<number> {
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    resolve()
-  }))
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve()
+    }),
+  )
   // Closing stdin asks it to exit; a signal makes sure.
   child.stdin?.end()
   const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)

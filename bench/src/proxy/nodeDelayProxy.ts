@@ -62,13 +62,19 @@ export class NodeDelayProxy {
   /** Stops accepting and destroys every open connection. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy()
-    await new Promise<void>((resolve) => this.#server.close(() => {
-      resolve()
-    }))
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve()
+      }),
+    )
   }
 
   #accept(client: Socket): void {
-    const server = createConnection({ host: this.#options.targetHost, port: this.#options.targetPort, allowHalfOpen: true })
+    const server = createConnection({
+      host: this.#options.targetHost,
+      port: this.#options.targetPort,
+      allowHalfOpen: true,
+    })
     client.setNoDelay(true)
     server.setNoDelay(true)
     for (const socket of [client, server]) {
@@ -137,9 +143,12 @@ export class NodeDelayProxy {
     this.#scheduled = true
     if (waitMs > 2) {
       // A timer for the coarse part of the wait, then poll for the fine part.
-      setTimeout(() => {
-        this.#release()
-      }, Math.floor(waitMs - 1.5))
+      setTimeout(
+        () => {
+          this.#release()
+        },
+        Math.floor(waitMs - 1.5),
+      )
     } else {
       setImmediate(() => {
         this.#release()

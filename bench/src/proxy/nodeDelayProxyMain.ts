@@ -4,7 +4,9 @@ import { NodeDelayProxy } from './nodeDelayProxy'
 // the C helper, so the paced polling loop never competes with the benchmark's own event loop.
 const [listenPort, targetHost, targetPort, upUs, downUs] = process.argv.slice(2)
 if (targetHost === undefined || downUs === undefined) {
-  process.stderr.write('usage: nodeDelayProxyMain <listen_port> <target_host> <target_port> <up_us> <down_us>\n')
+  process.stderr.write(
+    'usage: nodeDelayProxyMain <listen_port> <target_host> <target_port> <up_us> <down_us>\n',
+  )
   process.exit(2)
 }
 const proxy = new NodeDelayProxy({

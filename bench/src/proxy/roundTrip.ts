@@ -10,7 +10,10 @@ import type { Summary } from '../measure/stats'
  * const rtt = await measureSelectOneRoundTrip({ connectionString: url }, 200)
  * console.log(rtt.median)
  */
-export async function measureSelectOneRoundTrip(config: pg.ClientConfig, samples = 200): Promise<Summary> {
+export async function measureSelectOneRoundTrip(
+  config: pg.ClientConfig,
+  samples = 200,
+): Promise<Summary> {
   const client = new pg.Client(config)
   await client.connect()
   try {

@@ -59,9 +59,21 @@ export function benchCharts(
       xScale: 'linear',
       yScale: 'linear',
       series: [
-        { name: 'heap held while queued', points: sweeps.memory.map((m) => ({ x: m.depth, y: mb(m.heapQueued - m.heapBefore) })) },
-        { name: 'peak heap while running', points: sweeps.memory.map((m) => ({ x: m.depth, y: mb(m.peakHeapSampled - m.heapBefore) })) },
-        { name: 'peak RSS of the process', points: sweeps.memory.map((m) => ({ x: m.depth, y: mb(m.maxRss) })) },
+        {
+          name: 'heap held while queued',
+          points: sweeps.memory.map((m) => ({ x: m.depth, y: mb(m.heapQueued - m.heapBefore) })),
+        },
+        {
+          name: 'peak heap while running',
+          points: sweeps.memory.map((m) => ({
+            x: m.depth,
+            y: mb(m.peakHeapSampled - m.heapBefore),
+          })),
+        },
+        {
+          name: 'peak RSS of the process',
+          points: sweeps.memory.map((m) => ({ x: m.depth, y: mb(m.maxRss) })),
+        },
       ],
     })
   }

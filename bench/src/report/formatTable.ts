@@ -40,9 +40,17 @@ export function formatTable(result: WorkloadResult): string {
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
   const errors = result.methods.filter((m) => m.error).map((m) => `  ! ${m.id}: ${m.error ?? ''}`)
-  return [workloadHeading(result), line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...errors].join('\n')
+  return [
+    workloadHeading(result),
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...errors,
+  ].join('\n')
 }
 
 /** The same table in Markdown, for docs/benchmarks.md. */

@@ -9,7 +9,12 @@ export interface BenchReport {
   readonly startedAt: string
   readonly finishedAt: string
   readonly mode: string
-  readonly machine: { readonly cpus: number; readonly cpuModel?: string; readonly loadAverage: readonly number[]; readonly node: string }
+  readonly machine: {
+    readonly cpus: number
+    readonly cpuModel?: string
+    readonly loadAverage: readonly number[]
+    readonly node: string
+  }
   readonly results: readonly WorkloadResult[]
   readonly targets: readonly TargetCheck[]
   readonly memory: readonly QueueMemoryResult[]
@@ -33,17 +38,38 @@ export function resultsMarkdown(report: BenchReport): string {
     '',
   )
   if (report.targets.length > 0) {
-    out.push('### Targets (1 ms round trip)', '', '| workload | target | measured | |', '|---|---|---|---|')
-    for (const t of report.targets) out.push(`| ${t.workload} | ${t.target} | ${t.measured} | ${t.met ? 'met' : `**missed**: ${t.gap ?? ''}`} |`)
+    out.push(
+      '### Targets (1 ms round trip)',
+      '',
+      '| workload | target | measured | |',
+      '|---|---|---|---|',
+    )
+    for (const t of report.targets)
+      out.push(
+        `| ${t.workload} | ${t.target} | ${t.measured} | ${t.met ? 'met' : `**missed**: ${t.gap ?? ''}`} |`,
+      )
     out.push('')
   }
-  const delays = [...new Set(report.results.map((r) => r.network.oneWayDelayUs))].sort((a, b) => b - a)
+  const delays = [...new Set(report.results.map((r) => r.network.oneWayDelayUs))].sort(
+    (a, b) => b - a,
+  )
   for (const delay of delays) {
-    out.push(delay === 0 ? '### Direct (loopback, no proxy)' : `### ${(2 * delay) / 1000} ms round trip (delay proxy)`, '')
-    for (const result of report.results.filter((r) => r.network.oneWayDelayUs === delay)) out.push(formatMarkdownTable(result), '')
+    out.push(
+      delay === 0
+        ? '### Direct (loopback, no proxy)'
+        : `### ${(2 * delay) / 1000} ms round trip (delay proxy)`,
+      '',
+    )
+    for (const result of report.results.filter((r) => r.network.oneWayDelayUs === delay))
+      out.push(formatMarkdownTable(result), '')
   }
   if (report.memory.length > 0) {
-    out.push('### Memory with queued queries', '', '| queued INSERTs | heap held while queued | per query | peak heap while running | peak RSS of the process |', '|---:|---:|---:|---:|---:|')
+    out.push(
+      '### Memory with queued queries',
+      '',
+      '| queued INSERTs | heap held while queued | per query | peak heap while running | peak RSS of the process |',
+      '|---:|---:|---:|---:|---:|',
+    )
     for (const m of report.memory) {
       out.push(
         `| ${m.depth.toLocaleString('en-US')} | ${mib(m.heapQueued - m.heapBefore)} | ${Math.round(m.queuedBytesPerQuery)} B | ${mib(m.peakHeapSampled - m.heapBefore)} | ${mib(m.maxRss)} |`,

@@ -9,8 +9,21 @@ describe('renderLineChart', () => {
     xScale: 'log',
     yScale: 'linear',
     series: [
-      { name: 'insert', points: [{ x: 1, y: 500 }, { x: 100, y: 20_000 }, { x: 5_000, y: 90_000 }] },
-      { name: 'read', points: [{ x: 1, y: 700 }, { x: 5_000, y: 60_000 }] },
+      {
+        name: 'insert',
+        points: [
+          { x: 1, y: 500 },
+          { x: 100, y: 20_000 },
+          { x: 5_000, y: 90_000 },
+        ],
+      },
+      {
+        name: 'read',
+        points: [
+          { x: 1, y: 700 },
+          { x: 5_000, y: 60_000 },
+        ],
+      },
     ],
   })
 
@@ -31,7 +44,16 @@ describe('renderLineChart', () => {
   })
 
   it('refuses a chart with no points', () => {
-    expect(() => renderLineChart({ title: 'empty', xLabel: 'x', yLabel: 'y', xScale: 'linear', yScale: 'linear', series: [] })).toThrow(/no points/)
+    expect(() =>
+      renderLineChart({
+        title: 'empty',
+        xLabel: 'x',
+        yLabel: 'y',
+        xScale: 'linear',
+        yScale: 'linear',
+        series: [],
+      }),
+    ).toThrow(/no points/)
   })
 })
 

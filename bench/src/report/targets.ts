@@ -45,7 +45,11 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
         target: `≥ ${wanted}x faster than naive`,
         measured: `${speedup.toFixed(0)}x (${name})`,
         met: speedup >= wanted,
-        ...(speedup < wanted ? { gap: speedup > 0 ? `needs ${(wanted / speedup).toFixed(2)}x more speed` : 'no result' } : {}),
+        ...(speedup < wanted
+          ? {
+              gap: speedup > 0 ? `needs ${(wanted / speedup).toFixed(2)}x more speed` : 'no result',
+            }
+          : {}),
       })
     }
     const copy = result.methods.find((m) => m.kind === 'copy')?.medianMs
@@ -67,7 +71,9 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
         target: 'ahead of postgres.js pipelining',
         measured: `${ratio.toFixed(1)}x faster than postgres.js`,
         met: ratio > 1,
-        ...(ratio <= 1 ? { gap: ratio > 0 ? `postgres.js ${(1 / ratio).toFixed(2)}x faster` : 'no result' } : {}),
+        ...(ratio <= 1
+          ? { gap: ratio > 0 ? `postgres.js ${(1 / ratio).toFixed(2)}x faster` : 'no result' }
+          : {}),
       })
     }
   }
@@ -77,6 +83,9 @@ export function checkTargets(results: readonly WorkloadResult[]): TargetCheck[] 
 /** The checks as text lines. */
 export function formatTargets(checks: readonly TargetCheck[]): string {
   return checks
-    .map((c) => `${c.met ? 'MET   ' : 'MISSED'} ${c.workload.padEnd(13)} ${c.target.padEnd(32)} ${c.measured}${c.gap ? ` — ${c.gap}` : ''}`)
+    .map(
+      (c) =>
+        `${c.met ? 'MET   ' : 'MISSED'} ${c.workload.padEnd(13)} ${c.target.padEnd(32)} ${c.measured}${c.gap ? ` — ${c.gap}` : ''}`,
+    )
     .join('\n')
 }

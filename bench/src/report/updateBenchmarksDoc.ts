@@ -7,17 +7,26 @@ import { checkTargets } from './targets'
 //   npx tsx src/report/updateBenchmarksDoc.ts ../docs/benchmarks.md results/bench-full-….json [more.json]
 // Later files add to (and for the same workload and round trip, replace) earlier ones.
 const [docPath, ...jsonPaths] = process.argv.slice(2)
-if (!docPath || jsonPaths.length === 0) throw new Error('usage: updateBenchmarksDoc <doc.md> <run.json>...')
-const reports = await Promise.all(jsonPaths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as BenchReport))
+if (!docPath || jsonPaths.length === 0)
+  throw new Error('usage: updateBenchmarksDoc <doc.md> <run.json>...')
+const reports = await Promise.all(
+  jsonPaths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as BenchReport),
+)
 const first = reports[0]
 if (!first) throw new Error('no report')
 const merged: BenchReport = {
   ...first,
-  finishedAt: reports.map((r) => r.finishedAt).sort().pop() ?? first.finishedAt,
+  finishedAt:
+    reports
+      .map((r) => r.finishedAt)
+      .sort()
+      .pop() ?? first.finishedAt,
   machine: reports[reports.length - 1]?.machine ?? first.machine,
   results: reports.flatMap((r) => r.results),
   // Recomputed, so the checks always match the tables (and this code's wording).
-  targets: checkTargets(reports.flatMap((r) => r.results).filter((r) => r.network.oneWayDelayUs === 500)),
+  targets: checkTargets(
+    reports.flatMap((r) => r.results).filter((r) => r.network.oneWayDelayUs === 500),
+  ),
   memory: reports.flatMap((r) => r.memory),
   telemetry: reports.flatMap((r) => r.telemetry),
 }
@@ -27,5 +36,8 @@ const doc = await readFile(docPath, 'utf8')
 const from = doc.indexOf(START)
 const to = doc.indexOf(END)
 if (from < 0 || to < from) throw new Error(`${docPath} has no ${START} … ${END} section`)
-await writeFile(docPath, `${doc.slice(0, from + START.length)}\n${resultsMarkdown(merged)}\n${doc.slice(to)}`)
+await writeFile(
+  docPath,
+  `${doc.slice(0, from + START.length)}\n${resultsMarkdown(merged)}\n${doc.slice(to)}`,
+)
 console.log(`updated ${docPath} from ${jsonPaths.join(', ')}`)

@@ -49,7 +49,13 @@ export async function sweepBatchSize(
       }
       const throughput = (size / method.medianMs) * 1000
       log?.(`   ${workload.id} batch size ${batchSize}: ${Math.round(throughput)} /s`)
-      points.push({ x: batchSize, series: `${workload.id} (Sluice ${strategy})`, size, medianMs: method.medianMs, throughput })
+      points.push({
+        x: batchSize,
+        series: `${workload.id} (Sluice ${strategy})`,
+        size,
+        medianMs: method.medianMs,
+        throughput,
+      })
     }
   }
   return points

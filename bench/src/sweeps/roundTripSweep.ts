@@ -40,7 +40,10 @@ export async function sweepRoundTrip(
     try {
       for (const workload of workloads) {
         const main = workload.sluice.strategies[0]
-        const methods = methodsFor(workload, { sluice: true, sluiceWithoutOptimizer: false }).filter(
+        const methods = methodsFor(workload, {
+          sluice: true,
+          sluiceWithoutOptimizer: false,
+        }).filter(
           (m) => m.kind === 'naive' || m.kind === 'postgres.js' || m.id === `sluice-${main ?? ''}`,
         )
         const result = await runWorkload(serverUrl, {
@@ -62,7 +65,13 @@ export async function sweepRoundTrip(
           }
           const throughput = (size / m.medianMs) * 1000
           log?.(`   ${workload.id} ${m.id} at ${rtt} ms: ${Math.round(throughput)} /s`)
-          points.push({ x: rtt, series: `${workload.id}: ${m.kind === 'sluice' ? `Sluice ${main ?? ''}` : m.kind}`, size, medianMs: m.medianMs, throughput })
+          points.push({
+            x: rtt,
+            series: `${workload.id}: ${m.kind === 'sluice' ? `Sluice ${main ?? ''}` : m.kind}`,
+            size,
+            medianMs: m.medianMs,
+            throughput,
+          })
         }
       }
     } finally {

@@ -7,4 +7,3 @@ import type { Workload } from './workload'
 
 /** Every workload, in the order the report lists them. */
 export const WORKLOADS: readonly Workload[] = [bulkInsert, batchUpdate, multiGet, etl, transfers]
-

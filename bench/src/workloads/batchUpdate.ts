@@ -4,7 +4,7 @@ import type { Workload } from './workload'
 const updateSql = 'UPDATE items SET value = $2 WHERE id = $1'
 
 function newValue(id: number): number {
-  return (id * 7) % 1000 + 1
+  return ((id * 7) % 1000) + 1
 }
 
 /**
@@ -18,17 +18,23 @@ export const batchUpdate: Workload = {
   title: 'batch update by key',
   unit: 'rows',
   async setup(pool) {
-    await pool.query('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)')
+    await pool.query(
+      'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)',
+    )
   },
   async reset(pool, size) {
     // A fresh table each run, so no run pays for another's dead rows.
     await pool.query('TRUNCATE items')
-    await pool.query("INSERT INTO items SELECT g, 'item-' || g, 0 FROM generate_series(1, $1::int) g", [size])
+    await pool.query(
+      "INSERT INTO items SELECT g, 'item-' || g, 0 FROM generate_series(1, $1::int) g",
+      [size],
+    )
     await pool.query('ANALYZE items')
   },
   async run(runner, size) {
     const pending = new PendingSet()
-    for (let id = 1; id <= size; id++) pending.add(await runner.submit(updateSql, [id, newValue(id)]))
+    for (let id = 1; id <= size; id++)
+      pending.add(await runner.submit(updateSql, [id, newValue(id)]))
     await runner.drain()
     await pending.wait()
     return {}

@@ -26,7 +26,9 @@ export const bulkInsert: Workload = {
   title: 'bulk insert',
   unit: 'rows',
   async setup(pool) {
-    await pool.query('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)')
+    await pool.query(
+      'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)',
+    )
   },
   async reset(pool) {
     await pool.query('TRUNCATE items')
@@ -39,7 +41,12 @@ export const bulkInsert: Workload = {
     return {}
   },
   async verify(pool, size) {
-    const { rows } = await pool.query<{ n: string; ids: string | null; values: string | null; names: string }>(
+    const { rows } = await pool.query<{
+      n: string
+      ids: string | null
+      values: string | null
+      names: string
+    }>(
       `SELECT count(*) AS n, sum(id) AS ids, sum(value) AS values,
               count(*) FILTER (WHERE name = 'item-' || id) AS names FROM items`,
     )
@@ -60,7 +67,9 @@ export const bulkInsert: Workload = {
       async run({ main: client }, size) {
         for (const [from, to] of chunks(size, 1_000)) {
           const rows = items(from, to)
-          const values = rows.map((_, r) => `($${r * 3 + 1}, $${r * 3 + 2}, $${r * 3 + 3})`).join(', ')
+          const values = rows
+            .map((_, r) => `($${r * 3 + 1}, $${r * 3 + 2}, $${r * 3 + 3})`)
+            .join(', ')
           await client.query(`INSERT INTO items (id, name, value) VALUES ${values}`, rows.flat())
         }
         return {}
@@ -72,11 +81,10 @@ export const bulkInsert: Workload = {
       kind: 'hand',
       async run({ main: client }, size) {
         const rows = items(0, size)
-        await client.query('INSERT INTO items (id, name, value) SELECT * FROM unnest($1::int[], $2::text[], $3::int[])', [
-          rows.map((r) => r[0]),
-          rows.map((r) => r[1]),
-          rows.map((r) => r[2]),
-        ])
+        await client.query(
+          'INSERT INTO items (id, name, value) SELECT * FROM unnest($1::int[], $2::text[], $3::int[])',
+          [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+        )
         return {}
       },
     },

@@ -6,10 +6,18 @@ import { from as copyFrom } from 'pg-copy-streams'
 /** One value in COPY's text format (backslash escapes; null as \N). */
 function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {
+  if (
+    typeof value !== 'string' &&
+    typeof value !== 'number' &&
+    typeof value !== 'boolean' &&
+    typeof value !== 'bigint'
+  ) {
     throw new Error(`copyRows takes scalar values only, got ${typeof value}`)
   }
-  return String(value).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c)
+  return String(value).replace(
+    /[\\\t\n\r]/g,
+    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c,
+  )
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Row, Workload } from './workload'
 /** Rows read per page of the source table. */
 export const ETL_PAGE_SIZE = 1_000
 
-const pageSql = 'SELECT id, customer, amount_cents FROM etl_source WHERE id > $1 ORDER BY id LIMIT $2'
+const pageSql =
+  'SELECT id, customer, amount_cents FROM etl_source WHERE id > $1 ORDER BY id LIMIT $2'
 const insertSql = 'INSERT INTO etl_target (id, customer, amount, large) VALUES ($1, $2, $3, $4)'
 
 type TargetRow = [number, string, string, boolean]
@@ -34,7 +35,9 @@ export const etl: Workload = {
   title: 'ETL (paged read, JS transform, write)',
   unit: 'rows',
   async setup(pool, size) {
-    await pool.query('CREATE TABLE etl_source (id int PRIMARY KEY, customer text NOT NULL, amount_cents int NOT NULL)')
+    await pool.query(
+      'CREATE TABLE etl_source (id int PRIMARY KEY, customer text NOT NULL, amount_cents int NOT NULL)',
+    )
     await pool.query(
       'CREATE TABLE etl_target (id int PRIMARY KEY, customer text NOT NULL, amount numeric(12, 2) NOT NULL, large boolean NOT NULL)',
     )
@@ -53,7 +56,9 @@ export const etl: Workload = {
     let after = 0
     let read = 0
     while (read < size) {
-      const page = await (await runner.submit(pageSql, [after, Math.min(ETL_PAGE_SIZE, size - read)])).done
+      const page = await (
+        await runner.submit(pageSql, [after, Math.min(ETL_PAGE_SIZE, size - read)])
+      ).done
       if (page.length === 0) break
       for (const row of page) pending.add(await runner.submit(insertSql, transform(row)))
       after = Number(page[page.length - 1]?.id)
@@ -64,7 +69,13 @@ export const etl: Workload = {
     return { rowsRead: read }
   },
   async verify(pool, size, output) {
-    const { rows } = await pool.query<{ n: string; amounts: string | null; large: string; names: string; expected: string | null }>(
+    const { rows } = await pool.query<{
+      n: string
+      amounts: string | null
+      large: string
+      names: string
+      expected: string | null
+    }>(
       `SELECT count(*) AS n, sum(t.amount) AS amounts, count(*) FILTER (WHERE t.large) AS large,
               count(*) FILTER (WHERE t.customer = upper(trim(s.customer))) AS names,
               (SELECT sum(amount_cents) / 100.0 FROM etl_source WHERE id <= $1) AS expected
@@ -78,7 +89,11 @@ export const etl: Workload = {
     const row = rows[0]
     expectEqual('ETL rows read', output.rowsRead, size)
     expectEqual('ETL rows written', row?.n, size)
-    expectEqual('ETL sum(amount)', Number(row?.amounts ?? 0).toFixed(2), Number(row?.expected ?? 0).toFixed(2))
+    expectEqual(
+      'ETL sum(amount)',
+      Number(row?.amounts ?? 0).toFixed(2),
+      Number(row?.expected ?? 0).toFixed(2),
+    )
     expectEqual('ETL rows flagged large', row?.large, large.rows[0]?.n)
     expectEqual('ETL rows with the normalized name', row?.names, size)
   },
@@ -97,7 +112,12 @@ export const etl: Workload = {
           const rows = page.slice(0, size - read).map(transform)
           await client.query(
             'INSERT INTO etl_target (id, customer, amount, large) SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[], $4::bool[])',
-            [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+            [
+              rows.map((r) => r[0]),
+              rows.map((r) => r[1]),
+              rows.map((r) => r[2]),
+              rows.map((r) => r[3]),
+            ],
           )
           after = rows[rows.length - 1]?.[0] ?? after
           read += rows.length

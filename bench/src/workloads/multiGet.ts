@@ -34,10 +34,13 @@ export const multiGet: Workload = {
   title: 'multi-get (point reads)',
   unit: 'reads',
   async setup(pool, size) {
-    await pool.query('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)')
-    await pool.query("INSERT INTO items SELECT g, 'item-' || g, (g * 13) % 1000 FROM generate_series(1, $1::int) g", [
-      tableRows(size),
-    ])
+    await pool.query(
+      'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, value int NOT NULL)',
+    )
+    await pool.query(
+      "INSERT INTO items SELECT g, 'item-' || g, (g * 13) % 1000 FROM generate_series(1, $1::int) g",
+      [tableRows(size)],
+    )
     await pool.query('ANALYZE items')
   },
   async reset() {

@@ -31,6 +31,8 @@ export class PendingSet {
 /** Fails with a message naming the workload check that did not hold. */
 export function expectEqual(what: string, actual: unknown, expected: unknown): void {
   if (String(actual) !== String(expected)) {
-    throw new Error(`verification failed: ${what} is ${String(actual)}, expected ${String(expected)}`)
+    throw new Error(
+      `verification failed: ${what} is ${String(actual)}, expected ${String(expected)}`,
+    )
   }
 }

@@ -52,15 +52,16 @@ export const transfers: Workload = {
   },
   async reset(pool, size) {
     await pool.query('TRUNCATE accounts, transfers')
-    await pool.query('INSERT INTO accounts SELECT g, $2::bigint FROM generate_series(1, $1::int) g', [
-      accountCount(size),
-      OPENING_BALANCE,
-    ])
+    await pool.query(
+      'INSERT INTO accounts SELECT g, $2::bigint FROM generate_series(1, $1::int) g',
+      [accountCount(size), OPENING_BALANCE],
+    )
     await pool.query('ANALYZE accounts')
   },
   async run(runner, size) {
     const pending = new PendingSet()
-    for (let i = 0; i < size; i++) pending.add(await runner.submitGroup(statements(transfer(i, size))))
+    for (let i = 0; i < size; i++)
+      pending.add(await runner.submitGroup(statements(transfer(i, size))))
     await runner.drain()
     await pending.wait()
     return {}
@@ -75,7 +76,9 @@ export const transfers: Workload = {
       expected.set(t.to, (expected.get(t.to) ?? 0) + t.amount)
       total += t.amount
     }
-    const balances = await pool.query<{ id: number; balance: string }>('SELECT id, balance FROM accounts ORDER BY id')
+    const balances = await pool.query<{ id: number; balance: string }>(
+      'SELECT id, balance FROM accounts ORDER BY id',
+    )
     expectEqual('transfers: number of accounts', balances.rows.length, expected.size)
     const wrong = balances.rows.filter((r) => Number(r.balance) !== expected.get(r.id))
     expectEqual('transfers: accounts with a wrong balance', wrong.length, 0)
@@ -104,7 +107,12 @@ export const transfers: Workload = {
           )
           await client.query(
             'INSERT INTO transfers (id, from_id, to_id, amount) SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::bigint[])',
-            [all.map((t) => t.id), all.map((t) => t.from), all.map((t) => t.to), all.map((t) => t.amount)],
+            [
+              all.map((t) => t.id),
+              all.map((t) => t.from),
+              all.map((t) => t.to),
+              all.map((t) => t.amount),
+            ],
           )
           await client.query('COMMIT')
         } catch (error) {
