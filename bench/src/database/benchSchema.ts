@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { pgConfig, targetFromUrl } from './benchTarget'
+import { createTestSchema } from '@sluice/test-database'
+import type pg from 'pg'
+import { targetFromUrl } from './benchTarget'
 import type { BenchTarget } from './benchTarget'
 
 /** A schema of one workload's own, with a direct pool for untimed set-up and checks. */
@@ -20,28 +20,10 @@ export interface BenchSchema {
  * await schema.drop()
  */
 export async function createBenchSchema(serverUrl: string, label: string): Promise<BenchSchema> {
-  const name = `bench_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE SCHEMA "${name}"`)
-  } finally {
-    await admin.end()
-  }
-  const target = targetFromUrl(serverUrl, name)
-  const pool = new pg.Pool({ ...pgConfig(target), max: 2 })
+  const schema = await createTestSchema(`bench_${label}`, serverUrl)
   return {
-    target,
-    pool,
-    async drop() {
-      await pool.end()
-      const client = new pg.Client({ connectionString: serverUrl })
-      await client.connect()
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`)
-      } finally {
-        await client.end()
-      }
-    },
+    target: targetFromUrl(serverUrl, schema.name),
+    pool: schema.pool,
+    drop: () => schema.drop(),
   }
 }
