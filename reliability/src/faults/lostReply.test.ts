@@ -1,7 +1,7 @@
 import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { proxyConnectionString, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { outcomeOfResult } from '../infra/ledger'
@@ -34,10 +34,7 @@ describe('replies lost after the database applied a batch', () => {
   let proxiedUrl: string
   beforeAll(async () => {
     schema = await createTestSchema('lost_reply')
-    const target = new URL(schema.url)
-    proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 5432) })
-    target.port = String(proxy.port)
-    proxiedUrl = target.toString()
+    ;({ proxy, url: proxiedUrl } = await proxyConnectionString(schema.url))
   })
   afterAll(async () => {
     await proxy.close()

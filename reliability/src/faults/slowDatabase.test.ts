@@ -1,7 +1,7 @@
 import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
+import { proxyConnectionString, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { percentile } from '../infra/loadDriver'
@@ -20,10 +20,7 @@ describe('slow database', () => {
   let proxiedUrl: string
   beforeAll(async () => {
     schema = await createTestSchema('slow_db')
-    const target = new URL(schema.url)
-    proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 5432) })
-    target.port = String(proxy.port)
-    proxiedUrl = target.toString()
+    ;({ proxy, url: proxiedUrl } = await proxyConnectionString(schema.url))
   })
   afterAll(async () => {
     await proxy.close()

@@ -164,3 +164,21 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
   }
 }
+
+/**
+ * Starts a fault proxy in front of the server of `url` and returns the same URL pointed at the
+ * proxy, so a pipeline's connections can be cut or slowed.
+ *
+ * @example
+ * const { proxy, url } = await proxyConnectionString(schema.url)
+ * // new QueryPipeline({ name: 'p', connection: url })
+ * await proxy.close()
+ */
+export async function proxyConnectionString(
+  url: string,
+): Promise<{ proxy: FaultProxy; url: string }> {
+  const target = new URL(url)
+  const proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 5432) })
+  target.port = String(proxy.port)
+  return { proxy, url: target.toString() }
+}
