@@ -110,34 +110,21 @@ export function FailuresPage() {
       },
     }),
   )
-  const discardAll = useMutation(
-    trpc.failures.discardAll.mutationOptions({
-      onSuccess: async (result) => {
-        setConfirming(null)
-        setSelected(new Set())
-        await refresh()
-        notify(`Discarded ${result.count} failed ${result.count === 1 ? 'query' : 'queries'}.`)
-      },
-      onError: (error) => {
-        setConfirming(null)
-        notify(`Discard failed: ${errorMessage(error)}`, 'error')
-      },
-    }),
-  )
-  const discard = useMutation(
-    trpc.failures.discard.mutationOptions({
-      onSuccess: async (result) => {
-        setConfirming(null)
-        setSelected(new Set())
-        await refresh()
-        notify(`Discarded ${result.count} failed ${result.count === 1 ? 'query' : 'queries'}.`)
-      },
-      onError: (error) => {
-        setConfirming(null)
-        notify(`Discard failed: ${errorMessage(error)}`, 'error')
-      },
-    }),
-  )
+  // Discarding the selection and discarding all matching end the same way.
+  const discardOutcome = {
+    onSuccess: async (result: { count: number }) => {
+      setConfirming(null)
+      setSelected(new Set())
+      await refresh()
+      notify(`Discarded ${result.count} failed ${result.count === 1 ? 'query' : 'queries'}.`)
+    },
+    onError: (error: unknown) => {
+      setConfirming(null)
+      notify(`Discard failed: ${errorMessage(error)}`, 'error')
+    },
+  }
+  const discardAll = useMutation(trpc.failures.discardAll.mutationOptions(discardOutcome))
+  const discard = useMutation(trpc.failures.discard.mutationOptions(discardOutcome))
 
   const items = page.data?.items ?? []
   const total = page.data?.total ?? 0
