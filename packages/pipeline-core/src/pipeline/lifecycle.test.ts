@@ -70,6 +70,24 @@ test('waiting callers are served in submission order', async () => {
   expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7])
 })
 
+test('a query accepted at once never overtakes an earlier call that is still being accepted', async () => {
+  // A new pipeline's first call waits for the parser; a call made a few microtasks later may
+  // find the parser ready and could be accepted at once. Try every gap from 0 to 8 microtasks.
+  for (let gap = 0; gap <= 8; gap++) {
+    const pipeline = fx.open({ batchSize: 10, flushIntervalMs: 60_000, strategy: 'sequential' })
+    const first = pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [gap * 2 + 1])
+    for (let tick = 0; tick < gap; tick++) await Promise.resolve()
+    const second = pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [gap * 2 + 2])
+    const accepted = await Promise.all([first, second])
+    await pipeline.flush()
+    expect(
+      (await Promise.all(accepted.map((query) => query.result))).map((r) => r.success),
+    ).toEqual([true, true])
+  }
+  const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY arrival')
+  expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1))
+})
+
 test('close() runs everything queued first, then refuses new queries', async () => {
   const pipeline = fx.open({ batchSize: 100, flushIntervalMs: 60_000 })
   const accepted = []

@@ -30,6 +30,7 @@ import { skippedResult } from './queuedQuery'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
 import { validateQueryShape } from './queryValidation'
+import type { ValidQuery } from './queryValidation'
 
 /**
  * Options of `addQuery` / `addGroup`.
@@ -138,19 +139,24 @@ export class QueryPipeline {
    * const { result } = await pipeline.addQuery('SELECT * FROM users WHERE id = $1', [42], { callbackId: 'u42' })
    * const { rows } = await result
    */
-  async addQuery(
+  addQuery(
     sql: string,
     params?: readonly unknown[],
     options: AddOptions = {},
   ): Promise<AcceptedQuery> {
-    const valid = validateQueryShape(sql, params, options.callbackId)
-    this.assertAccepting()
-    const [accepted] = await this.intake.accept([valid], [''], {
-      wait: options.wait ?? true,
-      group: false,
-    })
-    if (!accepted) throw new PipelineError('INVALID_QUERY', 'the query was not accepted')
-    return accepted
+    // Not async: a query accepted at once costs one promise, not a chain of them.
+    let valid: ValidQuery
+    try {
+      valid = validateQueryShape(sql, params, options.callbackId)
+      this.assertAccepting()
+      const now = this.intake.acceptNow([valid], [''], false)
+      if (now) return Promise.resolve(onlyAccepted(now))
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+    return this.intake
+      .accept([valid], [''], { wait: options.wait ?? true, group: false })
+      .then(onlyAccepted)
   }
 
   /**
@@ -190,7 +196,10 @@ export class QueryPipeline {
     this.assertAccepting()
     if (valid.length === 0) return []
     const labels = valid.map((_, index) => `queries[${index}]`)
-    return this.intake.accept(valid, labels, { wait: options.wait ?? true, group: true })
+    return (
+      this.intake.acceptNow(valid, labels, true) ??
+      this.intake.accept(valid, labels, { wait: options.wait ?? true, group: true })
+    )
   }
 
   /**
@@ -422,4 +431,11 @@ export class QueryPipeline {
     this.state = 'closed'
     await this.source.end()
   }
+}
+
+/** The one query `addQuery` handed to the intake, accepted. */
+function onlyAccepted(accepted: readonly AcceptedQuery[]): AcceptedQuery {
+  const [only] = accepted
+  if (!only) throw new PipelineError('INVALID_QUERY', 'the query was not accepted')
+  return only
 }
