@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api'
 import { classifyLoaded, loadParser } from '../optimizer'
 import type { Classification } from '../optimizer'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
@@ -64,7 +65,11 @@ export class QueryIntake {
   async accept(
     queries: readonly ValidQuery[],
     labels: readonly string[],
-    options: { readonly wait: boolean; readonly group: boolean },
+    options: {
+      readonly wait: boolean
+      readonly group: boolean
+      readonly callerContext?: SpanContext | undefined
+    },
   ): Promise<AcceptedQuery[]> {
     this.slowCalls++
     try {
@@ -80,7 +85,7 @@ export class QueryIntake {
           throw error
         }
       }
-      return this.enqueue(queries, options.group)
+      return this.enqueue(queries, options.group, options.callerContext)
     } finally {
       this.slowCalls--
     }
@@ -96,11 +101,12 @@ export class QueryIntake {
     queries: readonly ValidQuery[],
     labels: readonly string[],
     group: boolean,
+    callerContext?: SpanContext,
   ): AcceptedQuery[] | undefined {
     if (!this.parserLoaded || this.slowCalls > 0) return undefined
     this.check(queries, labels)
     if (!this.queue.tryReserve(queries.length)) return undefined
-    return this.enqueue(queries, group)
+    return this.enqueue(queries, group, callerContext)
   }
 
   /** The parser's checks (one statement, the right number of params), then the pipeline's state. */
@@ -121,10 +127,14 @@ export class QueryIntake {
     }
   }
 
-  private enqueue(queries: readonly ValidQuery[], group: boolean): AcceptedQuery[] {
+  private enqueue(
+    queries: readonly ValidQuery[],
+    group: boolean,
+    explicitCaller: SpanContext | undefined,
+  ): AcceptedQuery[] {
     const groupId = group && queries.length > 1 ? `g${this.nextSeq}` : undefined
     const now = performance.now()
-    const callerContext = this.instrumentation.captureCallerContext()
+    const callerContext = explicitCaller ?? this.instrumentation.captureCallerContext()
     const strategy = this.hooks.strategy()
     const accepted: AcceptedQuery[] = []
     const queued = queries.map((query): QueuedQuery => {

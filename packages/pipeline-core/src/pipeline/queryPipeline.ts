@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { SpanContext } from '@opentelemetry/api'
 import type { PipelineSettings as Settings } from '../types'
 import { assertIdentity, assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
 import type { ResolvedSettings } from '../config/resolvedSettings'
@@ -43,6 +44,11 @@ export interface AddOptions {
   readonly callbackId?: string
   /** Wait while the queue is full (default). False: reject at once with QUEUE_FULL. */
   readonly wait?: boolean
+  /**
+   * The caller's span, for the batch span to link to, when it is not the active span: e.g. taken
+   * from a request's `traceparent` header. Default: the span active when the query is added.
+   */
+  readonly callerContext?: SpanContext
 }
 
 export type { AcceptedQuery }
@@ -149,13 +155,17 @@ export class QueryPipeline {
     try {
       valid = validateQueryShape(sql, params, options.callbackId)
       this.assertAccepting()
-      const now = this.intake.acceptNow([valid], [''], false)
+      const now = this.intake.acceptNow([valid], [''], false, options.callerContext)
       if (now) return Promise.resolve(onlyAccepted(now))
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
     return this.intake
-      .accept([valid], [''], { wait: options.wait ?? true, group: false })
+      .accept([valid], [''], {
+        wait: options.wait ?? true,
+        group: false,
+        callerContext: options.callerContext,
+      })
       .then(onlyAccepted)
   }
 
@@ -173,7 +183,7 @@ export class QueryPipeline {
    */
   async addGroup(
     queries: readonly QueryInput[],
-    options: Pick<AddOptions, 'wait'> = {},
+    options: Pick<AddOptions, 'wait' | 'callerContext'> = {},
   ): Promise<AcceptedQuery[]> {
     if (!Array.isArray(queries))
       throw new PipelineError('INVALID_QUERY', 'queries must be an array')
@@ -197,8 +207,12 @@ export class QueryPipeline {
     if (valid.length === 0) return []
     const labels = valid.map((_, index) => `queries[${index}]`)
     return (
-      this.intake.acceptNow(valid, labels, true) ??
-      this.intake.accept(valid, labels, { wait: options.wait ?? true, group: true })
+      this.intake.acceptNow(valid, labels, true, options.callerContext) ??
+      this.intake.accept(valid, labels, {
+        wait: options.wait ?? true,
+        group: true,
+        callerContext: options.callerContext,
+      })
     )
   }
 

@@ -319,6 +319,39 @@ describe('merged statements (optimizer on)', () => {
   })
 })
 
+describe('links to callers', () => {
+  it('links the span given as callerContext, over the active one, e.g. from a traceparent header', async () => {
+    const pipeline = new QueryPipeline({
+      name: 'explicit-caller',
+      connection: schema.url,
+      batchSize: 3,
+      flushIntervalMs: 1000,
+    })
+    // A remote caller's span, as propagation.extract would give it from `traceparent`.
+    const remote = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+      isRemote: true,
+    }
+    const pending = await trace.getTracer('app').startActiveSpan('handler', async (span) => {
+      const explicit = await pipeline.addQuery('SELECT 1', [], { callerContext: remote })
+      const [grouped] = await pipeline.addGroup([{ sql: 'SELECT 2' }], { callerContext: remote })
+      const active = await pipeline.addQuery('SELECT 3')
+      span.end()
+      return { explicit, grouped, active, handler: span.spanContext() }
+    })
+    await Promise.all([pending.explicit.result, pending.grouped?.result, pending.active.result])
+    await pipeline.close()
+    const [batch] = batchSpans('explicit-caller')
+    expect(batch?.links.map((link) => link.context.spanId)).toEqual([
+      remote.spanId,
+      pending.handler.spanId,
+    ])
+    expect(batch?.links[0]?.context.traceId).toBe(remote.traceId)
+  })
+})
+
 describe('metrics of a real pipeline', () => {
   it('counts queries by outcome and records batch size and queue depth', async () => {
     const name = 'metered'
