@@ -33,6 +33,8 @@ export interface RecentBatch {
   readonly deduplicated: number
   /** The span's error message when a query failed. */
   readonly error?: string
+  /** The spans that added its queries (the batch span's links): open their traces from here. */
+  readonly callers: readonly { readonly traceId: string; readonly spanId: string }[]
 }
 
 function count(span: ReadableSpan, key: string): number {
@@ -64,5 +66,6 @@ export function recentBatchFromSpan(span: ReadableSpan): RecentBatch | undefined
     merged: count(span, BATCH_ATTRIBUTES.batchMerged),
     deduplicated: count(span, BATCH_ATTRIBUTES.batchDeduplicated),
     ...(span.status.code === SpanStatusCode.ERROR ? { error: span.status.message ?? 'error' } : {}),
+    callers: span.links.map(({ context }) => ({ traceId: context.traceId, spanId: context.spanId })),
   }
 }

@@ -14,15 +14,16 @@ afterAll(async () => {
 })
 
 describe('RecentBatchSpanProcessor', () => {
-  it('stores each ended sluice.batch span with its ids, counts, timing and error', () => {
+  it('stores each ended sluice.batch span with its ids, counts, timing, error and callers', () => {
     const instrumentation = createOtelInstrumentation()
+    const caller = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1 }
     const before = Date.now()
     const batch = instrumentation.startBatch({
       pipeline: 'orders',
       strategy: 'transactional',
       batchId: 'batch-7',
       size: 4,
-      links: [],
+      links: [caller],
     })
     const statement = batch.startStatement({
       text: 'INSERT INTO t (id) VALUES ($1), ($2)',
@@ -62,6 +63,7 @@ describe('RecentBatchSpanProcessor', () => {
       merged: 2,
       deduplicated: 1,
       error: '1 of 4 queries failed',
+      callers: [{ traceId: caller.traceId, spanId: caller.spanId }],
     })
     expect(stored?.spanId).toMatch(/^[0-9a-f]{16}$/)
     expect(stored?.startTime).toBeGreaterThanOrEqual(before - 1)

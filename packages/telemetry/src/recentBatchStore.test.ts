@@ -19,6 +19,7 @@ function batch(pipeline: string, n: number): RecentBatch {
     rolledBack: 0,
     merged: 0,
     deduplicated: 0,
+    callers: [],
   }
 }
 

@@ -96,6 +96,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     instrumentations: [],
   })
   sdk.start()
+  // NodeSDK always registers its AsyncLocalStorage context manager; unregistering it leaves the
+  // API's no-op one (context.active() is always the root context).
+  if (options.contextManager === false) context.disable()
   running = true
 
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000

@@ -57,6 +57,15 @@ export interface TelemetryOptions {
   readonly shutdownTimeoutMs?: number
   /** Where export failures are reported, at most once a minute. Default `console`. */
   readonly logger?: TelemetryLogger
+  /**
+   * Register OpenTelemetry's AsyncLocalStorage context manager, so that the active span follows
+   * `await` and a batch links to the span that added each query. Default `true`. `false` for a
+   * process whose only spans are Sluice's (the engine): they need none (a batch span is a root,
+   * statement spans name their parent), and on Node 20 AsyncLocalStorage's promise hooks, on from
+   * the first export, slow every promise in the process (docs/benchmarks.md measures it). Links
+   * can then still be given explicitly with `addQuery`'s `callerContext`.
+   */
+  readonly contextManager?: boolean
 }
 
 /**
