@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     ? undefined
     : await startTelemetry({
         serviceName: env.OTEL_SERVICE_NAME ?? 'sluice-engine',
+        // The engine's only spans are Sluice's, which need no context manager; callers are
+        // linked from their traceparent header. AsyncLocalStorage would slow every promise.
+        contextManager: false,
         logger: {
           warn: (message) => {
             log.warn({ source: 'telemetry' }, message)

@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api'
 import { QueryPipeline } from '@sluice/pipeline-core'
 import type {
   BatchEvent,
@@ -25,11 +26,11 @@ export interface CorePipeline {
   addQuery(
     sql: string,
     params: readonly unknown[],
-    options: { callbackId?: string; wait?: boolean },
+    options: { callbackId?: string; wait?: boolean; callerContext?: SpanContext },
   ): Promise<QueryHandle>
   addGroup(
     queries: readonly QueryInput[],
-    options: { wait?: boolean },
+    options: { wait?: boolean; callerContext?: SpanContext },
   ): Promise<readonly QueryHandle[]>
   flush(): Promise<unknown>
   getStatus(): PipelineStatus

@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api'
 import type { BatchEvent, QueryResult } from '@sluice/pipeline-core'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
@@ -149,7 +150,11 @@ export class ManagedPipeline {
    * Runs queries and answers each one's result, after recording the ones that did not succeed.
    * Refused whole (nothing queued) when paused, halted, or without room for all of them.
    */
-  async submit(queries: readonly SubmittedQuery[], group: boolean): Promise<QueryResultView[]> {
+  async submit(
+    queries: readonly SubmittedQuery[],
+    group: boolean,
+    callerContext?: SpanContext,
+  ): Promise<QueryResultView[]> {
     if (this.#paused) {
       throw new EngineError(
         'PIPELINE_PAUSED',
@@ -183,15 +188,16 @@ export class ManagedPipeline {
         },
       )
     }
-    return this.#track(this.#run(core, queries, group))
+    return this.#track(this.#run(core, queries, group, callerContext))
   }
 
   async #run(
     core: CorePipeline,
     queries: readonly SubmittedQuery[],
     group: boolean,
+    callerContext: SpanContext | undefined,
   ): Promise<QueryResultView[]> {
-    const accepted = await this.#accept(core, queries, group)
+    const accepted = await this.#accept(core, queries, group, callerContext)
     const outcomes = await Promise.all(
       accepted.map(async (entry): Promise<Outcome> =>
         entry.kind === 'queued'
@@ -222,10 +228,12 @@ export class ManagedPipeline {
     core: CorePipeline,
     queries: readonly SubmittedQuery[],
     group: boolean,
+    callerContext: SpanContext | undefined,
   ): Promise<Accepted[]> {
+    const link = callerContext ? { callerContext } : {}
     if (group) {
       try {
-        const handles = await core.addGroup(queries, { wait: false })
+        const handles = await core.addGroup(queries, { wait: false, ...link })
         return handles.map((handle) => ({ kind: 'queued', handle }))
       } catch (error) {
         throw toEngineError(error, 'queries')
@@ -236,8 +244,8 @@ export class ManagedPipeline {
       try {
         const options =
           query.callbackId === undefined
-            ? { wait: false }
-            : { callbackId: query.callbackId, wait: false }
+            ? { wait: false, ...link }
+            : { callbackId: query.callbackId, wait: false, ...link }
         accepted.push({
           kind: 'queued',
           handle: await core.addQuery(query.sql, query.params, options),

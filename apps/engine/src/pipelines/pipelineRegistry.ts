@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api'
 import type { BatchEvent, QueryResult } from '@sluice/pipeline-core'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
@@ -274,9 +275,10 @@ export class PipelineRegistry implements PipelineService {
     name: string,
     queries: readonly SubmittedQuery[],
     group: boolean,
+    callerContext?: SpanContext,
   ): Promise<QueryResultView[]> {
     this.#refuseWhileDraining()
-    return this.#require(name).submit(queries, group)
+    return this.#require(name).submit(queries, group, callerContext)
   }
 
   /** Runs one query for a retry, without recording it as a new failure. */

@@ -50,13 +50,14 @@ export function startTestEngine(databaseUrl: string, options: EngineOptions = {}
 export async function postJson(
   url: string,
   body: unknown,
-  init: { method?: string; token?: string } = {},
+  init: { method?: string; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: unknown }> {
   const response = await fetch(url, {
     method: init.method ?? 'POST',
     headers: {
       'content-type': 'application/json',
       ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+      ...init.headers,
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
