@@ -3,6 +3,9 @@ import type { TelemetryCostResult } from '../probes/telemetryCost'
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
+const slowdown = (percent: number): string =>
+  percent >= 0 ? `${percent.toFixed(1)}% slower` : `${(-percent).toFixed(1)}% faster (noise)`
+
 /**
  * The memory and telemetry figures as text.
  *
@@ -20,11 +23,16 @@ export function formatExtras(
     )
   }
   lines.push(
-    'Telemetry off vs on (direct, OTLP export to a local sink, Prometheus metrics recorded):',
+    'Telemetry off vs on (direct; OTLP export to a local sink, Prometheus metrics recorded; on = no context manager, as the engine runs; on-als = with the AsyncLocalStorage context manager):',
   )
   for (const t of telemetry) {
+    const arms = t.arms.map((a) =>
+      a.arm === 'off'
+        ? `off ${Math.round(a.throughput)}/s (CPU ${a.cpuMedianMs.toFixed(1)} ms/run)`
+        : `${a.arm} ${Math.round(a.throughput)}/s (${slowdown(a.slowdownPercent)}, CPU ${a.cpuMedianMs.toFixed(1)} ms/run)`,
+    )
     lines.push(
-      `  ${t.workload.padEnd(12)} ${t.size} (${t.strategy}): off ${Math.round(t.offThroughput)}/s, on ${Math.round(t.onThroughput)}/s → ${t.slowdownPercent >= 0 ? `${t.slowdownPercent.toFixed(1)}% slower` : `${(-t.slowdownPercent).toFixed(1)}% faster (noise)`}; ${t.offMs.length}+${t.onMs.length} runs, ${mib(t.exportedBytes)} exported`,
+      `  ${t.workload.padEnd(12)} ${t.size} (${t.strategy}): ${arms.join(', ')}; ${t.arms.map((a) => a.ms.length).join('+')} runs, ${mib(t.exportedBytes)} exported`,
     )
   }
   return lines.join('\n')

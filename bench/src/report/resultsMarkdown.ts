@@ -1,6 +1,7 @@
 import type { WorkloadResult } from '../measure/results'
 import type { QueueMemoryResult } from '../probes/queueMemory'
-import type { TelemetryCostResult } from '../probes/telemetryCost'
+import { telemetryArm } from '../probes/telemetryCost'
+import type { TelemetryArmResult, TelemetryCostResult } from '../probes/telemetryCost'
 import { formatMarkdownTable } from './formatTable'
 import type { TargetCheck } from './targets'
 
@@ -81,12 +82,23 @@ export function resultsMarkdown(report: BenchReport): string {
     out.push(
       '### Telemetry off vs on (direct)',
       '',
-      '| workload | strategy | off (median) | on (median) | change in median time | fastest run off / on | runs (off + on) | exported |',
-      '|---|---|---:|---:|---:|---:|---:|---:|',
+      '"on": `startTelemetry` with no context manager, as the engine runs. "on-als": its default, with',
+      "OpenTelemetry's AsyncLocalStorage context manager. The arms take turns run after run in each",
+      'process. Change: of the median run time, against off. CPU: median CPU time of the Sluice process per run.',
+      '',
+      '| workload | strategy | off (median) | on (median) | change | on-als (median) | change | CPU per run off / on / on-als | runs per arm | exported |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     )
     for (const t of report.telemetry) {
+      const off = telemetryArm(t, 'off')
+      const on = telemetryArm(t, 'on')
+      const als = telemetryArm(t, 'on-als')
+      const rate = (a: TelemetryArmResult): string =>
+        `${Math.round(a.throughput).toLocaleString('en-US')}/s`
+      const change = (a: TelemetryArmResult): string =>
+        `${a.slowdownPercent >= 0 ? '+' : ''}${a.slowdownPercent.toFixed(1)}%`
       out.push(
-        `| ${t.workload} (${t.size.toLocaleString('en-US')}) | ${t.strategy} | ${Math.round(t.offThroughput).toLocaleString('en-US')}/s | ${Math.round(t.onThroughput).toLocaleString('en-US')}/s | ${t.slowdownPercent >= 0 ? '+' : ''}${t.slowdownPercent.toFixed(1)}% | ${Math.min(...t.offMs).toFixed(1)} / ${Math.min(...t.onMs).toFixed(1)} ms | ${t.offMs.length} + ${t.onMs.length} | ${(t.exportedBytes / 1024).toFixed(0)} KiB |`,
+        `| ${t.workload} (${t.size.toLocaleString('en-US')}) | ${t.strategy} | ${rate(off)} | ${rate(on)} | ${change(on)} | ${rate(als)} | ${change(als)} | ${[off, on, als].map((a) => a.cpuMedianMs.toFixed(1)).join(' / ')} ms | ${off.ms.length} | ${(t.exportedBytes / 1024).toFixed(0)} KiB |`,
       )
     }
     out.push('')
