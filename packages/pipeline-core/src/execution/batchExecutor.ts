@@ -53,7 +53,8 @@ export class BatchExecutor {
     const startedAt = Date.now()
     const start = performance.now()
     const strategy = settings.strategy
-    const links = queries.flatMap((query) => (query.callerContext ? [query.callerContext] : []))
+    const links: SpanContext[] = []
+    for (const query of queries) if (query.callerContext) links.push(query.callerContext)
     const trace = this.instrumentation.startBatch({
       pipeline: this.pipelineName,
       strategy,

@@ -1,5 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api'
-import { SpanKind, context, isSpanContextValid, trace } from '@opentelemetry/api'
+import { ROOT_CONTEXT, SpanKind, context, isSpanContextValid, trace } from '@opentelemetry/api'
 import { ActiveTracer } from './activeTracer'
 import { OtelBatchTrace } from './batchTrace'
 import type { BatchSpan } from './batchTrace'
@@ -49,8 +49,11 @@ export function createOtelInstrumentation(): PipelineInstrumentation {
 
   return {
     captureCallerContext(): SpanContext | undefined {
-      if (!tracer.get()) return undefined
-      const caller = trace.getSpanContext(context.active())
+      // Called for every query: the root context (no context manager, or no span active) is
+      // the common case, and answers without looking up the tracer.
+      const active = context.active()
+      if (active === ROOT_CONTEXT || !tracer.get()) return undefined
+      const caller = trace.getSpanContext(active)
       return caller && isSpanContextValid(caller) ? caller : undefined
     },
 
