@@ -32,12 +32,18 @@ export interface ExecutedBatch {
 
 const fallbackPlanner = createPlainPlanner()
 
+/** SQLSTATE invalid_sql_statement_name: the prepared statement does not exist (any more). */
+const UNKNOWN_PREPARED_STATEMENT = '26000'
+
 /**
  * Runs one batch: plans it, runs the plan with the batch's strategy over pipelined connections,
  * and turns every query's outcome into exactly one QueryResult (an executor failure becomes a
  * reported failure of the queries it left open, never a lost query).
  */
 export class BatchExecutor {
+  /** Whether helper queries may be prepared statements (until the server forgets one). */
+  private preparedHelpers = true
+
   constructor(
     private readonly pipelineName: string,
     private readonly source: ConnectionSource,
@@ -128,7 +134,10 @@ export class BatchExecutor {
 
   /** What a planner may ask of the database: helper queries on a connection of the pipeline. */
   planningContext(strategy: Strategy): PlanningContext {
-    return { strategy, query: (text, values) => this.helperQuery(text, values ?? []) }
+    return {
+      strategy,
+      query: (text, values, options) => this.helperQuery(text, values ?? [], options?.preparedName),
+    }
   }
 
   private async plan(
@@ -145,9 +154,22 @@ export class BatchExecutor {
     }
   }
 
-  private helperQuery(text: string, values: readonly unknown[]): Promise<StatementOutcome> {
+  private helperQuery(
+    text: string,
+    values: readonly unknown[],
+    preparedName: string | undefined,
+  ): Promise<StatementOutcome> {
     return this.source.withConnection(async (connection) => {
-      const [reply] = await connection.run([{ text, values }])
+      const named = preparedName !== undefined && this.preparedHelpers
+      let [reply] = await connection.run([
+        named ? { text, values, preparedName } : { text, values },
+      ])
+      if (named && reply?.kind === 'error' && reply.error.code === UNKNOWN_PREPARED_STATEMENT) {
+        // Something deallocated it behind the client's back (DISCARD ALL on a shared pool, a
+        // transaction-mode pooler): from now on this pipeline's helpers go unprepared.
+        this.preparedHelpers = false
+        ;[reply] = await connection.run([{ text, values }])
+      }
       if (reply?.kind !== 'ok') throw new Error(reply ? reply.error.message : 'no answer')
       return { rows: reply.rows, rowCount: reply.rowCount }
     })

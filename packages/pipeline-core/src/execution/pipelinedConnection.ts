@@ -107,6 +107,7 @@ export class PipelinedConnection {
         text: statement.text,
         values: statement.values,
         queryMode: 'extended',
+        ...(statement.name !== undefined ? { name: statement.name } : {}),
       } as pg.QueryConfig),
     )
     const settled = await Promise.allSettled(pending)
@@ -164,9 +165,17 @@ export class PipelinedConnection {
 /** SQLSTATE invalid_parameter_value: what a statement whose values cannot be sent fails with. */
 export const UNSENDABLE_PARAMETER = '22023'
 
-function sendableValues(statement: SqlStatement): { text: string; values: unknown[] } {
+function sendableValues(statement: SqlStatement): {
+  text: string
+  values: unknown[]
+  name?: string
+} {
   try {
-    return { text: statement.text, values: prepareValues(statement.values) }
+    return {
+      text: statement.text,
+      values: prepareValues(statement.values),
+      ...(statement.preparedName !== undefined ? { name: statement.preparedName } : {}),
+    }
   } catch (error) {
     // No `$` (the body's quote) and doubled single quotes: the message is a plain literal.
     const message = errorMessage(error).replace(/\$/g, '').replace(/'/g, "''")

@@ -4,6 +4,11 @@ import type { QueryError, Row } from '../types'
 export interface SqlStatement {
   readonly text: string
   readonly values: readonly unknown[]
+  /**
+   * A name to prepare the statement under, once per connection, so PostgreSQL keeps its plan:
+   * for Sluice's own helper queries, whose text never changes. Never set for users' statements.
+   */
+  readonly preparedName?: string
 }
 
 /**

@@ -83,8 +83,15 @@ export interface Plan {
 /** What a planner may ask of the database (parameter types of a statement, say). */
 export interface PlanningContext {
   readonly strategy: Strategy
-  /** Runs a helper query on a connection of the pipeline (not part of the batch). */
-  readonly query: (text: string, values?: readonly unknown[]) => Promise<StatementOutcome>
+  /**
+   * Runs a helper query on a connection of the pipeline (not part of the batch); with
+   * `preparedName`, as a prepared statement of that name (the text must never change).
+   */
+  readonly query: (
+    text: string,
+    values?: readonly unknown[],
+    options?: { readonly preparedName?: string },
+  ) => Promise<StatementOutcome>
 }
 
 /** Turns a batch into a plan. The optimizer's planner and the plain one both implement it. */
