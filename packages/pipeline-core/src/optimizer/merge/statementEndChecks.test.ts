@@ -58,6 +58,46 @@ const workloads: Record<string, Workload> = {
     ],
     expected: ['succeeded', 'failed(23514)'],
   },
+  'domain CHECK calling a function that reads the table': {
+    ddl: (
+      t,
+    ) => `CREATE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT 0::bigint';
+      CREATE DOMAIN ${t}_id AS int CHECK (${t}_count() < 1);
+      CREATE TABLE ${t} (id ${t}_id PRIMARY KEY);
+      CREATE OR REPLACE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT count(*) FROM ${t}'`,
+    queries: (t) => [
+      { sql: `INSERT INTO ${t} (id) VALUES ($1)`, params: [1] },
+      { sql: `INSERT INTO ${t} (id) VALUES ($1)`, params: [2] },
+    ],
+    expected: ['succeeded', 'failed(23514)'],
+  },
+  'CHECK of a domain under a domain, calling a function that reads the table': {
+    ddl: (
+      t,
+    ) => `CREATE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT 0::bigint';
+      CREATE DOMAIN ${t}_inner AS int CHECK (${t}_count() < 1);
+      CREATE DOMAIN ${t}_outer AS ${t}_inner;
+      CREATE TABLE ${t} (id int PRIMARY KEY, v ${t}_outer);
+      CREATE OR REPLACE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT count(*) FROM ${t}'`,
+    queries: (t) => [
+      { sql: `INSERT INTO ${t} (id, v) VALUES ($1, $2)`, params: [1, 1] },
+      { sql: `INSERT INTO ${t} (id, v) VALUES ($1, $2)`, params: [2, 2] },
+    ],
+    expected: ['succeeded', 'failed(23514)'],
+  },
+  'array of a domain whose CHECK calls a function that reads the table': {
+    ddl: (
+      t,
+    ) => `CREATE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT 0::bigint';
+      CREATE DOMAIN ${t}_tag AS text CHECK (${t}_count() < 1);
+      CREATE TABLE ${t} (id int PRIMARY KEY, tags ${t}_tag[]);
+      CREATE OR REPLACE FUNCTION ${t}_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT count(*) FROM ${t}'`,
+    queries: (t) => [
+      { sql: `INSERT INTO ${t} (id, tags) VALUES ($1, $2)`, params: [1, ['a']] },
+      { sql: `INSERT INTO ${t} (id, tags) VALUES ($1, $2)`, params: [2, ['b']] },
+    ],
+    expected: ['succeeded', 'failed(23514)'],
+  },
 }
 
 async function run(

@@ -71,7 +71,7 @@ test('a prepared catalog query the server forgot is run unprepared, and the batc
   try {
     expect((await runBatch(pipeline, 'plain', 1)).merged).toBe(3)
     const prepared = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements')
-    expect(prepared.rows.map((row) => row.name)).toContain('sluice_table_catalog_v1')
+    expect(prepared.rows.map((row) => row.name)).toContain('sluice_table_catalog_v2')
     await pool.query('DEALLOCATE ALL')
     expect((await runBatch(pipeline, 'plain', 4)).merged).toBe(3)
     expect((await runBatch(pipeline, 'plain', 7)).merged).toBe(3)

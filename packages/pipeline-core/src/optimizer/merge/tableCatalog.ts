@@ -35,8 +35,9 @@ export interface TableInfo {
    * than per row, so one multi-row statement may pass where its rows run alone would not: a
    * foreign key referencing the table itself (or a partition ancestor), a DEFERRABLE unique /
    * primary key / exclusion constraint (rechecked at statement end even when immediate), or a
-   * CHECK constraint or column default calling a user-defined function (which may read the
-   * table, and does not see rows inserted earlier by the same statement).
+   * CHECK constraint, column default or CHECK of a column's domain (through domains over domains
+   * and arrays) calling a user-defined function (which may read the table, and does not see rows
+   * inserted earlier by the same statement).
    */
   readonly hasStatementEndChecks: boolean
   readonly columns: ReadonlyMap<string, ColumnInfo>
@@ -54,6 +55,16 @@ SELECT r.name AS requested, c.relkind::text AS relkind, c.relhasrules AS has_rul
    OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass
               AND ((d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT k.oid FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'))
                 OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT ad.oid FROM pg_attrdef ad WHERE ad.adrelid = c.oid))))
+   -- the same for CHECKs of the columns' domains, through domains over domains and arrays
+   OR EXISTS (WITH RECURSIVE column_type(oid) AS (
+                SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                UNION
+                SELECT u.oid FROM column_type ct JOIN pg_type ty ON ty.oid = ct.oid,
+                  LATERAL (VALUES (ty.typbasetype), (ty.typelem)) AS u(oid) WHERE u.oid <> 0)
+              SELECT 1 FROM column_type ct
+              JOIN pg_constraint dk ON dk.contypid = ct.oid AND dk.contype = 'c'
+              JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = dk.oid
+                AND d.refclassid = 'pg_proc'::regclass)
   ) AS has_statement_end_checks,
   COALESCE((
     SELECT json_agg(json_build_object(
@@ -75,7 +86,7 @@ FROM unnest($1::text[]) AS r(name)
 JOIN pg_class c ON c.oid = to_regclass(r.name)`
 
 /** Server-side name of the prepared catalog query; its text is fixed. */
-const CATALOG_STATEMENT_NAME = 'sluice_table_catalog_v1'
+const CATALOG_STATEMENT_NAME = 'sluice_table_catalog_v2'
 
 function qualifiedName(table: TableName): string {
   return table.schema === undefined
