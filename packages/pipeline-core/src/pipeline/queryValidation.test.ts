@@ -87,6 +87,7 @@ test.each([
   'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE',
   'SET CONSTRAINTS ALL IMMEDIATE',
   'CREATE TEMP TABLE t (a int) ON COMMIT DROP',
+  "SELECT set_config('sluice.tenant', 'acme', true)",
 ])('transaction-scoped %j is accepted', async (sql) => {
   const pipeline = open({ flushIntervalMs: 60_000 })
   pipeline.pause()
@@ -114,6 +115,20 @@ describe('queries', () => {
       /SET\/RESET \(without LOCAL\) would change the shared session/,
     ],
     ['RESET search_path', [], undefined, 'INVALID_QUERY', /shared session/],
+    [
+      "SELECT set_config('search_path', 'other', false)",
+      [],
+      undefined,
+      'INVALID_QUERY',
+      /set_config\(…\) with is_local other than a literal true would change the shared session/,
+    ],
+    [
+      "WITH s AS (SELECT pg_catalog.set_config('a.b', $1, $2)) SELECT * FROM s",
+      ['x', true],
+      undefined,
+      'INVALID_QUERY',
+      /set_config/,
+    ],
     ['BEGIN', [], undefined, 'INVALID_QUERY', /transaction control belongs to the pipeline/],
     ['LISTEN jobs', [], undefined, 'INVALID_QUERY', /LISTEN/],
     ['COPY items FROM STDIN', [], undefined, 'INVALID_QUERY', /COPY FROM STDIN/],

@@ -6,7 +6,8 @@ import { parseSync } from 'libpg-query'
  *   from many applications), so a statement whose effect outlives its own transaction — SET,
  *   LISTEN, PREPARE, a cursor, a temporary table, transaction control — would change what later,
  *   unrelated queries on the same connection see. Transaction-scoped ones (SET LOCAL, SET
- *   TRANSACTION, SET CONSTRAINTS) are allowed.
+ *   TRANSACTION, SET CONSTRAINTS, set_config(…, true)) are allowed. A set_config inside a function
+ *   or DO block cannot be seen from here.
  * - COPY FROM STDIN / TO STDOUT: they need a data stream a pipelined connection cannot give.
  */
 
@@ -74,6 +75,36 @@ function refusal(type: string, inner: Node): string | undefined {
   }
 }
 
+const SET_CONFIG_REFUSAL =
+  'set_config(…) with is_local other than a literal true would change the shared session for later queries; pass true inside a transactional batch'
+
+/** `set_config` / `pg_catalog.set_config`, the function form of SET. */
+function isSetConfig(call: Node): boolean {
+  const names = Array.isArray(call.funcname) ? (call.funcname as Node[]) : []
+  const parts = names.map((name) => (name.String as Node | undefined)?.sval)
+  const last = parts[parts.length - 1]
+  return last === 'set_config' && (parts.length === 1 || parts[0] === 'pg_catalog')
+}
+
+/** A literal `true`: only then is the setting transaction-local for certain. */
+function isLiteralTrue(arg: Node | undefined): boolean {
+  const constant = arg?.A_Const as Node | undefined
+  const boolval = constant?.boolval as Node | undefined
+  return boolval?.boolval === true
+}
+
+/** Finds a session-wide set_config call anywhere in the statement (a SELECT list, a CTE...). */
+function sessionSetConfig(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(sessionSetConfig)
+  if (typeof node !== 'object' || node === null) return false
+  const call = (node as Node).FuncCall as Node | undefined
+  if (call && isSetConfig(call)) {
+    const args = Array.isArray(call.args) ? (call.args as Node[]) : []
+    if (!isLiteralTrue(args[2])) return true
+  }
+  return Object.values(node).some(sessionSetConfig)
+}
+
 const cache = new Map<string, string | null>()
 const CACHE_LIMIT = 10_000
 
@@ -92,6 +123,7 @@ export function pipelineRefusal(sql: string): string | undefined {
       const [type] = Object.keys(stmt)
       const inner = type === undefined ? undefined : (stmt[type] as Node | undefined)
       if (type !== undefined && inner) reason ??= refusal(type, inner)
+      if (sessionSetConfig(stmt)) reason ??= SET_CONFIG_REFUSAL
     }
   } catch {
     reason = undefined
