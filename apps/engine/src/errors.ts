@@ -9,6 +9,8 @@
  * - `PIPELINE_PAUSED`: the pipeline is paused by an operator.
  * - `PIPELINE_HALTED`: a `sequential` pipeline stopped at a failure; resume it.
  * - `UNAUTHORIZED`: missing or wrong bearer token.
+ * - `FORBIDDEN`: a request a web page could have sent behind the operator's back (cross-site, or
+ *   addressed to a non-loopback name while no token guards the API).
  * - `UNAVAILABLE`: the engine is shutting down, or a dependency is down.
  */
 export type EngineErrorCode =
@@ -21,6 +23,7 @@ export type EngineErrorCode =
   | 'PIPELINE_PAUSED'
   | 'PIPELINE_HALTED'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'UNAVAILABLE'
 
 /**
@@ -57,5 +60,6 @@ export const httpStatusOf: Readonly<Record<EngineErrorCode, number>> = {
   PIPELINE_PAUSED: 503,
   PIPELINE_HALTED: 409,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   UNAVAILABLE: 503,
 }

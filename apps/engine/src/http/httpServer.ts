@@ -7,6 +7,7 @@ import { appRouter } from '../router'
 import { pipelineNameSchema } from '../schemas'
 import type { EngineServices } from '../trpc/services'
 import { bearerAuth } from './bearerAuth'
+import { refuseBrowserForgery } from './browserGuard'
 import { handleIngest } from './ingestRoute'
 import { sendError, sendJson } from './jsonResponse'
 import { handlePipelineRoute } from './pipelineRoutes'
@@ -56,6 +57,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const url = new URL(request.url ?? '/', 'http://engine')
     const path = url.pathname
     const method = request.method ?? 'GET'
+    // Before anything is read or run; /healthz alone stays open to any health checker.
+    if (path !== '/healthz') refuseBrowserForgery(request.headers, deps.apiToken !== undefined)
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       trpc(request, response)
       return
