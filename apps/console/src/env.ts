@@ -9,6 +9,13 @@ const schema = z.object({
   SLUICE_PORT: z.coerce.number().int().min(1).max(65_535).default(4000),
   /** Sent to the engine by the console's server; never reaches the browser. */
   SLUICE_API_TOKEN: z.string().min(1).optional(),
+  /** Host names the console is served under besides localhost, comma-separated (behind a proxy). */
+  SLUICE_CONSOLE_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$/, {
+      error: 'must be host names separated by commas, e.g. sluice.example.com,ops.example.com',
+    })
+    .optional(),
 })
 
 function readEnv() {
@@ -21,10 +28,11 @@ function readEnv() {
     )
     throw new Error(`Invalid console environment:\n${problems.join('\n')}`)
   }
-  const { SLUICE_ENGINE_URL, SLUICE_PORT, SLUICE_API_TOKEN } = parsed.data
+  const { SLUICE_ENGINE_URL, SLUICE_PORT, SLUICE_API_TOKEN, SLUICE_CONSOLE_HOSTS } = parsed.data
   return Object.freeze({
     engineUrl: (SLUICE_ENGINE_URL ?? `http://127.0.0.1:${SLUICE_PORT}`).replace(/\/+$/, ''),
     apiToken: SLUICE_API_TOKEN,
+    servedHosts: Object.freeze(SLUICE_CONSOLE_HOSTS?.toLowerCase().split(',') ?? []),
   })
 }
 

@@ -1,4 +1,5 @@
 import { env } from '~/env'
+import { isServedHost } from './servedHost'
 
 /** Request headers worth passing on: content negotiation and SSE resumption, nothing else. */
 const forwardedRequestHeaders = ['accept', 'content-type', 'last-event-id', 'trpc-accept']
@@ -71,15 +72,28 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
 const procedurePathPattern = /^[A-Za-z]\w*(?:\.[A-Za-z]\w*)*(?:,[A-Za-z]\w*(?:\.[A-Za-z]\w*)*)*$/
 
 /**
- * Refuses what the console's own pages never send: paths that are not procedure names, and
- * requests another site's page made from the operator's browser (the proxy adds the token, so
- * it must not act for them).
+ * Refuses what the console's own pages never send: paths that are not procedure names,
+ * requests another site's page made from the operator's browser, and requests addressed to a
+ * name the console is not served under (DNS rebinding). The proxy adds the token, so it must not
+ * act for any of them.
  */
 function refuse(request: Request, procedurePath: string): Response | null {
   if (!procedurePathPattern.test(procedurePath)) {
     return Response.json(
       { error: { message: `not a tRPC procedure path: ${procedurePath}`, code: -32600 } },
       { status: 400 },
+    )
+  }
+  const host = request.headers.get('host')
+  if (!isServedHost(host, env.servedHosts)) {
+    return Response.json(
+      {
+        error: {
+          message: `the console is not served under ${host ?? 'no host name'}; add it to SLUICE_CONSOLE_HOSTS`,
+          code: -32600,
+        },
+      },
+      { status: 403 },
     )
   }
   const site = request.headers.get('sec-fetch-site')
