@@ -52,6 +52,14 @@ const migrations: readonly Migration[] = [
       ALTER TABLE sluice.failed_queries ADD COLUMN params_unstorable jsonb;
     `,
   },
+  {
+    version: 3,
+    name: 'retry claims shared by every engine on the database',
+    sql: `
+      -- Set while an engine retries the failed query; a claim past its time is free again.
+      ALTER TABLE sluice.failed_queries ADD COLUMN retry_claimed_until timestamptz;
+    `,
+  },
 ]
 
 /**

@@ -12,6 +12,12 @@ type RetryOutcome = RetryReport['outcomes'][number]
 const retryChunk = 200
 
 /**
+ * How long a retry claim holds should its engine die mid-retry: far longer than a retry takes
+ * (one query through its pipeline), short enough that a crash does not block the failure long.
+ */
+const RETRY_CLAIM_SECONDS = 600
+
+/**
  * Operators' view of failed queries: search, inspect, retry (through the query's own pipeline, so
  * it runs with that pipeline's strategy and target) and discard. A retry updates the failure's
  * row (resolved, or one more attempt with the new error); it never adds a second row.
@@ -24,7 +30,6 @@ export class FailureQueries implements FailureService {
   readonly #store: FailedQueryStore
   readonly #registry: PipelineRegistry
   readonly #log: Logger
-  readonly #retrying = new Set<string>()
 
   constructor(store: FailedQueryStore, registry: PipelineRegistry, log: Logger) {
     this.#store = store
@@ -97,15 +102,18 @@ export class FailureQueries implements FailureService {
     editedParams: readonly unknown[] | undefined,
     allowOutcomeUnknown: boolean,
   ): Promise<RetryOutcome> {
-    // Two operators (or a double click) retrying the same write must not run it twice.
-    if (this.#retrying.has(failure.id)) {
+    // Two operators (or a double click, or two engines on one database) retrying the same write
+    // must not run it twice.
+    const claim = await this.#store.claimRetry(failure.id, RETRY_CLAIM_SECONDS)
+    if (claim === 'missing')
+      throw new EngineError('NOT_FOUND', `no failed query with id ${failure.id}`)
+    if (claim === 'busy') {
       return {
         id: failure.id,
         outcome: 'not_retried',
         error: { message: `failed query ${failure.id} is being retried already` },
       }
     }
-    this.#retrying.add(failure.id)
     try {
       const current = await this.#store.get(failure.id)
       if (current.error.outcomeUnknown && !allowOutcomeUnknown) {
@@ -129,7 +137,7 @@ export class FailureQueries implements FailureService {
       }
       return await this.#runRetry(current, editedParams ?? current.params)
     } finally {
-      this.#retrying.delete(failure.id)
+      await this.#store.releaseRetry(failure.id)
     }
   }
 

@@ -262,6 +262,31 @@ export class FailedQueryStore {
     return result.rows.map(toView)
   }
 
+  /**
+   * Claims a failed query for one retry, across every engine on this database: `claimed`, or
+   * `busy` while another retry holds it (for at most `leaseSeconds`, should its engine die), or
+   * `missing`. Release it with `releaseRetry`.
+   */
+  async claimRetry(id: string, leaseSeconds: number): Promise<'claimed' | 'busy' | 'missing'> {
+    // The condition is on the row being updated, so of two engines racing, the second re-checks
+    // it after the first's update and finds the claim taken.
+    const claimed = await this.#pool.query(
+      `UPDATE sluice.failed_queries SET retry_claimed_until = now() + make_interval(secs => $2)
+       WHERE id = $1 AND (retry_claimed_until IS NULL OR retry_claimed_until < now())`,
+      [id, leaseSeconds],
+    )
+    if (claimed.rowCount === 1) return 'claimed'
+    const exists = await this.#pool.query('SELECT 1 FROM sluice.failed_queries WHERE id = $1', [id])
+    return exists.rowCount === 1 ? 'busy' : 'missing'
+  }
+
+  async releaseRetry(id: string): Promise<void> {
+    await this.#pool.query(
+      'UPDATE sluice.failed_queries SET retry_claimed_until = NULL WHERE id = $1',
+      [id],
+    )
+  }
+
   /** A retry succeeded: keep the row for history, with the parameters that ran. */
   async markResolved(id: string, params: readonly unknown[]): Promise<void> {
     await this.#pool.query(
