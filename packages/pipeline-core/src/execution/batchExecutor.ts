@@ -69,7 +69,12 @@ export class BatchExecutor {
       links,
     })
     const ledger = new BatchLedger(queries.length)
-    const batchQueries = queries.map((query, index) => ({ ...query, index }))
+    const batchQueries = queries.map((query, index): BatchQuery => ({
+      index,
+      sql: query.sql,
+      params: query.params,
+      groupId: query.groupId,
+    }))
     const plan = await this.plan(planner, batchQueries, strategy)
     const context: ExecutionContext = {
       statements: plan.statements,

@@ -11,7 +11,29 @@ export interface MergeMember {
 
 /** Every query index of the members, ascending (the order `queryIndexes` promises). */
 export function memberQueryIndexes(members: readonly MergeMember[]): number[] {
-  return members.flatMap((member) => member.queryIndexes).sort((a, b) => a - b)
+  // Members come in query order, so the indexes usually are ascending already: sort only if not.
+  const indexes: number[] = []
+  let last = -1
+  let ascending = true
+  for (const member of members) {
+    for (const index of member.queryIndexes) {
+      if (index < last) ascending = false
+      last = index
+      indexes.push(index)
+    }
+  }
+  return ascending ? indexes : indexes.sort((a, b) => a - b)
+}
+
+/** One query per member, in query order: each member's share is its query's share as it is. */
+function oneQueryEach(members: readonly MergeMember[]): boolean {
+  let last = -1
+  for (const member of members) {
+    const only = member.queryIndexes[0]
+    if (member.queryIndexes.length !== 1 || only === undefined || only < last) return false
+    last = only
+  }
+  return true
 }
 
 /** Turns one share per member into one share per query, in `memberQueryIndexes` order. */
@@ -19,6 +41,9 @@ export function sharesPerQuery(
   members: readonly MergeMember[],
   memberShares: readonly QueryShare[],
 ): QueryShare[] {
+  if (memberShares.length < members.length)
+    throw new Error(`merged statement: no share for member ${memberShares.length}`)
+  if (oneQueryEach(members)) return memberShares.slice(0, members.length)
   const byQuery = new Map<number, QueryShare>()
   members.forEach((member, position) => {
     const share = memberShares[position]
