@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import type { SpanContext } from '@opentelemetry/api'
 import type { PipelineSettings as Settings } from '../types'
 import { assertIdentity, assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
 import type { ResolvedSettings } from '../config/resolvedSettings'
@@ -30,28 +29,11 @@ import { ResultDelivery } from './resultDelivery'
 import { skippedResult } from './queuedQuery'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
+import type { AddOptions } from './addOptions'
 import { validateQueryShape } from './queryValidation'
 import type { ValidQuery } from './queryValidation'
 
-/**
- * Options of `addQuery` / `addGroup`.
- *
- * @example
- * await pipeline.addQuery('SELECT 1', [], { callbackId: 'ping', wait: false })
- */
-export interface AddOptions {
-  /** Echoed on the result, so callers can match results they get through events. */
-  readonly callbackId?: string
-  /** Wait while the queue is full (default). False: reject at once with QUEUE_FULL. */
-  readonly wait?: boolean
-  /**
-   * The caller's span, for the batch span to link to, when it is not the active span: e.g. taken
-   * from a request's `traceparent` header. Default: the span active when the query is added.
-   */
-  readonly callerContext?: SpanContext
-}
-
-export type { AcceptedQuery }
+export type { AcceptedQuery, AddOptions }
 
 /**
  * Batches many small queries into pipelined round trips to PostgreSQL and gives every accepted
