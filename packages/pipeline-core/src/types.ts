@@ -242,5 +242,10 @@ export interface BatchEvent {
   merged: number
   effectiveBatchSize: number
   traceId?: string
+  /**
+   * The spans that added its queries (the batch span's links): distinct, at most 128, absent
+   * when no query had one. Open a caller's trace from here.
+   */
+  callers?: { traceId: string; spanId: string }[]
   startedAt: number
 }

@@ -1,6 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { BatchQuery, Plan, Planner, PlanningContext, StatementOutcome } from '../plan/plan'
 import { createPlainPlanner } from '../plan/plainPlanner'
+import { callerLinks } from '../tracing/callerLinks'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import type { BatchEvent, QueryError, QueryResult, Strategy } from '../types'
 import { BatchLedger, internalError } from './batchLedger'
@@ -133,6 +134,7 @@ export class BatchExecutor {
       startedAt,
       ...summary,
       ...(trace.traceId !== undefined ? { traceId: trace.traceId } : {}),
+      ...(links.length > 0 ? { callers: distinctCallers(links) } : {}),
     }
     return haltedBy ? { results, event, haltedBy } : { results, event }
   }
@@ -179,6 +181,14 @@ export class BatchExecutor {
       return { rows: reply.rows, rowCount: reply.rowCount }
     })
   }
+}
+
+/** The batch span's links as ids: distinct valid callers, at most as many as a span keeps. */
+function distinctCallers(links: readonly SpanContext[]): { traceId: string; spanId: string }[] {
+  return callerLinks(links).map(({ context }) => ({
+    traceId: context.traceId,
+    spanId: context.spanId,
+  }))
 }
 
 function runnerFor(strategy: Strategy, settings: ResolvedSettings): StrategyRunner {

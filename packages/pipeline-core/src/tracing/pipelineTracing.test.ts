@@ -334,6 +334,8 @@ describe('links to callers', () => {
       traceFlags: 1,
       isRemote: true,
     }
+    const events: BatchEvent[] = []
+    pipeline.on('batch', (event) => events.push(event))
     const pending = await trace.getTracer('app').startActiveSpan('handler', async (span) => {
       const explicit = await pipeline.addQuery('SELECT 1', [], { callerContext: remote })
       const [grouped] = await pipeline.addGroup([{ sql: 'SELECT 2' }], { callerContext: remote })
@@ -349,6 +351,13 @@ describe('links to callers', () => {
       pending.handler.spanId,
     ])
     expect(batch?.links[0]?.context.traceId).toBe(remote.traceId)
+    // The batch event names the same callers, for whoever shows batches (the engine's console).
+    expect(events.map((event) => event.callers)).toEqual([
+      [
+        { traceId: remote.traceId, spanId: remote.spanId },
+        { traceId: pending.handler.traceId, spanId: pending.handler.spanId },
+      ],
+    ])
   })
 })
 
