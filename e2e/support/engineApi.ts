@@ -14,10 +14,18 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(3).toString('hex')}`
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await fetch(`${run.engineUrl}${path}`, {
     method,
-    headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+    headers:
+      body === undefined
+        ? { ...auth, ...headers }
+        : { ...auth, ...headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await response.text()
@@ -48,15 +56,20 @@ export interface IngestResult {
   batchId: string | null
 }
 
-/** Sends queries through the ingest API and waits for their results. */
+/**
+ * Sends queries through the ingest API and waits for their results; `headers` such as the
+ * `traceparent` of a traced application.
+ */
 export async function ingest(
   pipeline: string,
   queries: { sql: string; params?: unknown[] }[],
+  headers: Record<string, string> = {},
 ): Promise<IngestResult[]> {
   const answer = await call<{ results: IngestResult[] }>(
     'POST',
     `/v1/pipelines/${pipeline}/queries`,
     { queries },
+    headers,
   )
   return answer.results
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { e2eRun } from '../support/e2eRun'
 import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../support/engineApi'
@@ -103,4 +104,23 @@ test('editing the batch size applies live and the engine batches with it', async
   await expect(page.getByTestId('effective-batch-size')).toHaveText('7')
   await expect(page.getByTestId('batch-size')).toHaveText(['7', '7', '7'])
   await expect(page.getByTestId('chart-batch-size-summary')).toContainText('configured 7')
+})
+
+test('a batch links back to the traces of the requests whose queries it ran', async ({ page }) => {
+  const name = uniqueName('callers')
+  await putPipeline(name, { strategy: 'best_effort', batchSize: 10, flushIntervalMs: 20 })
+  // An application whose request is traced sends its span as `traceparent`.
+  const traceId = randomBytes(16).toString('hex')
+  const spanId = randomBytes(8).toString('hex')
+  const results = await ingest(name, [{ sql: 'SELECT 1 AS one' }], {
+    traceparent: `00-${traceId}-${spanId}-01`,
+  })
+  expect(results.map((result) => result.success)).toEqual([true])
+
+  await page.goto(`/pipelines/${name}`)
+  const callers = page.getByTestId('batch-callers')
+  await expect(callers).toHaveCount(1)
+  const link = callers.getByRole('link', { name: /Trace of caller 1 of batch/ })
+  await expect(link).toHaveText(traceId.slice(0, 8))
+  await expect(link).toHaveAttribute('href', `${e2eRun().jaegerUiUrl}/trace/${traceId}`)
 })

@@ -74,6 +74,11 @@ export const batchViewSchema = z.object({
   traceId: z.string().nullable(),
   /** `JAEGER_UI_URL/trace/<traceId>`, when the batch was traced. */
   traceUrl: z.string().nullable(),
+  /**
+   * The spans whose queries the batch ran (from the requests' `traceparent`), with the trace of
+   * each in Jaeger: from a batch back to the requests it served.
+   */
+  callers: z.array(z.object({ traceId: z.string(), spanId: z.string(), traceUrl: z.string() })),
 })
 export type BatchView = z.output<typeof batchViewSchema>
 

@@ -61,6 +61,12 @@ it('links the batch span to the span named by the request’s traceparent header
   expect(callers).toEqual([{ traceId, spanId }])
   // The batch is a trace of its own; the caller's trace is reached through the link.
   expect(result?.traceId).not.toBe(traceId)
+  // The console's batch list leads back to the caller's trace too.
+  const { items } = await engineClient(engine.url).batches.list.query({ pipeline: 'traced' })
+  const batch = items.find((item) => item.batchId === result?.batchId)
+  expect(batch?.callers).toEqual([
+    { traceId, spanId, traceUrl: `http://localhost:16686/trace/${traceId}` },
+  ])
 })
 
 it('ignores a missing or malformed traceparent: the batch runs, unlinked', async () => {
@@ -71,5 +77,7 @@ it('ignores a missing or malformed traceparent: the batch runs, unlinked', async
       () => telemetry.recentBatches.find('traced', result?.batchId ?? '') !== undefined,
     )
     expect(telemetry.recentBatches.find('traced', result?.batchId ?? '')?.callers).toEqual([])
+    const { items } = await engineClient(engine.url).batches.list.query({ pipeline: 'traced' })
+    expect(items.find((item) => item.batchId === result?.batchId)?.callers).toEqual([])
   }
 })

@@ -51,6 +51,10 @@ export class BatchHistory implements BatchService {
           startedAt: new Date(batch.startedAt).toISOString(),
           traceId,
           traceUrl: traceId === null ? null : `${this.#jaegerUiUrl}/trace/${traceId}`,
+          callers: (batch.callers ?? []).map((caller) => ({
+            ...caller,
+            traceUrl: `${this.#jaegerUiUrl}/trace/${caller.traceId}`,
+          })),
         }
       })
     return { jaegerUiUrl: this.#jaegerUiUrl, items }

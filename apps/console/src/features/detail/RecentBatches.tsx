@@ -100,6 +100,7 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
                       ) : (
                         <span className="cell-sub">not traced</span>
                       )}
+                      <BatchCallers batchId={batch.batchId} callers={batch.callers} />
                     </td>
                   </tr>
                 )
@@ -109,5 +110,43 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
         </div>
       )}
     </section>
+  )
+}
+
+/** How many callers to link by name; the rest are counted. */
+const shownCallers = 3
+
+/**
+ * The requests a batch served that sent a `traceparent`: a link to each caller's trace (the
+ * first few), so an operator can go from a slow batch to the requests that waited on it.
+ */
+function BatchCallers({
+  batchId,
+  callers,
+}: {
+  batchId: string
+  callers: readonly { traceId: string; spanId: string; traceUrl: string }[]
+}) {
+  if (callers.length === 0) return null
+  const more = callers.length - shownCallers
+  return (
+    <div className="cell-sub" data-testid="batch-callers">
+      callers:{' '}
+      {callers.slice(0, shownCallers).map((caller, index) => (
+        <span key={`${caller.traceId}-${caller.spanId}`}>
+          {index > 0 ? ', ' : ''}
+          <a
+            href={caller.traceUrl}
+            target="_blank"
+            rel="noreferrer"
+            title={`span ${caller.spanId}`}
+            aria-label={`Trace of caller ${index + 1} of batch ${batchId} in Jaeger`}
+          >
+            {caller.traceId.slice(0, 8)}
+          </a>
+        </span>
+      ))}
+      {more > 0 ? ` and ${formatCount(more)} more` : ''}
+    </div>
   )
 }
