@@ -206,6 +206,12 @@ test('pages through many failures and narrows them by text and time', async ({ p
   await expect(rows).toHaveCount(5)
   await expect(page.getByText('26–30 of 30')).toBeVisible()
   await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled()
+  // The page is in the URL (as the cursor it starts after), and Previous goes back to the first.
+  expect(new URL(page.url()).searchParams.get('after')).toMatch(/^\d+\.\d+$/)
+  await page.getByRole('button', { name: 'Previous' }).click()
+  await expect(rows).toHaveCount(25)
+  await expect(page.getByText('1–25 of 30')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Previous' })).toBeDisabled()
 
   // Text searches the SQL and the error message.
   await page.getByLabel('Search SQL and errors').fill('no_such_table')

@@ -44,11 +44,24 @@ export const failureFilterSchema = z.object({
 export type FailureFilter = z.output<typeof failureFilterSchema>
 export type FailureFilterInput = z.input<typeof failureFilterSchema>
 
-/** Input of `failures.list`: a filter and a page (newest failure first). */
-export const listFailuresInputSchema = failureFilterSchema.extend({
-  limit: z.number().int().min(1).max(500).default(50),
-  offset: z.number().int().min(0).default(0),
-})
+/**
+ * Input of `failures.list`: a filter and a page (newest failure first). Page with `cursor` (the
+ * `nextCursor` of the page before): it neither skips nor repeats a failure when new ones arrive,
+ * and costs the same at any depth. `offset` still works for the first pages.
+ */
+export const listFailuresInputSchema = failureFilterSchema
+  .extend({
+    limit: z.number().int().min(1).max(500).default(50),
+    offset: z.number().int().min(0).default(0),
+    cursor: z
+      .string()
+      .regex(/^\d{1,19}\.\d{1,19}$/, { error: 'must be a nextCursor from failures.list' })
+      .optional(),
+  })
+  .refine((input) => input.cursor === undefined || input.offset === 0, {
+    error: 'give offset or cursor, not both',
+    path: ['cursor'],
+  })
 
 /** A failed query as the API returns it. */
 export const failedQueryViewSchema = z.object({
@@ -79,12 +92,27 @@ export const failedQueryViewSchema = z.object({
 })
 export type FailedQueryView = z.output<typeof failedQueryViewSchema>
 
+/**
+ * Which page of failures to read: `limit` newest-first rows after `cursor` (or after `offset`
+ * rows when no cursor is given).
+ *
+ * @example
+ * const page: FailurePageRequest = { limit: 50, offset: 0, cursor: previous.nextCursor ?? undefined }
+ */
+export interface FailurePageRequest {
+  readonly limit: number
+  readonly offset: number
+  readonly cursor?: string | undefined
+}
+
 /** Answer of `failures.list`. */
 export const failurePageSchema = z.object({
   items: z.array(failedQueryViewSchema),
   /** How many failed queries match the filter in all. */
   total: z.number(),
   nextOffset: z.number().nullable(),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
 })
 export type FailurePage = z.output<typeof failurePageSchema>
 

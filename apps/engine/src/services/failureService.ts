@@ -2,7 +2,13 @@ import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import { errorOf } from '../pipelines/queryOutcome'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import type { FailedQueryView, FailureFilter, FailurePage, RetryReport } from '../schemas'
+import type {
+  FailedQueryView,
+  FailureFilter,
+  FailurePage,
+  FailurePageRequest,
+  RetryReport,
+} from '../schemas'
 import type { FailedQueryStore } from '../stores/failedQueryStore'
 import type { FailureService } from '../trpc/services'
 
@@ -37,10 +43,16 @@ export class FailureQueries implements FailureService {
     this.#log = log
   }
 
-  async list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<FailurePage> {
-    const { items, total } = await this.#store.list(filter, page)
+  async list(filter: FailureFilter, page: FailurePageRequest): Promise<FailurePage> {
+    const { items, total, nextCursor } = await this.#store.list(filter, page)
+    // An offset only means something when paging by offset.
     const next = page.offset + items.length
-    return { items, total, nextOffset: next < total ? next : null }
+    return {
+      items,
+      total,
+      nextOffset: page.cursor === undefined && next < total ? next : null,
+      nextCursor,
+    }
   }
 
   count(filter: FailureFilter): Promise<number> {

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { EngineError } from '../errors'
-import type { FailedQueryView, FailureFilter, QueryErrorView } from '../schemas'
+import type { FailedQueryView, FailureFilter, FailurePageRequest, QueryErrorView } from '../schemas'
 import { failureFilterSql } from './failureFilterSql'
 
 /** A query that did not succeed, as the registry hands it over for recording. */
@@ -209,21 +209,42 @@ export class FailedQueryStore {
     )
   }
 
+  /**
+   * A page of failures, newest first. After a `cursor` the page starts right below the row it
+   * names, in the (last_failed_at, id) order the index keeps, so its cost does not grow with depth
+   * and failures arriving meanwhile shift nothing. One row more than asked tells whether a next
+   * page exists.
+   */
   async list(
     filter: FailureFilter,
-    page: { limit: number; offset: number },
-  ): Promise<{ items: FailedQueryView[]; total: number }> {
+    page: FailurePageRequest,
+  ): Promise<{ items: FailedQueryView[]; total: number; nextCursor: string | null }> {
     const { where, params } = failureFilterSql(filter)
-    const n = params.length
-    const [items, total] = await Promise.all([
-      this.#pool.query<FailureRow>(
-        `SELECT * FROM sluice.failed_queries WHERE ${where}
-         ORDER BY last_failed_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-        [...params, page.limit, page.offset],
+    const values: unknown[] = [...params]
+    const at = (value: unknown): string => {
+      values.push(value)
+      return `$${values.length}`
+    }
+    let after = ''
+    if (page.cursor !== undefined) {
+      const [micros, id] = page.cursor.split('.')
+      after = ` AND (last_failed_at, id) < (timestamptz 'epoch' + ${at(micros)}::bigint * interval '1 microsecond', ${at(id)}::bigint)`
+    }
+    const offset = page.cursor === undefined ? ` OFFSET ${at(page.offset)}` : ''
+    const [rows, total] = await Promise.all([
+      this.#pool.query<FailureRow & { cursor_micros: string }>(
+        `SELECT *, (extract(epoch FROM last_failed_at) * 1000000)::bigint::text AS cursor_micros
+         FROM sluice.failed_queries WHERE ${where}${after}
+         ORDER BY last_failed_at DESC, id DESC LIMIT ${at(page.limit + 1)}${offset}`,
+        values,
       ),
       this.count(filter),
     ])
-    return { items: items.rows.map(toView), total }
+    const shown = rows.rows.slice(0, page.limit)
+    const last = shown[shown.length - 1]
+    const nextCursor =
+      rows.rows.length > page.limit && last ? `${last.cursor_micros}.${last.id}` : null
+    return { items: shown.map(toView), total, nextCursor }
   }
 
   async count(filter: FailureFilter): Promise<number> {

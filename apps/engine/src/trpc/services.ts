@@ -3,6 +3,7 @@ import type {
   FailedQueryView,
   FailureFilter,
   FailurePage,
+  FailurePageRequest,
   FlushResult,
   Health,
   MetricsHistory,
@@ -34,7 +35,7 @@ export interface PipelineService {
 
 /** The failed-queries store and retries. */
 export interface FailureService {
-  list(filter: FailureFilter, page: { limit: number; offset: number }): Promise<FailurePage>
+  list(filter: FailureFilter, page: FailurePageRequest): Promise<FailurePage>
   count(filter: FailureFilter): Promise<number>
   get(id: string): Promise<FailedQueryView>
   retry(

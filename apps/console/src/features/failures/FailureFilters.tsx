@@ -27,7 +27,7 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
   }
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    onApply({ ...draft, page: 1 })
+    onApply({ ...draft, trail: [] })
   }
   const clear = () => {
     const cleared: FailureFilterParams = {
@@ -37,7 +37,7 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
       status: 'failed',
       from: '',
       to: '',
-      page: 1,
+      trail: [],
     }
     setDraft(cleared)
     onApply(cleared)

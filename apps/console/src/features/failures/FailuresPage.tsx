@@ -55,7 +55,7 @@ export function FailuresPage() {
   const pipelines = useQuery(trpc.pipelines.list.queryOptions())
   const page = useQuery({
     ...trpc.failures.list.queryOptions(
-      filter ? { ...filter, limit: pageSize, offset: (params.page - 1) * pageSize } : skipToken,
+      filter ? { ...filter, limit: pageSize, cursor: params.trail.at(-1) } : skipToken,
     ),
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
@@ -128,8 +128,10 @@ export function FailuresPage() {
 
   const items = page.data?.items ?? []
   const total = page.data?.total ?? 0
-  const firstShown = total === 0 ? 0 : (params.page - 1) * pageSize + 1
-  const lastShown = Math.min(total, params.page * pageSize)
+  // Approximate once failures arrive while paging (they go to page one): the count is of pages.
+  const pagesBefore = params.trail.length
+  const firstShown = total === 0 || items.length === 0 ? 0 : pagesBefore * pageSize + 1
+  const lastShown = Math.min(total, pagesBefore * pageSize + items.length)
   const selectedIds = [...selected]
   const busy = retry.isPending || retryAll.isPending || discard.isPending || discardAll.isPending
   const matchingText = (consequence: string) =>
@@ -237,16 +239,19 @@ export function FailuresPage() {
             <button
               type="button"
               className="button button-small"
-              disabled={params.page <= 1}
-              onClick={() => navigate({ ...params, page: params.page - 1 })}
+              disabled={params.trail.length === 0}
+              onClick={() => navigate({ ...params, trail: params.trail.slice(0, -1) })}
             >
               Previous
             </button>
             <button
               type="button"
               className="button button-small"
-              disabled={page.data.nextOffset === null}
-              onClick={() => navigate({ ...params, page: params.page + 1 })}
+              disabled={page.data.nextCursor === null}
+              onClick={() => {
+                const next = page.data.nextCursor
+                if (next) navigate({ ...params, trail: [...params.trail, next] })
+              }}
             >
               Next
             </button>

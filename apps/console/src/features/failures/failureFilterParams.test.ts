@@ -11,7 +11,7 @@ describe('failure filter in the URL', () => {
       status: 'failed',
       from: '',
       to: '',
-      page: 1,
+      trail: [],
     })
   })
 
@@ -21,19 +21,20 @@ describe('failure filter in the URL', () => {
       pipeline: 'orders',
       text: 'duplicate key',
       status: 'any' as const,
-      page: 3,
+      trail: ['1795000000000001.42', '1795000000000000.17'],
     }
     const query = writeFilterParams(params)
-    expect(query).toBe('pipeline=orders&text=duplicate+key&status=any&page=3')
+    expect(query).toBe(
+      'pipeline=orders&text=duplicate+key&status=any&after=1795000000000001.42%2C1795000000000000.17',
+    )
     expect(readFilterParams(new URLSearchParams(query))).toEqual(params)
     expect(writeFilterParams(readFilterParams(new URLSearchParams()))).toBe('')
   })
 
   it('ignores nonsense in the URL instead of failing', () => {
-    expect(readFilterParams(new URLSearchParams('status=everything&page=-2'))).toMatchObject({
-      status: 'failed',
-      page: 1,
-    })
+    expect(
+      readFilterParams(new URLSearchParams('status=everything&after=1795000000000001.42,page-2')),
+    ).toMatchObject({ status: 'failed', trail: [] })
   })
 
   it('becomes the engine filter: SQLSTATE upper-cased, times as ISO instants, blanks left out', () => {
@@ -44,7 +45,7 @@ describe('failure filter in the URL', () => {
       status: 'failed',
       from: '2026-11-26T18:00',
       to: '',
-      page: 1,
+      trail: [],
     })
     expect(input).toMatchObject({
       sqlstate: '23P01',

@@ -9,21 +9,28 @@ export interface FailureFilterParams {
   /** `datetime-local` values, in the browser's time zone. */
   from: string
   to: string
-  page: number
+  /**
+   * The engine's `nextCursor` of every page before this one, oldest step first: empty on the
+   * first page. The last one is where this page starts; dropping it goes one page back.
+   */
+  trail: readonly string[]
 }
+
+const cursorPattern = /^\d{1,19}\.\d{1,19}$/
 
 const statuses = new Set<string>(['failed', 'resolved', 'discarded', 'any'])
 
 /**
  * Reads the filter from the URL's query string; anything missing takes its default
- * (failing queries only, first page).
+ * (failing queries only, first page); a trail of cursors the engine did not hand out reads as
+ * the first page.
  *
  * @example
  * readFilterParams(new URLSearchParams('pipeline=orders&sqlstate=23505'))
  */
 export function readFilterParams(search: URLSearchParams): FailureFilterParams {
   const status = search.get('status') ?? 'failed'
-  const page = Number(search.get('page') ?? '1')
+  const trail = (search.get('after') ?? '').split(',').filter((cursor) => cursor !== '')
   return {
     pipeline: search.get('pipeline') ?? '',
     sqlstate: search.get('sqlstate') ?? '',
@@ -31,7 +38,7 @@ export function readFilterParams(search: URLSearchParams): FailureFilterParams {
     status: (statuses.has(status) ? status : 'failed') as FailureFilterParams['status'],
     from: search.get('from') ?? '',
     to: search.get('to') ?? '',
-    page: Number.isInteger(page) && page > 0 ? page : 1,
+    trail: trail.every((cursor) => cursorPattern.test(cursor)) ? trail : [],
   }
 }
 
@@ -49,7 +56,7 @@ export function writeFilterParams(params: FailureFilterParams): string {
   if (params.status !== 'failed') search.set('status', params.status)
   if (params.from) search.set('from', params.from)
   if (params.to) search.set('to', params.to)
-  if (params.page > 1) search.set('page', String(params.page))
+  if (params.trail.length > 0) search.set('after', params.trail.join(','))
   return search.toString()
 }
 

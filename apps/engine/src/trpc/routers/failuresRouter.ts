@@ -18,8 +18,8 @@ export const failuresRouter = router({
     .input(listFailuresInputSchema)
     .output(failurePageSchema)
     .query(({ ctx, input }) => {
-      const { limit, offset, ...filter } = input
-      return ctx.services.failures.list(filter, { limit, offset })
+      const { limit, offset, cursor, ...filter } = input
+      return ctx.services.failures.list(filter, { limit, offset, cursor })
     }),
   count: readProcedure
     .input(failureFilterSchema)
