@@ -1,7 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api'
 import { hrTimeToMilliseconds } from '@opentelemetry/core'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { BATCH_ATTRIBUTES, BATCH_SPAN } from './batchSpanConvention'
+import { BATCH_SPAN_NAME, INSTRUMENTATION_SCOPE, SluiceAttributes } from '@sluice/contract'
 
 /**
  * One finished batch, as its `sluice.batch` span recorded it.
@@ -44,27 +44,27 @@ function count(span: ReadableSpan, key: string): number {
 
 /** The batch a span describes, or `undefined` for any other span. */
 export function recentBatchFromSpan(span: ReadableSpan): RecentBatch | undefined {
-  if (span.name !== BATCH_SPAN.name || span.instrumentationScope.name !== BATCH_SPAN.scope)
+  if (span.name !== BATCH_SPAN_NAME || span.instrumentationScope.name !== INSTRUMENTATION_SCOPE)
     return undefined
-  const pipeline = span.attributes[BATCH_ATTRIBUTES.pipelineName]
+  const pipeline = span.attributes[SluiceAttributes.pipelineName]
   if (typeof pipeline !== 'string') return undefined
   const { traceId, spanId } = span.spanContext()
   return {
     pipeline,
-    batchId: String(span.attributes[BATCH_ATTRIBUTES.batchId] ?? ''),
+    batchId: String(span.attributes[SluiceAttributes.batchId] ?? ''),
     traceId,
     spanId,
-    strategy: String(span.attributes[BATCH_ATTRIBUTES.batchStrategy] ?? ''),
-    size: count(span, BATCH_ATTRIBUTES.batchSize),
-    statements: count(span, BATCH_ATTRIBUTES.batchStatements),
+    strategy: String(span.attributes[SluiceAttributes.batchStrategy] ?? ''),
+    size: count(span, SluiceAttributes.batchSize),
+    statements: count(span, SluiceAttributes.batchStatements),
     startTime: hrTimeToMilliseconds(span.startTime),
     durationMs: hrTimeToMilliseconds(span.duration),
-    succeeded: count(span, BATCH_ATTRIBUTES.batchSucceeded),
-    failed: count(span, BATCH_ATTRIBUTES.batchFailed),
-    skipped: count(span, BATCH_ATTRIBUTES.batchSkipped),
-    rolledBack: count(span, BATCH_ATTRIBUTES.batchRolledBack),
-    merged: count(span, BATCH_ATTRIBUTES.batchMerged),
-    deduplicated: count(span, BATCH_ATTRIBUTES.batchDeduplicated),
+    succeeded: count(span, SluiceAttributes.batchSucceeded),
+    failed: count(span, SluiceAttributes.batchFailed),
+    skipped: count(span, SluiceAttributes.batchSkipped),
+    rolledBack: count(span, SluiceAttributes.batchRolledBack),
+    merged: count(span, SluiceAttributes.batchMerged),
+    deduplicated: count(span, SluiceAttributes.batchDeduplicated),
     ...(span.status.code === SpanStatusCode.ERROR ? { error: span.status.message ?? 'error' } : {}),
     callers: span.links.map(({ context }) => ({ traceId: context.traceId, spanId: context.spanId })),
   }

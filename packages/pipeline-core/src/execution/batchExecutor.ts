@@ -3,24 +3,20 @@ import type { BatchQuery, Plan, Planner, PlanningContext, StatementOutcome } fro
 import { createPlainPlanner } from '../plan/plainPlanner'
 import { callerLinks } from '../tracing/callerLinks'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
-import type { BatchEvent, QueryError, QueryResult, Strategy } from '../types'
+import type { BatchEvent, QueryError, QueryResult } from '../types'
+import type { Strategy } from '@sluice/contract'
 import { BatchLedger, internalError } from './batchLedger'
 import type { ConnectionSource } from './connectionSource'
 import type { ExecutionContext, StrategyRunner } from './executionContext'
 import { RetryPolicy } from './retryPolicy'
 import { RoundTripSession } from './roundTripSession'
 import type { ResolvedSettings } from '../config/resolvedSettings'
+import type { QueuedQuery } from '../pipeline/queuedQuery'
+import { plannerFor } from '../pipeline/optimizerWiring'
 import { runBestEffort } from './strategies/bestEffort'
 import { createParallelRunner } from './strategies/parallel'
 import { runSequential } from './strategies/sequential'
 import { runTransactional } from './strategies/transactional'
-
-/** A query of a batch as the executor sees it. */
-export interface ExecutableQuery extends BatchQuery {
-  readonly id: string
-  readonly callbackId?: string
-  readonly callerContext?: SpanContext
-}
 
 /** What running a batch produced. */
 export interface ExecutedBatch {
@@ -51,15 +47,18 @@ export class BatchExecutor {
     private readonly instrumentation: PipelineInstrumentation,
   ) {}
 
+  /**
+   * Runs `queries` (all accepted under one strategy) with `settings`, the planner `settings`
+   * choose (`optimize`), and the queries' own strategy.
+   */
   async execute(
     batchId: string,
-    queries: readonly ExecutableQuery[],
+    queries: readonly QueuedQuery[],
     settings: ResolvedSettings,
-    planner: Planner,
   ): Promise<ExecutedBatch> {
     const startedAt = Date.now()
     const start = performance.now()
-    const strategy = settings.strategy
+    const strategy = queries[0]?.strategy ?? settings.strategy
     const links: SpanContext[] = []
     for (const query of queries) if (query.callerContext) links.push(query.callerContext)
     const trace = this.instrumentation.startBatch({
@@ -75,8 +74,9 @@ export class BatchExecutor {
       sql: query.sql,
       params: query.params,
       groupId: query.groupId,
+      classification: query.classification,
     }))
-    const plan = await this.plan(planner, batchQueries, strategy)
+    const plan = await this.plan(plannerFor(settings), batchQueries, strategy)
     const context: ExecutionContext = {
       statements: plan.statements,
       ledger,
@@ -86,7 +86,7 @@ export class BatchExecutor {
     }
     let haltedBy: QueryError | undefined
     try {
-      haltedBy = (await runnerFor(strategy, settings)(context)).haltedBy
+      haltedBy = (await runnerFor(strategy, settings.maxConnections)(context)).haltedBy
     } catch (error) {
       ledger.settleFailed(ledger.unsettled(), internalError('the batch executor failed', error))
     }
@@ -191,14 +191,14 @@ function distinctCallers(links: readonly SpanContext[]): { traceId: string; span
   }))
 }
 
-function runnerFor(strategy: Strategy, settings: ResolvedSettings): StrategyRunner {
+function runnerFor(strategy: Strategy, maxConnections: number): StrategyRunner {
   switch (strategy) {
     case 'sequential':
       return runSequential
     case 'transactional':
       return runTransactional
     case 'parallel':
-      return createParallelRunner(() => settings.maxConnections)
+      return createParallelRunner(() => maxConnections)
     case 'best_effort':
       return runBestEffort
   }

@@ -1,5 +1,6 @@
 import type { PlannedStatement, QueryShare } from '../plan/plan'
-import type { QueryError, QueryStatus, Row } from '../types'
+import type { QueryError, Row } from '../types'
+import type { QueryStatus } from '@sluice/contract'
 import type { StatementReply } from './statementReply'
 import type { TraceIds } from './roundTripSession'
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
 import { startDelayProxy, throughProxy } from '../testing/delayProxy'
-import type { QueryResult, Strategy } from '../types'
+import type { QueryResult } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 let fx: PipelineFixture
 

@@ -1,33 +1,24 @@
 import type { ResolvedSettings } from '../config/resolvedSettings'
+import type { QueuedQuery } from '../pipeline/queuedQuery'
+import { unrunResult } from '../pipeline/queuedQuery'
 import { internalError } from './batchLedger'
-import type { ExecutableQuery, ExecutedBatch } from './batchExecutor'
+import type { ExecutedBatch } from './batchExecutor'
 
 /** Results for a batch whose executor threw before producing any (a bug): every query fails, none is lost. */
 export function failedBatch(
   batchId: string,
-  queries: readonly ExecutableQuery[],
+  queries: readonly QueuedQuery[],
   settings: ResolvedSettings,
   pipeline: string,
   cause: unknown,
 ): ExecutedBatch {
   const error = internalError('the batch executor failed', cause)
   return {
-    results: queries.map((query) => ({
-      queryId: query.id,
-      status: 'failed',
-      success: false,
-      rows: [],
-      rowCount: 0,
-      error,
-      retryCount: 0,
-      batchId,
-      durationMs: 0,
-      ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-    })),
+    results: queries.map((query) => unrunResult(query, 'failed', error, batchId)),
     event: {
       batchId,
       pipeline,
-      strategy: settings.strategy,
+      strategy: queries[0]?.strategy ?? settings.strategy,
       size: queries.length,
       statements: 0,
       durationMs: 0,

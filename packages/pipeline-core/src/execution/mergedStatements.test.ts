@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
-import type { BatchEvent, QueryResult, Strategy } from '../types'
+import type { BatchEvent, QueryResult } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 /*
  * The executor's side of merging: a merged statement that fails is split (bisected) so that

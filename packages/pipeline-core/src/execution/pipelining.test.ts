@@ -3,7 +3,7 @@ import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
 import { startDelayProxy, throughProxy } from '../testing/delayProxy'
 import type { DelayProxy } from '../testing/delayProxy'
-import type { Strategy } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 // 25 ms each way: one round trip costs >= 50 ms, so 100 queries sent one per round trip would
 // take >= 5 s. A pipelined batch takes a handful of round trips; we allow 20 (1 s), a margin

@@ -1,4 +1,4 @@
-import type { RetryConfig } from '../types'
+import type { RetrySettings } from '@sluice/contract'
 
 /**
  * Exponential backoff with jitter: attempt n (1-based, the retry number) waits
@@ -6,7 +6,7 @@ import type { RetryConfig } from '../types'
  * many pipelines hitting the same deadlock from retrying in lockstep.
  */
 export class RetryPolicy {
-  constructor(private readonly config: Required<RetryConfig>) {}
+  constructor(private readonly config: RetrySettings) {}
 
   /** Whether a statement that has run `attempts` times may run once more. */
   canRetry(attempts: number): boolean {

@@ -1,4 +1,4 @@
-import type { AdaptiveBatchSizeConfig } from '../types'
+import type { AdaptiveBatchSizeBounds } from '@sluice/contract'
 
 /** Weight of the newest observation in the per-query cost estimate. */
 const SMOOTHING = 0.3
@@ -32,7 +32,7 @@ export class AdaptiveBatchSize {
   private perQueryMs: number | undefined
 
   constructor(
-    private readonly config: AdaptiveBatchSizeConfig,
+    private readonly config: AdaptiveBatchSizeBounds,
     initial: number,
   ) {
     const { min, max, targetLatencyMs } = config

@@ -2,10 +2,11 @@ import type { TestSchema } from '@sluice/test-database'
 import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryPipeline } from '../pipeline/queryPipeline'
-import type { BatchEvent, PipelineConfig, QueryResult, Strategy } from '../types'
+import type { BatchEvent, PipelineConfig, QueryResult } from '../types'
+import type { Strategy } from '@sluice/contract'
 import type { WorkloadQuery } from './testSupport/randomWorkload'
 import { createOptimizingPlanner } from './planner/optimizingPlanner'
-import { poolContext } from './testSupport/planRunner'
+import { batch, poolContext } from './testSupport/planRunner'
 import {
   randomWorkload,
   WORKLOAD_RESET,
@@ -212,7 +213,7 @@ describe.concurrent.each(variants)('optimize: false vs true, $name', (variant) =
         independent: variant.independent,
       })
       const plan = await planner.plan(
-        workload.map((query, index) => ({ index, sql: query.sql, params: query.params })),
+        batch(workload.map((query) => [query.sql, query.params] as const)),
         poolContext(optimized.schema.pool, variant.strategy),
       )
       // Copies answered inside a merged point read count as deduplicated too.

@@ -1,3 +1,5 @@
+import { classifyIfLoaded } from '../sql/classifySql'
+import { loadParser } from '../sql/parser'
 import type {
   BatchQuery,
   Plan,
@@ -146,10 +148,12 @@ export async function explainPlan(
   context: PlanningContext,
   planner: Planner = createOptimizingPlanner(),
 ): Promise<PlanExplanation> {
+  await loadParser()
   const batch: BatchQuery[] = queries.map((query, index) => ({
     index,
     sql: query.sql,
     params: query.params ?? [],
+    classification: classifyIfLoaded(query.sql),
   }))
   const plan = await planner.plan(batch, context)
   return describePlan(plan, context.strategy, batch.length)

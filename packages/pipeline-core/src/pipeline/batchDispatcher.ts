@@ -1,39 +1,10 @@
-import type { ResolvedSettings } from '../config/resolvedSettings'
-import type { BatchExecutor, ExecutedBatch } from '../execution/batchExecutor'
+import { isOrderedStrategy } from '@sluice/contract'
+import type { Strategy } from '@sluice/contract'
+import type { ExecutedBatch } from '../execution/batchExecutor'
 import { failedBatch } from '../execution/failedBatch'
-import type { PipelineState, QueryError, Strategy } from '../types'
 import { FlushTimer } from './flushTimer'
-import { plannerFor } from './optimizerWiring'
-import type { PipelineEventEmitter } from './pipelineEvents'
-import type { PipelineStats } from './pipelineStats'
-import type { QueryQueue } from './queryQueue'
-import { toExecutable } from './queuedQuery'
+import type { PipelineRuntime } from './pipelineRuntime'
 import type { QueuedQuery } from './queuedQuery'
-import type { ResultDelivery } from './resultDelivery'
-
-/** What the dispatcher needs from its pipeline. */
-export interface DispatcherHost {
-  readonly name: string
-  readonly idPrefix: string
-  settings(): ResolvedSettings
-  /** `running` starts due batches, `closing` starts everything queued, other states nothing. */
-  state(): PipelineState
-  effectiveBatchSize(): number
-  /** A batch of `size` queries took `durationMs` (feeds the adaptive batch size). */
-  batchObserved(size: number, durationMs: number): void
-  /** A `sequential` batch stopped at `cause`. */
-  halt(cause: QueryError, batchId: string): void
-  queueDepthChanged(): void
-}
-
-/** Where the dispatcher's batches go once they are taken from the queue. */
-export interface DispatchTargets {
-  readonly queue: QueryQueue
-  readonly executor: BatchExecutor
-  readonly delivery: ResultDelivery
-  readonly stats: PipelineStats
-  readonly events: PipelineEventEmitter
-}
 
 /**
  * Decides when a batch starts and runs it: takes due batches from the queue (by size, by the
@@ -54,19 +25,20 @@ export class BatchDispatcher {
     this.pump()
   })
 
-  constructor(
-    private readonly host: DispatcherHost,
-    private readonly targets: DispatchTargets,
-  ) {}
+  constructor(private readonly runtime: PipelineRuntime) {}
 
   /** Queries taken from the queue whose batch has not finished yet. */
   get inFlightQueries(): number {
     return this.queriesInFlight
   }
 
-  /** Looks for due batches on the next turn of the event loop (many adds in one tick share a batch). */
-  soon(): void {
-    this.timer.soon()
+  /**
+   * Queries were just queued: a full batch starts now, anything less on the next turn of the
+   * event loop (many adds in one tick share a batch).
+   */
+  queued(): void {
+    if (this.runtime.queue.length >= this.runtime.effectiveBatchSize()) this.pump()
+    else this.timer.soon()
   }
 
   /** Makes every query with a seq below `belowSeq` due now, whatever the batch size. */
@@ -91,12 +63,12 @@ export class BatchDispatcher {
   /** Starts every batch that is due and may start; arms the interval timer for the rest. */
   pump(): void {
     this.timer.clearSoon()
-    const { queue } = this.targets
-    const state = this.host.state()
+    const { queue } = this.runtime
+    const state = this.runtime.state
     const draining = state === 'closing'
-    const settings = this.host.settings()
+    const settings = this.runtime.settings
     while (state === 'running' || draining) {
-      const size = this.host.effectiveBatchSize()
+      const size = this.runtime.effectiveBatchSize()
       const oldest = queue.peek()
       if (!oldest || !this.mayStart(oldest.strategy)) break
       const due =
@@ -106,12 +78,12 @@ export class BatchDispatcher {
         performance.now() - oldest.enqueuedAt >= settings.flushIntervalMs
       if (!due) break
       const batch = queue.take(size)
-      this.host.queueDepthChanged()
+      this.runtime.recordQueueDepth()
       this.runBatch(batch).catch((error: unknown) => {
         // Unreachable by design (results are delivered before anything that could throw);
         // surfaced rather than left as an unhandled rejection.
         process.emitWarning(
-          `sluice pipeline '${this.host.name}': ${error instanceof Error ? error.message : String(error)}`,
+          `sluice pipeline '${this.runtime.name}': ${error instanceof Error ? error.message : String(error)}`,
         )
       })
     }
@@ -126,73 +98,64 @@ export class BatchDispatcher {
   private mayStart(strategy: Strategy): boolean {
     if (this.inFlightOrderedBatches > 0) return false
     return (
-      this.inFlightBatches < (isOrdered(strategy) ? 1 : this.host.settings().maxInFlightBatches)
+      this.inFlightBatches <
+      (isOrderedStrategy(strategy) ? 1 : this.runtime.settings.maxInFlightBatches)
     )
   }
 
   /** Arms the interval flush for the oldest queued query, when a batch could start then. */
   private armTimer(): void {
     this.timer.clearTimeout()
-    const oldest = this.targets.queue.peek()
-    if (!oldest || this.host.state() !== 'running' || !this.mayStart(oldest.strategy)) return
-    this.timer.after(oldest.enqueuedAt + this.host.settings().flushIntervalMs - performance.now())
+    const oldest = this.runtime.queue.peek()
+    if (!oldest || this.runtime.state !== 'running' || !this.mayStart(oldest.strategy)) return
+    this.timer.after(oldest.enqueuedAt + this.runtime.settings.flushIntervalMs - performance.now())
   }
 
   private async runBatch(batch: QueuedQuery[]): Promise<void> {
-    const { executor, delivery, stats, events } = this.targets
-    const current = this.host.settings()
+    const { runtime } = this
+    const settings = runtime.settings
     // Every query of a batch was accepted under the same strategy (QueryQueue.take).
-    const strategy = batch[0]?.strategy ?? current.strategy
-    const settings =
-      strategy === current.strategy ? current : Object.freeze({ ...current, strategy })
-    const ordered = isOrdered(strategy)
+    const ordered = isOrderedStrategy(batch[0]?.strategy ?? settings.strategy)
     this.inFlightBatches++
     if (ordered) this.inFlightOrderedBatches++
     this.queriesInFlight += batch.length
-    const batchId = `${this.host.idPrefix}-b${++this.batchCounter}`
-    const queries = batch.map(toExecutable)
+    const batchId = `${runtime.idPrefix}-b${String(++this.batchCounter)}`
     let executed: ExecutedBatch
     try {
-      executed = await executor.execute(batchId, queries, settings, plannerFor(settings))
+      executed = await runtime.executor.execute(batchId, batch, settings)
     } catch (error) {
-      executed = failedBatch(batchId, queries, settings, this.host.name, error)
+      executed = failedBatch(batchId, batch, settings, runtime.name, error)
     }
     try {
-      this.host.batchObserved(batch.length, executed.event.durationMs)
+      runtime.batchObserved(batch.length, executed.event.durationMs)
     } catch {
       // The batch-size controller must never cost a query its result; the size just stays.
     }
     try {
-      stats.recordBatch(executed.event)
+      runtime.stats.recordBatch(executed.event)
       executed.results.forEach((result, index) => {
         const query = batch[index]
-        if (query) delivery.deliver(query, result)
+        if (query) runtime.delivery.deliver(query, result)
       })
-      events.emit('batch', {
+      runtime.events.emit('batch', {
         ...executed.event,
-        effectiveBatchSize: this.host.effectiveBatchSize(),
+        effectiveBatchSize: runtime.effectiveBatchSize(),
       })
     } finally {
       this.inFlightBatches--
       if (ordered) this.inFlightOrderedBatches--
       this.queriesInFlight -= batch.length
-      if (executed.haltedBy && this.host.state() !== 'closed')
-        this.host.halt(executed.haltedBy, batchId)
+      if (executed.haltedBy && runtime.state !== 'closed') runtime.halt(executed.haltedBy, batchId)
       this.pump()
       this.checkIdle()
     }
   }
 
   private checkIdle(): void {
-    if (this.idle && this.targets.queue.length === 0 && this.inFlightBatches === 0) {
+    if (this.idle && this.runtime.queue.length === 0 && this.inFlightBatches === 0) {
       const idle = this.idle
       this.idle = undefined
       idle()
     }
   }
-}
-
-/** Strategies whose batches run one at a time, in order. */
-function isOrdered(strategy: Strategy): boolean {
-  return strategy === 'sequential' || strategy === 'transactional'
 }

@@ -62,12 +62,17 @@ test('settings change live under load without losing a queued query', async () =
 })
 
 test('pause() stops batches, resume() continues with the queue intact', async () => {
-  const pipeline = fx.open({ batchSize: 5, flushIntervalMs: 5 })
-  pipeline.pause()
+  const pipeline = fx.open({ batchSize: 5, flushIntervalMs: 5, maxInFlightBatches: 1 })
+  const blocker = await fx.blocker()
+  await pipeline.addQuery(blocker.sql)
+  await new Promise((resolve) => setTimeout(resolve, 20)) // its batch starts, alone
   const accepted = []
   for (let i = 0; i < 12; i++) accepted.push(await pipeline.addQuery('SELECT $1::int AS n', [i]))
+  pipeline.pause()
+  await blocker.release()
   await new Promise((resolve) => setTimeout(resolve, 40))
-  expect(pipeline.getStatus()).toMatchObject({ state: 'paused', queueSize: 12, totalBatches: 0 })
+  // The batch that was running finished; nothing queued started.
+  expect(pipeline.getStatus()).toMatchObject({ state: 'paused', queueSize: 12, totalBatches: 1 })
   pipeline.resume()
   const results = await Promise.all(accepted.map((query) => query.result))
   expect(results.map((result) => result.rows[0]?.n)).toEqual([...Array(12).keys()])

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
-import type { QueryResult, Strategy } from '../types'
+import type { QueryResult } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 let fx: PipelineFixture
 

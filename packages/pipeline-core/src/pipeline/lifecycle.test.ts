@@ -25,8 +25,15 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 }
 
 test('a full queue makes addQuery wait (back-pressure) or, with wait: false, reject with QUEUE_FULL', async () => {
-  const pipeline = fx.open({ batchSize: 5, maxQueueSize: 5, flushIntervalMs: 60_000 })
-  pipeline.pause()
+  // One batch at a time, held in flight: what comes after it stays queued.
+  const pipeline = fx.open({
+    batchSize: 1,
+    maxQueueSize: 5,
+    maxInFlightBatches: 1,
+    flushIntervalMs: 0,
+  })
+  const blocker = await fx.blocker()
+  const held = await pipeline.addQuery(blocker.sql)
   for (let id = 1; id <= 5; id++) await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id])
   expect(
     await codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [6], { wait: false })),
@@ -39,11 +46,12 @@ test('a full queue makes addQuery wait (back-pressure) or, with wait: false, rej
   })
   await new Promise((resolve) => setTimeout(resolve, 50))
   expect(accepted).toBe(false)
-  expect(pipeline.getStatus()).toMatchObject({ state: 'paused', queueSize: 5 })
+  expect(pipeline.getStatus()).toMatchObject({ state: 'running', queueSize: 5, inFlight: 1 })
 
-  pipeline.resume()
+  await blocker.release()
   const { result } = await waiting
   await pipeline.flush()
+  expect((await held.result).success).toBe(true)
   expect((await result).success).toBe(true)
   const count = await fx.count('SELECT count(*)::int AS count FROM jobs')
   expect(count).toBe(6)
@@ -53,14 +61,15 @@ test('waiting callers are served in submission order', async () => {
   const pipeline = fx.open({
     batchSize: 2,
     maxQueueSize: 2,
-    flushIntervalMs: 60_000,
+    flushIntervalMs: 0,
     strategy: 'sequential',
   })
-  pipeline.pause()
+  const blocker = await fx.blocker()
+  await pipeline.addQuery(blocker.sql)
   await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
   await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2])
   const later = [3, 4, 5, 6, 7].map((id) => pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [id]))
-  pipeline.resume()
+  await blocker.release()
   const accepted = await Promise.all(later)
   await pipeline.flush()
   const results = await Promise.all(accepted.map((query) => query.result))
@@ -68,6 +77,35 @@ test('waiting callers are served in submission order', async () => {
   // In the order they ran (arrival), not just all present.
   const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY arrival')
   expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7])
+})
+
+test('a paused pipeline refuses new queries and callers waiting for room, and keeps its queue', async () => {
+  const pipeline = fx.open({
+    batchSize: 1,
+    maxQueueSize: 1,
+    maxInFlightBatches: 1,
+    flushIntervalMs: 0,
+  })
+  const blocker = await fx.blocker()
+  await pipeline.addQuery(blocker.sql)
+  const queued = await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
+  const waiting = codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2]))
+  pipeline.pause()
+  expect(await waiting).toBe('PIPELINE_PAUSED')
+  const refused = await pipeline
+    .addQueries([{ sql: 'INSERT INTO jobs VALUES ($1)', params: [3] }])
+    .catch((error: unknown) => error)
+  expect(refused).toBeInstanceOf(PipelineError)
+  expect((refused as PipelineError).message).toMatch(
+    /is paused: it takes no new queries until resume\(\)/,
+  )
+  await blocker.release()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(pipeline.getStatus()).toMatchObject({ state: 'paused', queueSize: 1 })
+  pipeline.resume()
+  expect((await queued.result).success).toBe(true)
+  const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY id')
+  expect(rows.map((row) => row.id)).toEqual([1])
 })
 
 test('a query accepted at once never overtakes an earlier call that is still being accepted', async () => {
@@ -104,16 +142,47 @@ test('close() runs everything queued first, then refuses new queries', async () 
 })
 
 test('close() drains a paused pipeline and refuses callers still waiting for room', async () => {
-  const pipeline = fx.open({ batchSize: 2, maxQueueSize: 2, flushIntervalMs: 60_000 })
-  pipeline.pause()
+  const pipeline = fx.open({
+    batchSize: 1,
+    maxQueueSize: 1,
+    maxInFlightBatches: 1,
+    flushIntervalMs: 0,
+  })
+  const blocker = await fx.blocker()
+  await pipeline.addQuery(blocker.sql)
   const first = await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
-  await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2])
-  const waiting = codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [3]))
-  await pipeline.close()
+  const waiting = codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2]))
+  await blocker.release()
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  const paused = fx.open({ batchSize: 10, flushIntervalMs: 60_000 })
+  const held = await paused.addQuery('INSERT INTO jobs VALUES ($1)', [3])
+  paused.pause()
+  await Promise.all([pipeline.close(), paused.close()])
+  expect(await waiting).toBe(undefined) // it got room once the blocker finished
+  expect((await first.result).success).toBe(true)
+  expect((await held.result).success).toBe(true)
+  const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY id')
+  expect(rows.map((row) => row.id)).toEqual([1, 2, 3])
+})
+
+test('close() refuses callers still waiting for room with PIPELINE_CLOSED', async () => {
+  const pipeline = fx.open({
+    batchSize: 1,
+    maxQueueSize: 1,
+    maxInFlightBatches: 1,
+    flushIntervalMs: 0,
+  })
+  const blocker = await fx.blocker()
+  await pipeline.addQuery(blocker.sql)
+  const first = await pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [1])
+  const waiting = codeOf(pipeline.addQuery('INSERT INTO jobs VALUES ($1)', [2]))
+  const closed = pipeline.close()
   expect(await waiting).toBe('PIPELINE_CLOSED')
+  await blocker.release()
+  await closed
   expect((await first.result).success).toBe(true)
   const rows = await fx.rows<{ id: number }>('SELECT id FROM jobs ORDER BY id')
-  expect(rows.map((row) => row.id)).toEqual([1, 2])
+  expect(rows.map((row) => row.id)).toEqual([1])
 })
 
 test('a pg.Pool given by the caller is used and not ended by close()', async () => {
@@ -160,8 +229,8 @@ test('flush() while paused runs nothing and returns what already finished', asyn
   await pipeline.addQuery('SELECT 1 AS one')
   const done = await pipeline.flush()
   expect(done).toHaveLength(1)
-  pipeline.pause()
   const { result } = await pipeline.addQuery('SELECT 2 AS two')
+  pipeline.pause()
   expect(await pipeline.flush()).toEqual([])
   expect(pipeline.getStatus().queueSize).toBe(1)
   pipeline.resume()
@@ -171,10 +240,13 @@ test('flush() while paused runs nothing and returns what already finished', asyn
 
 test('close() on a halted sequential pipeline answers everything and closes', async () => {
   const pipeline = fx.open({ strategy: 'sequential', batchSize: 2, flushIntervalMs: 60_000 })
-  pipeline.pause() // all three queued before anything runs
-  const failing = await pipeline.addQuery('SELECT 1 / 0')
-  const second = await pipeline.addQuery('SELECT 2')
-  const queued = await pipeline.addQuery('SELECT 3')
+  // All three queued in one call, before anything runs: the first batch takes two.
+  const [failing, second, queued] = await pipeline.addQueries([
+    { sql: 'SELECT 1 / 0' },
+    { sql: 'SELECT 2' },
+    { sql: 'SELECT 3' },
+  ])
+  if (!failing || !second || !queued) throw new Error('expected three accepted queries')
   await pipeline.close()
   expect((await failing.result).status).toBe('failed')
   expect((await second.result).status).toBe('skipped')

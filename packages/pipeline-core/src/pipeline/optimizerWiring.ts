@@ -21,6 +21,6 @@ export function plannerFor(settings: ResolvedSettings): Planner {
 export function batchSizeControllerFor(
   settings: ResolvedSettings,
 ): BatchSizeController | undefined {
-  if (!settings.adaptiveBatchSize) return undefined
-  return new AdaptiveBatchSize(settings.adaptiveBatchSize, settings.batchSize)
+  if (!settings.adaptiveBounds) return undefined
+  return new AdaptiveBatchSize(settings.adaptiveBounds, settings.batchSize)
 }

@@ -1,15 +1,15 @@
+import type { QueryInput } from '@sluice/contract'
 import type { BatchEvent, QueryResult } from '../types'
 
 /**
- * The query a result belongs to, as it was submitted (the engine records failed ones).
+ * The query a result belongs to, as it was submitted: `params` is a frozen copy of the values
+ * given (the engine records failed ones from it).
  *
  * @example
  * pipeline.on('result', (result, query: SubmittedQuery) => { if (!result.success) store.save(query.sql, query.params) })
  */
-export interface SubmittedQuery {
-  readonly sql: string
+export interface SubmittedQuery extends QueryInput {
   readonly params: readonly unknown[]
-  readonly callbackId?: string
 }
 
 /**

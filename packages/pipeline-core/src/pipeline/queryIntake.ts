@@ -1,9 +1,10 @@
 import type { SpanContext } from '@opentelemetry/api'
-import { classifyLoaded, loadParser } from '../optimizer'
-import type { Classification } from '../optimizer'
-import type { PipelineInstrumentation } from '../tracing/instrumentation'
-import type { QueryResult, Strategy } from '../types'
-import type { QueryQueue } from './queryQueue'
+import { PipelineError } from '../errors'
+import { classifyIfLoaded } from '../sql/classifySql'
+import { loadParser, parserLoaded } from '../sql/parser'
+import type { QueryResult } from '../types'
+import type { BatchDispatcher } from './batchDispatcher'
+import type { PipelineRuntime } from './pipelineRuntime'
 import type { QueuedQuery } from './queuedQuery'
 import { validateQueryStatement } from './queryValidation'
 import type { ValidQuery } from './queryValidation'
@@ -19,38 +20,34 @@ export interface AcceptedQuery {
   readonly result: Promise<QueryResult>
 }
 
-/** What the intake needs from its pipeline. */
-export interface IntakeHooks {
-  /** Throws PIPELINE_CLOSED / PIPELINE_HALTED when the pipeline takes no more queries. */
-  assertAccepting(): void
-  /** The pipeline's strategy now: queries keep the one they were accepted under. */
-  strategy(): Strategy
-  /** Called after queries were added to the queue. */
-  queued(count: number): void
+/** How a set of queries asks to be admitted. */
+export interface Admission {
+  /** Queries of a group run in the same batch (atomically under `transactional`). */
+  readonly group: boolean
+  /** Wait while the queue has no room for all of them; false: refuse with QUEUE_FULL. */
+  readonly wait: boolean
+  readonly callerContext: SpanContext | undefined
 }
 
 /**
- * Turns validated queries into queued ones, in call order: checks them with the parser (one
- * statement, the right number of params), reserves room (waiting while the queue is full), gives
- * each an id and a submission sequence number, and hands out the promise of its result.
+ * Admits queries to the pipeline, all of them or none, in call order: checks them with the
+ * parser (one statement, nothing refused, the right number of params), asks the pipeline's state
+ * (paused, halted and closed pipelines take nothing), reserves room for all of them at once
+ * (waiting while the queue is full, unless asked not to), gives each an id and a submission
+ * sequence number, and hands out the promise of its result. A refusal is a PipelineError whose
+ * code is the reason; nothing of a refused call is queued.
  */
 export class QueryIntake {
   private nextSeq = 0
-  private parserLoaded = false
-  /** Calls in `accept` not yet queued: later calls wait behind them, keeping call order. */
+  /** Calls in `admitLater` not yet queued: later calls wait behind them, keeping call order. */
   private slowCalls = 0
-  private readonly parserLoad: Promise<boolean>
 
   constructor(
-    private readonly queue: QueryQueue,
-    private readonly instrumentation: PipelineInstrumentation,
-    private readonly idPrefix: string,
-    private readonly hooks: IntakeHooks,
+    private readonly runtime: PipelineRuntime,
+    private readonly dispatcher: BatchDispatcher,
   ) {
-    this.parserLoad = loadParser().then(
-      () => (this.parserLoaded = true),
-      () => false,
-    )
+    // Started at once, so the first queries rarely find it still loading.
+    void loadParser().catch(() => undefined)
   }
 
   /** The sequence number the next accepted query will get (all earlier ones are below it). */
@@ -59,106 +56,104 @@ export class QueryIntake {
   }
 
   /**
-   * Accepts queries (a group when `group` is set), or throws PipelineError naming the query
-   * (`labels[i]`) that was wrong. Nothing is queued unless all are valid.
+   * Admits `queries` (validated shapes; `labels[i]` names each in messages), or throws
+   * PipelineError naming the reason. Answers synchronously when nothing can be ahead (the parser
+   * is loaded, no earlier call still waits, the queue has room): every promise saved counts once
+   * an OpenTelemetry SDK has turned on AsyncLocalStorage's promise hooks, which cost
+   * microseconds per promise on Node 20.
    */
-  async accept(
+  admit(
     queries: readonly ValidQuery[],
     labels: readonly string[],
-    options: {
-      readonly wait: boolean
-      readonly group: boolean
-      readonly callerContext?: SpanContext | undefined
-    },
+    admission: Admission,
+  ): AcceptedQuery[] | Promise<AcceptedQuery[]> {
+    if (parserLoaded() && this.slowCalls === 0) {
+      this.check(queries, labels)
+      if (this.runtime.queue.tryReserve(queries.length)) return this.enqueue(queries, admission)
+    }
+    return this.admitLater(queries, labels, admission)
+  }
+
+  private async admitLater(
+    given: readonly ValidQuery[],
+    labels: readonly string[],
+    admission: Admission,
   ): Promise<AcceptedQuery[]> {
     this.slowCalls++
     try {
-      if (!this.parserLoaded || this.slowCalls > 1) await this.parserLoad
+      let queries = given
+      if (!parserLoaded()) {
+        await loadParser().catch(() => undefined)
+        // Validated before the parser was there: classify them now.
+        queries = given.map((query) =>
+          query.classification === undefined
+            ? { ...query, classification: classifyIfLoaded(query.sql) }
+            : query,
+        )
+      }
       this.check(queries, labels)
-      if (!this.queue.tryReserve(queries.length)) {
-        if (!options.wait) throw this.queue.fullError()
-        await this.queue.waitForRoom(queries.length)
-        try {
-          this.hooks.assertAccepting()
-        } catch (error) {
-          this.queue.unreserve(queries.length)
-          throw error
+      const { queue } = this.runtime
+      if (!queue.tryReserve(queries.length)) {
+        if (!admission.wait) throw queue.fullError(queries.length)
+        await queue.waitForRoom(queries.length)
+        const refusal = this.runtime.refusal()
+        if (refusal) {
+          queue.unreserve(queries.length)
+          throw refusal
         }
       }
-      return this.enqueue(queries, options.group, options.callerContext)
+      return this.enqueue(queries, admission)
     } finally {
       this.slowCalls--
     }
   }
 
-  /**
-   * Accepts at once, without a promise, when nothing can be ahead: the parser is loaded, no
-   * earlier call is still in `accept`, and the queue has room. Returns undefined otherwise (call
-   * `accept`); throws as `accept` does. Every promise saved counts once an OpenTelemetry SDK has
-   * turned on AsyncLocalStorage's promise hooks: they cost microseconds per promise on Node 20.
-   */
-  acceptNow(
-    queries: readonly ValidQuery[],
-    labels: readonly string[],
-    group: boolean,
-    callerContext?: SpanContext,
-  ): AcceptedQuery[] | undefined {
-    if (!this.parserLoaded || this.slowCalls > 0) return undefined
-    this.check(queries, labels)
-    if (!this.queue.tryReserve(queries.length)) return undefined
-    return this.enqueue(queries, group, callerContext)
-  }
-
-  /** The parser's checks (one statement, the right number of params), then the pipeline's state. */
+  /** The parser's checks, then the pipeline's state, then whether the queue could ever hold them. */
   private check(queries: readonly ValidQuery[], labels: readonly string[]): void {
-    queries.forEach((query, index) => {
-      validateQueryStatement(query, this.classify(query.sql), labels[index])
-    })
-    this.hooks.assertAccepting()
-  }
-
-  private classify(sql: string): Classification | undefined {
-    if (!this.parserLoaded) return undefined
-    try {
-      return classifyLoaded(sql)
-    } catch {
-      // Unclassifiable: PostgreSQL judges it when it runs.
-      return undefined
+    for (const [index, query] of queries.entries()) validateQueryStatement(query, labels[index])
+    const refusal = this.runtime.refusal()
+    if (refusal) throw refusal
+    const capacity = this.runtime.settings.maxQueueSize
+    if (queries.length > capacity) {
+      throw new PipelineError(
+        'TOO_MANY_QUERIES',
+        `${String(queries.length)} queries in one call, but pipeline '${this.runtime.name}' queues at most ${String(capacity)} (maxQueueSize); send fewer at a time`,
+      )
     }
   }
 
-  private enqueue(
-    queries: readonly ValidQuery[],
-    group: boolean,
-    explicitCaller: SpanContext | undefined,
-  ): AcceptedQuery[] {
-    const groupId = group && queries.length > 1 ? `g${this.nextSeq}` : undefined
-    const now = performance.now()
-    const callerContext = explicitCaller ?? this.instrumentation.captureCallerContext()
-    const strategy = this.hooks.strategy()
+  private enqueue(queries: readonly ValidQuery[], admission: Admission): AcceptedQuery[] {
+    const { runtime } = this
+    const groupId = admission.group && queries.length > 1 ? `g${String(this.nextSeq)}` : undefined
+    const enqueuedAt = performance.now()
+    const callerContext = admission.callerContext ?? runtime.instrumentation.captureCallerContext()
+    const strategy = runtime.settings.strategy
     const accepted: AcceptedQuery[] = []
     const queued = queries.map((query): QueuedQuery => {
       const seq = this.nextSeq++
-      const id = `${this.idPrefix}-${seq}`
+      const id = `${runtime.idPrefix}-${String(seq)}`
       let resolve!: (result: QueryResult) => void
       const result = new Promise<QueryResult>((done) => (resolve = done))
       accepted.push({ id, result })
       return {
-        id,
-        seq,
         sql: query.sql,
+        classification: query.classification,
         params: query.params,
         submittedParams: query.submittedParams,
+        callbackId: query.callbackId,
+        id,
+        seq,
+        groupId,
         strategy,
-        enqueuedAt: now,
+        enqueuedAt,
+        callerContext,
         resolve,
-        ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-        ...(groupId !== undefined ? { groupId } : {}),
-        ...(callerContext !== undefined ? { callerContext } : {}),
       }
     })
-    this.queue.push(queued)
-    this.hooks.queued(queued.length)
+    runtime.queue.push(queued)
+    runtime.stats.recordAccepted(queued.length)
+    runtime.recordQueueDepth()
+    this.dispatcher.queued()
     return accepted
   }
 }

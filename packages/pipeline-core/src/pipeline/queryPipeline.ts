@@ -1,35 +1,17 @@
-import { randomBytes } from 'node:crypto'
-import type { PipelineSettings as Settings } from '../types'
-import { assertIdentity, assertSettingKeys, resolveSettings } from '../config/resolvedSettings'
-import type { ResolvedSettings } from '../config/resolvedSettings'
+import type { PipelineSettings, PipelineSettingsPatch, QueryInput } from '@sluice/contract'
+import { assertIdentity, resolveSettings } from '../config/resolvedSettings'
 import { PipelineError } from '../errors'
-import { BatchExecutor } from '../execution/batchExecutor'
-import { ConnectionSource } from '../execution/connectionSource'
-import { skippedError } from '../execution/strategies/sequential'
 import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
-import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
-import type {
-  PipelineConfig,
-  PipelineState,
-  PipelineStatus,
-  QueryError,
-  QueryInput,
-  QueryResult,
-} from '../types'
-import { batchSizeControllerFor, plannerFor } from './optimizerWiring'
-import type { BatchSizeController } from './optimizerWiring'
-import { PipelineEventEmitter } from './pipelineEvents'
-import type { PipelineEvents } from './pipelineEvents'
+import type { PipelineConfig, PipelineStatus, QueryResult } from '../types'
+import type { AddOptions } from './addOptions'
 import { BatchDispatcher } from './batchDispatcher'
-import { PipelineStats } from './pipelineStats'
-import { QueryQueue } from './queryQueue'
-import { ResultDelivery } from './resultDelivery'
-import { skippedResult } from './queuedQuery'
+import { plannerFor } from './optimizerWiring'
+import type { PipelineEvents } from './pipelineEvents'
+import { PipelineRuntime } from './pipelineRuntime'
 import { QueryIntake } from './queryIntake'
 import type { AcceptedQuery } from './queryIntake'
-import type { AddOptions } from './addOptions'
 import { validateQueryShape } from './queryValidation'
 import type { ValidQuery } from './queryValidation'
 
@@ -37,7 +19,7 @@ export type { AcceptedQuery, AddOptions }
 
 /**
  * Batches many small queries into pipelined round trips to PostgreSQL and gives every accepted
- * query exactly one QueryResult. See ARCHITECTURE.md, "The contract of a query".
+ * query exactly one QueryResult. See docs/architecture.md, "The contract of a query".
  *
  * Batches of `best_effort` and `parallel` pipelines may run several at once (up to
  * `maxInFlightBatches`, each on its own connection); `sequential` and `transactional` run one
@@ -53,75 +35,41 @@ export type { AcceptedQuery, AddOptions }
  */
 export class QueryPipeline {
   readonly name: string
-  private settings: ResolvedSettings
-  private state: PipelineState = 'running'
-  private haltReason: QueryError | undefined
-  private readonly source: ConnectionSource
-  private readonly executor: BatchExecutor
-  private readonly instrumentation: PipelineInstrumentation
-  private readonly queue: QueryQueue
-  private readonly events = new PipelineEventEmitter()
-  private readonly stats = new PipelineStats()
-  private readonly delivery: ResultDelivery
-  private batchSize: BatchSizeController | undefined
-  private readonly idPrefix = randomBytes(6).toString('hex')
+  private readonly runtime: PipelineRuntime
   private readonly intake: QueryIntake
   private readonly dispatcher: BatchDispatcher
   private closing: Promise<void> | undefined
 
   constructor(config: PipelineConfig) {
     assertIdentity(config)
-    const { name: _name, connection: _connection, instrumentation, ...settings } = config
-    this.name = config.name
-    this.settings = resolveSettings(settings)
-    this.queue = new QueryQueue(this.settings.maxQueueSize)
-    this.delivery = new ResultDelivery(this.events, this.stats, () => this.settings.retainResults)
-    this.batchSize = batchSizeControllerFor(this.settings)
-    this.source = new ConnectionSource(config.connection, this.settings.maxConnections)
-    this.instrumentation = instrumentation ?? createOtelInstrumentation()
-    this.executor = new BatchExecutor(this.name, this.source, this.instrumentation)
-    this.dispatcher = new BatchDispatcher(
-      {
-        name: this.name,
-        idPrefix: this.idPrefix,
-        settings: () => this.settings,
-        state: () => this.state,
-        effectiveBatchSize: () => this.effectiveBatchSize(),
-        batchObserved: (size, durationMs) => this.batchSize?.observe(size, durationMs),
-        halt: (cause, batchId) => {
-          this.halt(cause, batchId)
-        },
-        queueDepthChanged: () => {
-          this.recordQueueDepth()
-        },
-      },
-      {
-        queue: this.queue,
-        executor: this.executor,
-        delivery: this.delivery,
-        stats: this.stats,
-        events: this.events,
-      },
+    const { name, connection, instrumentation, ...settings } = config
+    this.name = name
+    this.runtime = new PipelineRuntime(
+      name,
+      connection,
+      resolveSettings(settings),
+      instrumentation ?? createOtelInstrumentation(),
     )
-    this.intake = new QueryIntake(this.queue, this.instrumentation, this.idPrefix, {
-      assertAccepting: () => {
-        this.assertAccepting()
-      },
-      strategy: () => this.settings.strategy,
-      queued: (count) => {
-        this.stats.recordAccepted(count)
-        this.recordQueueDepth()
-        if (this.queue.length >= this.effectiveBatchSize()) this.dispatcher.pump()
-        else this.dispatcher.soon()
-      },
-    })
+    this.dispatcher = new BatchDispatcher(this.runtime)
+    this.intake = new QueryIntake(this.runtime, this.dispatcher)
+  }
+
+  /**
+   * The settings the pipeline runs with now, defaults filled in (`PIPELINE_DEFAULTS`); derived
+   * ones (`maxInFlightBatches`, the adaptive bounds) unset unless given.
+   *
+   * @example
+   * new QueryPipeline({ name: 'x', connection }).settings.flushIntervalMs // PIPELINE_DEFAULTS.flushIntervalMs
+   */
+  get settings(): PipelineSettings {
+    return this.runtime.settings.stored
   }
 
   /**
    * Queues one query. Resolves once it is accepted (after waiting for room while the queue is
    * full, unless `wait: false`); `result` then resolves with its one QueryResult.
-   * Throws PipelineError: INVALID_QUERY, TOO_MANY_PARAMETERS, QUEUE_FULL, PIPELINE_HALTED,
-   * PIPELINE_CLOSED.
+   * Throws PipelineError: INVALID_QUERY, TOO_MANY_PARAMETERS, QUEUE_FULL, PIPELINE_PAUSED,
+   * PIPELINE_HALTED, PIPELINE_CLOSED.
    *
    * @example
    * const { result } = await pipeline.addQuery('SELECT * FROM users WHERE id = $1', [42], { callbackId: 'u42' })
@@ -133,69 +81,79 @@ export class QueryPipeline {
     options: AddOptions = {},
   ): Promise<AcceptedQuery> {
     // Not async: a query accepted at once costs one promise, not a chain of them.
-    let valid: ValidQuery
     try {
-      valid = validateQueryShape(sql, params, options.callbackId)
-      this.assertAccepting()
-      const now = this.intake.acceptNow([valid], [''], false, options.callerContext)
-      if (now) return Promise.resolve(onlyAccepted(now))
+      const valid = validateQueryShape(sql, params, options.callbackId)
+      const admitted = this.intake.admit([valid], [''], {
+        group: false,
+        wait: options.wait ?? true,
+        callerContext: options.callerContext,
+      })
+      return Array.isArray(admitted)
+        ? Promise.resolve(onlyAccepted(admitted))
+        : admitted.then(onlyAccepted)
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
-    return this.intake
-      .accept([valid], [''], {
-        wait: options.wait ?? true,
-        group: false,
-        callerContext: options.callerContext,
-      })
-      .then(onlyAccepted)
   }
 
   /**
-   * Queues queries that always run in the same batch (for `transactional`, atomically). A group
-   * larger than `batchSize` is refused with GROUP_TOO_LARGE. Nothing is queued if any query is
-   * invalid.
+   * Queues several queries at once, all of them or none: when any is invalid, or the pipeline
+   * refuses (paused, halted, closed, or no room for all of them with `wait: false`), nothing is
+   * queued and the PipelineError's code says why (INVALID_QUERY naming `queries[i]`,
+   * PIPELINE_PAUSED, PIPELINE_HALTED, PIPELINE_CLOSED, QUEUE_FULL, TOO_MANY_QUERIES). With
+   * `group: true` they also run in one batch (atomically under `transactional`): a group larger
+   * than `batchSize` is refused with GROUP_TOO_LARGE.
+   *
+   * @example
+   * const accepted = await pipeline.addQueries(
+   *   [{ sql: 'INSERT INTO t (v) VALUES ($1)', params: [1] }, { sql: 'INSERT INTO t (v) VALUES ($1)', params: [2] }],
+   *   { wait: false },
+   * )
+   * const results = await Promise.all(accepted.map((query) => query.result))
+   */
+  addQueries(
+    queries: readonly QueryInput[],
+    options: Pick<AddOptions, 'wait' | 'callerContext'> & { readonly group?: boolean } = {},
+  ): Promise<AcceptedQuery[]> {
+    try {
+      const valid = validateAll(queries)
+      const group = options.group ?? false
+      const { batchSize } = this.runtime.settings
+      if (group && valid.length > batchSize) {
+        throw new PipelineError(
+          'GROUP_TOO_LARGE',
+          `the group has ${String(valid.length)} queries but batchSize is ${String(batchSize)}; a group must fit in one batch`,
+        )
+      }
+      const refusal = this.runtime.refusal()
+      if (refusal) throw refusal
+      if (valid.length === 0) return Promise.resolve([])
+      const admitted = this.intake.admit(
+        valid,
+        valid.map((_, index) => `queries[${String(index)}]`),
+        { group, wait: options.wait ?? true, callerContext: options.callerContext },
+      )
+      return Array.isArray(admitted) ? Promise.resolve(admitted) : admitted
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+  }
+
+  /**
+   * Queues queries that always run in the same batch (for `transactional`, atomically):
+   * `addQueries(queries, { group: true })`.
    *
    * @example
    * const accepted = await pipeline.addGroup([
    *   { sql: 'UPDATE accounts SET balance = balance - $1 WHERE id = $2', params: [10, 1] },
    *   { sql: 'UPDATE accounts SET balance = balance + $1 WHERE id = $2', params: [10, 2] },
    * ])
-   * const results = await Promise.all(accepted.map((query) => query.result))
    */
-  async addGroup(
+  addGroup(
     queries: readonly QueryInput[],
     options: Pick<AddOptions, 'wait' | 'callerContext'> = {},
   ): Promise<AcceptedQuery[]> {
-    if (!Array.isArray(queries))
-      throw new PipelineError('INVALID_QUERY', 'queries must be an array')
-    const valid = queries.map((query: unknown, index) => {
-      if (typeof query !== 'object' || query === null) {
-        throw new PipelineError(
-          'INVALID_QUERY',
-          `queries[${index}] must be an object { sql, params?, callbackId? }`,
-        )
-      }
-      const { sql, params, callbackId } = query as Record<string, unknown>
-      return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
-    })
-    if (valid.length > this.settings.batchSize) {
-      throw new PipelineError(
-        'GROUP_TOO_LARGE',
-        `the group has ${valid.length} queries but batchSize is ${this.settings.batchSize}; a group must fit in one batch`,
-      )
-    }
-    this.assertAccepting()
-    if (valid.length === 0) return []
-    const labels = valid.map((_, index) => `queries[${index}]`)
-    return (
-      this.intake.acceptNow(valid, labels, true, options.callerContext) ??
-      this.intake.accept(valid, labels, {
-        wait: options.wait ?? true,
-        group: true,
-        callerContext: options.callerContext,
-      })
-    )
+    return this.addQueries(queries, { ...options, group: true })
   }
 
   /**
@@ -220,60 +178,48 @@ export class QueryPipeline {
    * const results = await pipeline.flush()
    */
   async flush(): Promise<QueryResult[]> {
-    const outstanding = this.queue.length + this.dispatcher.inFlightQueries
-    if (outstanding > 0 && this.state !== 'paused') {
+    const { runtime } = this
+    const outstanding = runtime.queue.length + this.dispatcher.inFlightQueries
+    if (outstanding > 0 && runtime.state !== 'paused') {
       const below = this.intake.nextSequence
-      const done = this.delivery.waitFor(below, outstanding)
+      const done = runtime.delivery.waitFor(below, outstanding)
       this.dispatcher.flushBelow(below)
       await done
     }
-    return this.delivery.takeRetained()
+    return runtime.delivery.takeRetained()
   }
 
   /**
-   * Changes settings on a running pipeline; queued queries are kept and run with the new ones,
-   * except the strategy: a query always runs with the strategy it was accepted under, and a batch
-   * never mixes strategies (the queue is cut where the strategy changed). So a group queued under
-   * `transactional` stays all or nothing after a switch to `best_effort`, and queries queued under
-   * `sequential` still halt at a failure; only queries accepted after the change use the new
-   * strategy. A batch size lowered below a queued group's size runs that group whole, alone.
-   * `name` and `connection` cannot change. Throws INVALID_CONFIG naming the field.
+   * Changes settings on a running pipeline; only the fields given change (nested `retry` and
+   * `adaptiveBatchSize` field by field). Queued queries are kept and run with the new settings,
+   * except the strategy: a query always runs with the strategy it was accepted under, and a
+   * batch never mixes strategies (the queue is cut where the strategy changed). So a group
+   * queued under `transactional` stays all or nothing after a switch to `best_effort`, and
+   * queries queued under `sequential` still halt at a failure. A batch size lowered below a
+   * queued group's size runs that group whole, alone. `name` and `connection` cannot change.
+   * Throws INVALID_CONFIG naming the field; the settings then stay as they were.
    *
    * @example
    * pipeline.configure({ batchSize: 500, strategy: 'parallel' })
    */
-  configure(partial: Settings): void {
-    if (typeof partial !== 'object' || (partial as unknown) === null) {
+  configure(patch: PipelineSettingsPatch): void {
+    if (typeof patch !== 'object' || (patch as unknown) === null) {
       throw new PipelineError('INVALID_CONFIG', 'configure() takes an object of settings')
     }
-    assertSettingKeys(partial)
-    const previous = this.settings
-    const next = resolveSettings(partial, previous)
-    this.settings = next
-    if (next.maxConnections !== previous.maxConnections) this.source.setLimit(next.maxConnections)
-    if (next.maxQueueSize !== previous.maxQueueSize) this.queue.setCapacity(next.maxQueueSize)
-    if (
-      next.batchSize !== previous.batchSize ||
-      next.adaptiveBatchSize !== previous.adaptiveBatchSize
-    ) {
-      this.batchSize = batchSizeControllerFor(next)
-    }
-    if (!next.retainResults) this.delivery.dropRetained()
+    this.runtime.configure(patch)
     // Re-arms the interval timer with the new settings too.
     this.dispatcher.pump()
   }
 
   /**
-   * Stops running batches (queries are still accepted up to maxQueueSize). Batches already
-   * running finish.
+   * Stops taking new queries (refused with PIPELINE_PAUSED) and starting batches; what is queued
+   * stays queued until `resume()`, and batches already running finish.
    *
    * @example
    * pipeline.pause(); pipeline.getStatus().state // 'paused'
    */
   pause(): void {
-    if (this.state !== 'running') return
-    this.state = 'paused'
-    this.dispatcher.disarm()
+    if (this.runtime.pause()) this.dispatcher.disarm()
   }
 
   /**
@@ -283,15 +229,13 @@ export class QueryPipeline {
    * if (pipeline.getStatus().state === 'halted') pipeline.resume()
    */
   resume(): void {
-    if (this.state !== 'paused' && this.state !== 'halted') return
-    this.state = 'running'
-    this.haltReason = undefined
-    this.dispatcher.pump()
+    if (this.runtime.resume()) this.dispatcher.pump()
   }
 
   /**
-   * Stops intake, runs everything queued and waits for it, then ends the connection pool (unless
-   * the pool was given by the caller). Callers still waiting for room get PIPELINE_CLOSED.
+   * Stops intake, runs everything queued (a paused pipeline too) and waits for it, then ends the
+   * connection pool (unless the pool was given by the caller). Callers still waiting for room
+   * get PIPELINE_CLOSED.
    *
    * @example
    * process.on('SIGTERM', () => void pipeline.close())
@@ -314,18 +258,11 @@ export class QueryPipeline {
    * console.log(explanation.summary)
    */
   async explain(queries: readonly QueryInput[]): Promise<PlanExplanation> {
-    if (!Array.isArray(queries))
-      throw new PipelineError('INVALID_QUERY', 'queries must be an array')
-    const valid = queries.map((query: unknown, index) => {
-      const { sql, params, callbackId } = (
-        typeof query === 'object' && query !== null ? query : {}
-      ) as Record<string, unknown>
-      return validateQueryShape(sql, params, callbackId, `queries[${index}]`)
-    })
-    const settings = this.settings
+    const valid = validateAll(queries)
+    const settings = this.runtime.settings
     return explainPlan(
       valid,
-      this.executor.planningContext(settings.strategy),
+      this.runtime.executor.planningContext(settings.strategy),
       plannerFor(settings),
     )
   }
@@ -337,17 +274,18 @@ export class QueryPipeline {
    * const { queueSize, successRate, state } = pipeline.getStatus()
    */
   getStatus(): PipelineStatus {
+    const { runtime } = this
     const status: PipelineStatus = {
       name: this.name,
-      state: this.state,
-      strategy: this.settings.strategy,
-      queueSize: this.queue.length,
+      state: runtime.state,
+      strategy: runtime.settings.strategy,
+      queueSize: runtime.queue.length,
       inFlight: this.dispatcher.inFlightQueries,
-      ...this.stats.snapshot(),
-      batchSize: this.settings.batchSize,
-      effectiveBatchSize: this.effectiveBatchSize(),
+      ...runtime.stats.snapshot(),
+      batchSize: runtime.settings.batchSize,
+      effectiveBatchSize: runtime.effectiveBatchSize(),
     }
-    if (this.haltReason) status.haltReason = this.haltReason
+    if (runtime.haltReason) status.haltReason = runtime.haltReason
     return status
   }
 
@@ -359,7 +297,7 @@ export class QueryPipeline {
    * pipeline.on('result', (result, query) => { if (!result.success) console.error(query.sql, result.error) })
    */
   on<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): this {
-    this.events.on(event, listener)
+    this.runtime.events.on(event, listener)
     return this
   }
 
@@ -370,63 +308,33 @@ export class QueryPipeline {
    * pipeline.off('batch', onBatch)
    */
   off<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): this {
-    this.events.off(event, listener)
+    this.runtime.events.off(event, listener)
     return this
   }
 
-  private assertAccepting(): void {
-    if (this.state === 'closing' || this.state === 'closed') {
-      throw new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closed`)
-    }
-    if (this.state === 'halted') {
-      throw new PipelineError(
-        'PIPELINE_HALTED',
-        `pipeline '${this.name}' halted after a failed query (${this.haltReason?.code ?? 'error'}: ${this.haltReason?.message ?? ''}); call resume()`,
-      )
-    }
-  }
-
-  private effectiveBatchSize(): number {
-    return this.batchSize?.current() ?? this.settings.batchSize
-  }
-
-  /**
-   * A sequential batch failed: nothing queued after it may run (it may depend on the failure),
-   * so every queued query is skipped, and intake stops until resume().
-   */
-  private halt(cause: QueryError, batchId: string): void {
-    if (this.state === 'running' || this.state === 'paused') {
-      this.state = 'halted'
-      this.haltReason = cause
-    }
-    const error = skippedError(cause)
-    for (const query of this.queue.takeAll()) {
-      this.delivery.deliver(query, skippedResult(query, error, batchId))
-    }
-    this.recordQueueDepth()
-    this.queue.rejectWaiters(
-      new PipelineError(
-        'PIPELINE_HALTED',
-        `pipeline '${this.name}' halted after a failed query (${cause.code ?? 'error'}: ${cause.message}); call resume()`,
-      ),
-    )
-  }
-
-  private recordQueueDepth(): void {
-    this.instrumentation.recordQueueDepth(this.name, this.queue.length)
-  }
-
   private async drainAndEnd(): Promise<void> {
-    this.state = 'closing'
-    this.queue.rejectWaiters(
-      new PipelineError('PIPELINE_CLOSED', `pipeline '${this.name}' is closing`),
-    )
+    this.runtime.beginClosing()
     this.dispatcher.pump()
     await this.dispatcher.whenIdle()
     this.dispatcher.disarm()
-    this.state = 'closed'
-    await this.source.end()
+    this.runtime.closed()
+    await this.runtime.source.end()
   }
+}
+
+/** Validates every query's shape (nothing is queued unless all pass), naming the one at fault. */
+function validateAll(queries: readonly QueryInput[]): ValidQuery[] {
+  if (!Array.isArray(queries)) throw new PipelineError('INVALID_QUERY', 'queries must be an array')
+  return queries.map((query: unknown, index) => {
+    if (typeof query !== 'object' || query === null) {
+      throw new PipelineError(
+        'INVALID_QUERY',
+        `queries[${String(index)}] must be an object { sql, params?, callbackId? }`,
+      )
+    }
+    const { sql, params, callbackId } = query as Record<string, unknown>
+    return validateQueryShape(sql, params, callbackId, `queries[${String(index)}]`)
+  })
 }
 
 /** The one query `addQuery` handed to the intake, accepted. */

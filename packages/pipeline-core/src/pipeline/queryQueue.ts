@@ -56,11 +56,11 @@ export class QueryQueue {
     })
   }
 
-  /** The error for a caller that would not wait. */
-  fullError(): PipelineError {
+  /** The error for a caller of `size` queries that would not wait. */
+  fullError(size: number): PipelineError {
     return new PipelineError(
       'QUEUE_FULL',
-      `the queue is full (${this.length} queued, maxQueueSize ${this.capacity}); retry later or pass wait: true`,
+      `the queue has no room for ${String(size)} more (${String(this.length)} queued, maxQueueSize ${String(this.capacity)}); retry later or pass wait: true`,
     )
   }
 

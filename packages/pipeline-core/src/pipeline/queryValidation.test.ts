@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest'
 import { PipelineError } from '../errors'
-import type { PipelineErrorCode } from '../errors'
+import type { PipelineErrorCode } from '@sluice/contract'
 import type { PipelineConfig } from '../types'
 import { QueryPipeline } from './queryPipeline'
 
@@ -45,10 +45,14 @@ describe('config', () => {
     [
       { strategy: 'fastest' },
       'INVALID_CONFIG',
-      /strategy must be one of sequential, parallel, transactional, best_effort/,
+      /strategy must be one of best_effort, sequential, parallel, transactional/,
     ],
     [{ flushIntervalMs: -1 }, 'INVALID_CONFIG', /flushIntervalMs/],
-    [{ maxQueueSize: 10, batchSize: 20 }, 'INVALID_CONFIG', /maxQueueSize must be >= batchSize/],
+    [
+      { maxQueueSize: 10, batchSize: 20 },
+      'INVALID_CONFIG',
+      /maxQueueSize must be at least batchSize \(20\)/,
+    ],
     [{ maxConnections: 0 }, 'INVALID_CONFIG', /maxConnections/],
     [{ retry: { maxAttempts: 0 } }, 'INVALID_CONFIG', /retry.maxAttempts/],
     [{ retry: { baseDelayMs: -5 } }, 'INVALID_CONFIG', /retry.baseDelayMs/],
@@ -90,7 +94,6 @@ test.each([
   "SELECT set_config('sluice.tenant', 'acme', true)",
 ])('transaction-scoped %j is accepted', async (sql) => {
   const pipeline = open({ flushIntervalMs: 60_000 })
-  pipeline.pause()
   const accepted = await pipeline.addQuery(sql)
   expect(accepted.id).toEqual(expect.any(String))
 })
@@ -146,28 +149,28 @@ describe('queries', () => {
       ['a\uD800b'],
       undefined,
       'INVALID_QUERY',
-      /params\[0\] contains a lone UTF-16 surrogate/,
+      /params\[0\]: the string contains a lone UTF-16 surrogate/,
     ],
     [
       'SELECT $1::text[]',
       [['ok', '\uDC00']],
       undefined,
       'INVALID_QUERY',
-      /params\[0\]\[1\] contains a lone/,
+      /params\[0\]: the string at \[1\] contains a lone/,
     ],
     [
       'SELECT $1::jsonb',
       [{ tags: { ['k\uD800']: 1 } }],
       undefined,
       'INVALID_QUERY',
-      /params\[0\]\.tags \(the object key "k\\ud800"\) contains a lone/,
+      /params\[0\]: the object key "k\\ud800" at \.tags contains a lone/,
     ],
     [
       'SELECT $1::jsonb',
       [{ list: [{ v: '\uDBFF' }] }],
       undefined,
       'INVALID_QUERY',
-      /params\[0\]\.list\[0\]\.v contains a lone/,
+      /params\[0\]: the string at \.list\[0\]\.v contains a lone/,
     ],
   ])('addQuery(%j, …) is refused', async (sql, params, callbackId, code, message) => {
     const error = await rejection(

@@ -1,12 +1,18 @@
-import { MAX_PARAMETERS } from '../config/resolvedSettings'
+import { MAX_PARAMETERS, paramProblem } from '@sluice/contract'
 import { PipelineError } from '../errors'
 import { prepareValues } from '../execution/pipelinedConnection'
-import type { Classification } from '../optimizer'
-import { pipelineRefusal } from './refusedStatements'
+import type { Classification } from '../sql/classification'
+import { classifyIfLoaded } from '../sql/classifySql'
 
 /** A query that passed validation. */
 export interface ValidQuery {
   readonly sql: string
+  /**
+   * What PostgreSQL's parser says about `sql`, made once here and carried to the planner and the
+   * executor; `undefined` while the parser is still loading (the intake fills it in then) or for
+   * a text it cannot classify.
+   */
+  readonly classification: Classification | undefined
   /**
    * The values as pg will send them (null, a string, or a Buffer copy), prepared and frozen at
    * intake: a caller reusing or changing its array or objects afterwards changes nothing here.
@@ -14,7 +20,7 @@ export interface ValidQuery {
   readonly params: readonly unknown[]
   /** A frozen shallow copy of the caller's values, handed back to `result` listeners. */
   readonly submittedParams: readonly unknown[]
-  readonly callbackId?: string
+  readonly callbackId: string | undefined
 }
 
 /**
@@ -53,22 +59,18 @@ export function validateQueryShape(
     throw new PipelineError('INVALID_QUERY', `${prefix}${(error as Error).message}`)
   }
   values.forEach((value, index) => {
-    let where: string | undefined
+    let problem: string | undefined
     try {
-      where = loneSurrogateAt(value, '')
+      problem = paramProblem(value, 'driver')
     } catch (error) {
       throw new PipelineError(
         'INVALID_QUERY',
         `${prefix}params[${index}] cannot be checked: ${(error as Error).message}`,
       )
     }
-    if (where !== undefined) {
-      // pg would send it as U+FFFD (or, inside JSON, an escape jsonb refuses): not what was given.
-      throw new PipelineError(
-        'INVALID_QUERY',
-        `${prefix}params[${index}]${where} contains a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot receive as given`,
-      )
-    }
+    // pg would send a lone surrogate as U+FFFD (or, inside JSON, an escape jsonb refuses).
+    if (problem !== undefined)
+      throw new PipelineError('INVALID_QUERY', `${prefix}params[${index}]: ${problem}`)
   })
   if (callbackId !== undefined && typeof callbackId !== 'string') {
     throw new PipelineError(
@@ -76,25 +78,22 @@ export function validateQueryShape(
       `${prefix}callbackId must be a string, got ${describe(callbackId)}`,
     )
   }
-  const query = {
+  return {
     sql,
+    classification: classifyIfLoaded(sql),
     params: Object.freeze(prepared),
     submittedParams: Object.freeze([...values]),
+    callbackId,
   }
-  return callbackId === undefined ? query : { ...query, callbackId }
 }
 
 /**
- * Checks what the parser knows: exactly one statement, nothing a pipeline must refuse
- * (see refusedStatements.ts), and as many params as it uses. A text
- * the parser rejects is let through: PostgreSQL then reports the syntax error (42601) as the
- * query's own failure.
+ * Checks what the parser knows: exactly one statement, nothing a pipeline must refuse (session
+ * state on a shared connection...), and as many params as it uses. A text the parser rejects is
+ * let through: PostgreSQL then reports the syntax error (42601) as the query's own failure.
  */
-export function validateQueryStatement(
-  query: ValidQuery,
-  classification: Classification | undefined,
-  label = '',
-): void {
+export function validateQueryStatement(query: ValidQuery, label = ''): void {
+  const classification = query.classification
   if (!classification || classification.syntaxError) return
   const prefix = label === '' ? '' : `${label}.`
   if (classification.statementCount > 1) {
@@ -109,7 +108,7 @@ export function validateQueryStatement(
       `${prefix}sql holds no statement (only comments or whitespace)`,
     )
   }
-  const refusal = pipelineRefusal(query.sql)
+  const refusal = classification.refusal
   if (refusal !== undefined) {
     throw new PipelineError(
       'INVALID_QUERY',
@@ -122,36 +121,6 @@ export function validateQueryStatement(
       `${prefix}params has ${query.params.length} values but the sql uses ${classification.paramCount} ($1..$${classification.paramCount}): ${excerpt(query.sql)}`,
     )
   }
-}
-
-// A high surrogate not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/**
- * Where inside `value` a string, array element or plain-object key or value holds a lone
- * surrogate (`''` for the value itself, `.tags[2]`, `["a\ud800"]` for a key), else undefined.
- * Values were prepared first, so there is no cycle.
- */
-function loneSurrogateAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = loneSurrogateAt(item, `${path}[${String(index)}]`)
-      if (found !== undefined) return found
-    }
-    return undefined
-  }
-  // Only plain objects: others (Dates, Buffers, toPostgres/toJSON) serialize their own way.
-  if (typeof value !== 'object' || value === null || 'toPostgres' in value || 'toJSON' in value)
-    return undefined
-  const prototype: unknown = Object.getPrototypeOf(value)
-  if (prototype !== Object.prototype && prototype !== null) return undefined
-  for (const [key, item] of Object.entries(value)) {
-    if (LONE_SURROGATE.test(key)) return `${path} (the object key ${JSON.stringify(key)})`
-    const found = loneSurrogateAt(item, `${path}.${key}`)
-    if (found !== undefined) return found
-  }
-  return undefined
 }
 
 function describe(value: unknown): string {

@@ -1,49 +1,39 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { ExecutableQuery } from '../execution/batchExecutor'
-import type { QueryError, QueryResult, Strategy } from '../types'
+import type { Strategy } from '@sluice/contract'
+import type { QueryError, QueryResult } from '../types'
+import type { ValidQuery } from './queryValidation'
 
-/** A query accepted by the pipeline and waiting for (or in) a batch. */
-export interface QueuedQuery {
+/**
+ * A query the pipeline accepted: validated and classified (`ValidQuery`), with its id and place
+ * in submission order. The queue, the dispatcher and the executor all work on this one object.
+ */
+export interface QueuedQuery extends ValidQuery {
   readonly id: string
   /** Submission order across the pipeline. */
   readonly seq: number
-  readonly sql: string
-  /** Prepared, frozen values (see ValidQuery.params). */
-  readonly params: readonly unknown[]
-  /** The caller's values (a frozen shallow copy), for `result` listeners. */
-  readonly submittedParams: readonly unknown[]
-  readonly callbackId?: string
   /** Shared by the queries of one `addGroup` call, which are never split across batches. */
-  readonly groupId?: string
+  readonly groupId: string | undefined
   /**
    * The strategy the pipeline had when it accepted the query: the query runs with it even if
    * `configure()` changes the strategy while it waits (a group accepted as atomic stays atomic).
    */
   readonly strategy: Strategy
   readonly enqueuedAt: number
-  readonly callerContext?: SpanContext
+  readonly callerContext: SpanContext | undefined
   /** Resolves the query's result promise (called exactly once by the pipeline). */
   readonly resolve: (result: QueryResult) => void
 }
 
-/** The executor's view of a queued query, `index` being its position in the batch. */
-export function toExecutable(query: QueuedQuery, index: number): ExecutableQuery {
-  return {
-    index,
-    id: query.id,
-    sql: query.sql,
-    params: query.params,
-    ...(query.groupId !== undefined ? { groupId: query.groupId } : {}),
-    ...(query.callbackId !== undefined ? { callbackId: query.callbackId } : {}),
-    ...(query.callerContext !== undefined ? { callerContext: query.callerContext } : {}),
-  }
-}
-
-/** The result of a queued query that never ran because of `error` (a halt). */
-export function skippedResult(query: QueuedQuery, error: QueryError, batchId: string): QueryResult {
+/** A query's result when it never ran because of `error` (a halt, an executor failure). */
+export function unrunResult(
+  query: QueuedQuery,
+  status: 'skipped' | 'failed',
+  error: QueryError,
+  batchId: string,
+): QueryResult {
   const result: QueryResult = {
     queryId: query.id,
-    status: 'skipped',
+    status,
     success: false,
     rows: [],
     rowCount: 0,

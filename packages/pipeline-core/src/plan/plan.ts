@@ -1,4 +1,6 @@
-import type { Row, Strategy } from '../types'
+import type { Classification } from '../sql/classification'
+import type { Row } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 /*
  * The contract between the pipeline's executor (src/pipeline, src/execution) and the optimizer
@@ -13,7 +15,9 @@ export interface BatchQuery {
   readonly sql: string
   readonly params: readonly unknown[]
   /** Queries sharing a groupId came from one `addGroup` call. */
-  readonly groupId?: string
+  readonly groupId?: string | undefined
+  /** What the parser said about `sql` when the query was accepted (undefined: unparsable). */
+  readonly classification: Classification | undefined
 }
 
 /** A statement's raw result as PostgreSQL returned it. */
@@ -54,6 +58,11 @@ export interface PlannedStatement {
    * transaction control, no VACUUM / CONCURRENTLY, ...). Unset means "do not assume".
    */
   readonly transactionSafe?: boolean
+  /**
+   * True when the parser proves the statement changes nothing (a plain read): one whose answer
+   * was lost may simply be asked again.
+   */
+  readonly readOnly?: boolean
   /**
    * Splits this statement's result into one share per entry of `queryIndexes`, same order.
    * For a `single` statement: the outcome itself.

@@ -1,6 +1,6 @@
 import type { Tracer, TracerProvider } from '@opentelemetry/api'
 import { trace } from '@opentelemetry/api'
-import { INSTRUMENTATION_SCOPE } from './tracingAttributes'
+import { INSTRUMENTATION_SCOPE } from '@sluice/contract'
 
 /*
  * Finds the tracer of the registered SDK, or `undefined` when none is registered, so that a

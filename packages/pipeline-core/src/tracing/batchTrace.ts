@@ -6,7 +6,7 @@ import { NOOP_STATEMENT_TRACE } from './noopTraces'
 import { recordableQueryText } from './queryText'
 import { OtelStatementTrace } from './statementTrace'
 import { statementSpanName } from './statementSpanName'
-import { DB_SYSTEM_POSTGRESQL, DbAttributes, SluiceAttributes } from './tracingAttributes'
+import { DB_SYSTEM_POSTGRESQL, DbAttributes, SluiceAttributes } from '@sluice/contract'
 
 /** A traced batch: its recording span and the tracer its statements' spans come from. */
 export interface BatchSpan {

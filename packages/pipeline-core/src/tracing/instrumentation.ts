@@ -1,5 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { Strategy } from '../types'
+import type { Strategy } from '@sluice/contract'
 
 /*
  * The contract between the executor and tracing/metrics (implemented in src/tracing with

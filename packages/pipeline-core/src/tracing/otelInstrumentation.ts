@@ -7,7 +7,7 @@ import { callerLinks } from './callerLinks'
 import type { BatchTrace, PipelineInstrumentation } from './instrumentation'
 import { NOOP_BATCH_TRACE } from './noopTraces'
 import { PipelineMetrics } from './pipelineMetrics'
-import { BATCH_SPAN_NAME, SluiceAttributes } from './tracingAttributes'
+import { BATCH_SPAN_NAME, SluiceAttributes } from '@sluice/contract'
 
 let shared: { tracer: ActiveTracer; metrics: PipelineMetrics } | undefined
 

@@ -8,7 +8,7 @@ import type {
 } from '@opentelemetry/api'
 import { ValueType, createNoopMeter, metrics } from '@opentelemetry/api'
 import type { BatchSummary } from './instrumentation'
-import { INSTRUMENTATION_SCOPE, SluiceAttributes } from './tracingAttributes'
+import { INSTRUMENTATION_SCOPE, SluiceAttributes } from '@sluice/contract'
 
 /*
  * Sluice's metrics. Durations are in seconds, like the semantic conventions' own

@@ -1,4 +1,4 @@
-import { DB_SYSTEM_POSTGRESQL } from './tracingAttributes'
+import { DB_SYSTEM_POSTGRESQL } from '@sluice/contract'
 
 /**
  * The span name the database semantic conventions ask for: `{operation} {target}`, else

@@ -2,7 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api'
 import { SpanStatusCode } from '@opentelemetry/api'
 import type { StatementTrace } from './instrumentation'
 import type { PipelineMetrics } from './pipelineMetrics'
-import { DbAttributes } from './tracingAttributes'
+import { DbAttributes } from '@sluice/contract'
 
 const SQLSTATE = /^[0-9A-Z]{5}$/
 

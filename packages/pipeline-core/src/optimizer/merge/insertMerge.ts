@@ -1,7 +1,7 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
-import type { Classification, InsertShape } from '../classifier/classification'
-import { LruCache } from '../classifier/lruCache'
-import { statementFields, singleStatement } from '../planner/basicStatements'
+import type { Classification, InsertShape } from '../../sql/classification'
+import { LruCache } from '../../sql/lruCache'
+import { statementFields } from '../../plan/singleStatement'
 import {
   findTopLevelKeyword,
   matchingParen,
@@ -9,10 +9,10 @@ import {
   statementExtent,
   textBetween,
   tokenize,
-} from '../sqlText/tokenText'
+} from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
-import { memberQueryIndexes, splitMembers } from './mergeMember'
+import { memberQueryIndexes, soleMemberStatement, splitMembers } from './mergeMember'
 import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
@@ -166,13 +166,8 @@ export function mergedInsertStatement(
   unnestTypes?: readonly string[],
 ): PlannedStatement {
   const template = templateFor(first.sql)
-  const only = members[0]
-  if (members.length === 1 && only) {
-    return singleStatement(
-      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
-      classification,
-    )
-  }
+  const sole = soleMemberStatement(first, members)
+  if (sole) return sole
   if (!template) throw new Error('mergedInsertStatement: no VALUES row template')
   const shape = classification.shape
   const rebuild = (half: readonly MergeMember[]): PlannedStatement =>

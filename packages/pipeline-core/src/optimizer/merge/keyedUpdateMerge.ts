@@ -1,16 +1,21 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
-import type { Classification, KeyedUpdateShape } from '../classifier/classification'
-import { LruCache } from '../classifier/lruCache'
-import { singleStatement, statementFields } from '../planner/basicStatements'
+import type { Classification, KeyedUpdateShape } from '../../sql/classification'
+import { LruCache } from '../../sql/lruCache'
+import { statementFields } from '../../plan/singleStatement'
 import {
   editRange,
   findTopLevelKeyword,
   paramEdits,
   statementExtent,
   tokenize,
-} from '../sqlText/tokenText'
+} from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
-import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
+import {
+  memberQueryIndexes,
+  soleMemberStatement,
+  sharesPerQuery,
+  splitMembers,
+} from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import type { ColumnInfo, TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
@@ -197,13 +202,8 @@ export function keyedUpdateStatement(
   members: readonly MergeMember[],
 ): PlannedStatement {
   const template = templateFor(first.sql)
-  const only = members[0]
-  if (members.length === 1 && only) {
-    return singleStatement(
-      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
-      classification,
-    )
-  }
+  const sole = soleMemberStatement(first, members)
+  if (sole) return sole
   if (!template) throw new Error('keyedUpdateStatement: no template')
   const arrays = types.map((type, position) => `$${String(position + 1)}::${type}[]`)
   const columns = types.map((_, position) => `p${String(position + 1)}`)

@@ -1,4 +1,5 @@
-import type { PlannedStatement, QueryShare } from '../../plan/plan'
+import type { BatchQuery, PlannedStatement, QueryShare } from '../../plan/plan'
+import { singleStatement } from '../../plan/singleStatement'
 
 /**
  * One row (insert), key (point read) or keyed update of a merged statement, and the queries it
@@ -7,6 +8,23 @@ import type { PlannedStatement, QueryShare } from '../../plan/plan'
 export interface MergeMember {
   readonly params: readonly unknown[]
   readonly queryIndexes: readonly number[]
+}
+
+/**
+ * The statement for a merge of one member: its query as given (with that member's params and
+ * index), since there is nothing to merge; `undefined` for several members.
+ */
+export function soleMemberStatement(
+  first: BatchQuery,
+  members: readonly MergeMember[],
+): PlannedStatement | undefined {
+  const only = members[0]
+  if (members.length !== 1 || !only) return undefined
+  return singleStatement({
+    ...first,
+    params: only.params,
+    index: only.queryIndexes[0] ?? first.index,
+  })
 }
 
 /** Every query index of the members, ascending (the order `queryIndexes` promises). */

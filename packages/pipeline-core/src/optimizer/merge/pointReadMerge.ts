@@ -1,9 +1,10 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
 import type { Row } from '../../types'
-import type { Classification, PointReadShape } from '../classifier/classification'
-import { LruCache } from '../classifier/lruCache'
-import { dedupedStatement, statementFields } from '../planner/basicStatements'
-import { editRange, paramEdits, statementExtent, tokenize } from '../sqlText/tokenText'
+import type { Classification, PointReadShape } from '../../sql/classification'
+import { LruCache } from '../../sql/lruCache'
+import { statementFields } from '../../plan/singleStatement'
+import { dedupedStatement } from '../planner/basicStatements'
+import { editRange, paramEdits, statementExtent, tokenize } from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
 import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
@@ -78,7 +79,6 @@ export function pointReadStatement(
     return dedupedStatement(
       { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
       only.queryIndexes,
-      classification,
     )
   }
   const text =

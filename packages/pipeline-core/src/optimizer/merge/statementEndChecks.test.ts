@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPipelineFixture } from '../../testing/pipelineFixture'
 import type { PipelineFixture } from '../../testing/pipelineFixture'
-import type { BatchEvent, Strategy } from '../../types'
+import type { BatchEvent } from '../../types'
+import type { Strategy } from '@sluice/contract'
 
 /*
  * Checks that PostgreSQL runs at the end of a statement (or that cannot see the statement's own

@@ -1,7 +1,7 @@
 import type { PlanningContext } from '../../plan/plan'
-import type { TableName } from '../classifier/classification'
-import { tableNameText } from '../classifier/classification'
-import { quoteIdentifier } from '../sqlText/tokenText'
+import type { TableName } from '../../sql/classification'
+import { tableNameText } from '../../sql/classification'
+import { quoteIdentifier } from '../../sql/tokenText'
 
 /** What merging must know about a column. */
 export interface ColumnInfo {

@@ -1,11 +1,16 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
-import type { Classification, ConflictShape, InsertShape } from '../classifier/classification'
-import { singleStatement, statementFields } from '../planner/basicStatements'
-import { quoteIdentifier } from '../sqlText/tokenText'
+import type { Classification, ConflictShape, InsertShape } from '../../sql/classification'
+import { statementFields } from '../../plan/singleStatement'
+import { quoteIdentifier } from '../../sql/tokenText'
 import { templateFor, unnestInsertTypes } from './insertMerge'
 import { canonicalKey } from './keyedUpdateMerge'
 import type { MergeMember } from './mergeMember'
-import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
+import {
+  memberQueryIndexes,
+  soleMemberStatement,
+  sharesPerQuery,
+  splitMembers,
+} from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
@@ -103,13 +108,8 @@ export function upsertStatement(
   members: readonly MergeMember[],
 ): PlannedStatement {
   const template = templateFor(first.sql)
-  const only = members[0]
-  if (members.length === 1 && only) {
-    return singleStatement(
-      { ...first, params: only.params, index: only.queryIndexes[0] ?? first.index },
-      classification,
-    )
-  }
+  const sole = soleMemberStatement(first, members)
+  if (sole) return sole
   if (!template) throw new Error('upsertStatement: no VALUES row template')
   const columns = plan.types.map((_, position) => `c${String(position + 1)}`)
   const arrays = plan.types.map((type, position) => `$${String(position + 1)}::${type}[]`)

@@ -1,5 +1,5 @@
 import type { BatchQuery } from '../../plan/plan'
-import type { Classification } from '../classifier/classification'
+import type { Classification } from '../../sql/classification'
 import type { UpsertPlan } from '../merge/upsertMerge'
 
 /** A member under construction: its parameters and the queries it answers. */

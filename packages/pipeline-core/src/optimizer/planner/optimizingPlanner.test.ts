@@ -2,7 +2,7 @@ import type { TestSchema } from '@sluice/test-database'
 import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchQuery } from '../../plan/plan'
-import type { Strategy } from '../../types'
+import type { Strategy } from '@sluice/contract'
 import { batch, poolContext, runOneByOne, runPlan, sortedRows } from '../testSupport/planRunner'
 import { createOptimizingPlanner } from './optimizingPlanner'
 

@@ -1,7 +1,5 @@
 import type { BatchQuery, Plan, PlannedStatement, Planner, PlanningContext } from '../../plan/plan'
-import type { Classification, TableName } from '../classifier/classification'
-import { classifyLoaded } from '../classifier/classifySql'
-import { loadParser } from '../classifier/parser'
+import type { Classification, TableName } from '../../sql/classification'
 import { maxInsertRows, mergedInsertStatement } from '../merge/insertMerge'
 import { isArrayElementSafe } from '../merge/parameterValues'
 import { keyedUpdateStatement } from '../merge/keyedUpdateMerge'
@@ -9,17 +7,10 @@ import { pointReadStatement } from '../merge/pointReadMerge'
 import { upsertStatement } from '../merge/upsertMerge'
 import type { TableInfo } from '../merge/tableCatalog'
 import { lookUpTables } from '../merge/tableCatalog'
-import { dedupedStatement, singleStatement } from './basicStatements'
+import { singleStatement } from '../../plan/singleStatement'
+import { dedupedStatement } from './basicStatements'
 import type { BatchUnit } from './batchUnits'
 import { buildUnits } from './unitBuilder'
-
-function classify(sql: string): Classification | undefined {
-  try {
-    return classifyLoaded(sql)
-  } catch {
-    return undefined
-  }
-}
 
 /** Tables the catalog must describe for this batch, or none when nothing could merge anyway. */
 function tablesToLookUp(
@@ -57,11 +48,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 function statementsOf(unit: BatchUnit): PlannedStatement[] {
   switch (unit.kind) {
     case 'single':
-      return [singleStatement(unit.query, unit.classification)]
+      return [singleStatement(unit.query)]
     case 'read': {
       const [only] = unit.members
       if (unit.members.length === 1 && only)
-        return [dedupedStatement(unit.first, only.queryIndexes, unit.classification)]
+        return [dedupedStatement(unit.first, only.queryIndexes)]
       if (unit.keyType === undefined)
         throw new Error('read unit with several members but no key type')
       return [pointReadStatement(unit.first, unit.classification, unit.keyType, unit.members)]
@@ -111,8 +102,8 @@ function summarize(
 }
 
 /**
- * The optimizing planner (`optimize: true`): classifies every query with PostgreSQL's parser,
- * looks the tables involved up in the catalog (one helper query, only when something could
+ * The optimizing planner (`optimize: true`): from what PostgreSQL's parser said about every
+ * query (its classification, made once when the query was accepted), looks the tables involved up in the catalog (one helper query, only when something could
  * merge), then deduplicates identical reads and merges consecutive single-row INSERTs, point
  * reads and keyed UPDATEs, never changing what a query sees or does. Statements carry
  * `split()` so a failing merged statement can be bisected to the guilty query.
@@ -125,9 +116,8 @@ function summarize(
 export function createOptimizingPlanner(): Planner {
   return {
     async plan(queries: readonly BatchQuery[], context: PlanningContext): Promise<Plan> {
-      await loadParser()
       const classifications: (Classification | undefined)[] = []
-      for (const query of queries) classifications[query.index] = classify(query.sql)
+      for (const query of queries) classifications[query.index] = query.classification
       const notes: string[] = []
       // After a statement that may change the catalog or name resolution, what the catalog
       // said is stale: the rest of the batch runs as written.

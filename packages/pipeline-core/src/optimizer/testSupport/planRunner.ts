@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import type { BatchQuery, Plan, PlannedStatement, PlanningContext } from '../../plan/plan'
-import type { Strategy } from '../../types'
+import type { Strategy } from '@sluice/contract'
+import { classifyIfLoaded } from '../../sql/classifySql'
+import { loadParser } from '../../sql/parser'
 import type { Row } from '../../types'
 
 /** One query's outcome, as the tests compare it. */
@@ -22,9 +24,17 @@ export function poolContext(pool: pg.Pool, strategy: Strategy): PlanningContext 
   }
 }
 
-/** Batch queries from `[sql, params]` pairs. */
+// Batches carry their queries' classifications, which need the parser.
+await loadParser()
+
+/** Batch queries from `[sql, params]` pairs, classified as the intake would. */
 export function batch(items: readonly (readonly [string, readonly unknown[]])[]): BatchQuery[] {
-  return items.map(([sql, params], index) => ({ index, sql, params }))
+  return items.map(([sql, params], index) => ({
+    index,
+    sql,
+    params,
+    classification: classifyIfLoaded(sql),
+  }))
 }
 
 async function runStatement(

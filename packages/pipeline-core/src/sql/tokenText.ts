@@ -1,5 +1,5 @@
-import type { SqlToken } from '../classifier/parser'
-import { scanLoaded } from '../classifier/parser'
+import type { SqlToken } from './parser'
+import { scanLoaded } from './parser'
 
 /*
  * Rewrites SQL text through PostgreSQL's own lexer: positions come from its tokens (byte offsets

@@ -3,14 +3,22 @@ import { hasSqlDetails, loadModule, parseSync, scanSync } from 'libpg-query'
 import type { SyntaxErrorInfo } from './classification'
 
 let loading: Promise<void> | undefined
+let loaded = false
 
 /**
  * Loads the PostgreSQL parser (a WebAssembly module) once per process; later calls return the
  * same promise. Every `*Sync` call below requires it to have resolved.
  */
 export function loadParser(): Promise<void> {
-  loading ??= loadModule()
+  loading ??= loadModule().then(() => {
+    loaded = true
+  })
   return loading
+}
+
+/** Whether `loadParser()` has resolved, so the synchronous calls below may be made. */
+export function parserLoaded(): boolean {
+  return loaded
 }
 
 /** A parse tree, or why there is none. */

@@ -116,6 +116,11 @@ export interface Classification {
   readonly paramCount: number
   /** Set when the statement has a shape the merger understands. */
   readonly shape?: MergeShape
+  /**
+   * Why a pipeline refuses this text before queuing it (session state on a shared connection,
+   * COPY FROM STDIN...), when it does.
+   */
+  readonly refusal?: string
 }
 
 /** `schema.name`, or `name` when unqualified. */

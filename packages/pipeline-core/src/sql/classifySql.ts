@@ -2,7 +2,8 @@ import { asArray } from './ast'
 import type { Classification } from './classification'
 import { LruCache } from './lruCache'
 import { mergeShape } from './mergeShapes'
-import { loadParser, parseLoaded } from './parser'
+import { loadParser, parseLoaded, parserLoaded } from './parser'
+import { statementRefusal } from './refusedStatements'
 import { statementEffects } from './statementEffects'
 import { walk } from './ast'
 
@@ -32,6 +33,19 @@ export function classifyLoaded(sql: string): Classification {
   return classification
 }
 
+/**
+ * The classification of `sql` when the parser is loaded, else `undefined`; `undefined` too for a
+ * text the classifier cannot handle (PostgreSQL then judges it when it runs).
+ */
+export function classifyIfLoaded(sql: string): Classification | undefined {
+  if (!parserLoaded()) return undefined
+  try {
+    return classifyLoaded(sql)
+  } catch {
+    return undefined
+  }
+}
+
 function computeClassification(sql: string): Classification {
   const parsed = parseLoaded(sql)
   if ('error' in parsed) {
@@ -56,6 +70,8 @@ function computeClassification(sql: string): Classification {
   const readOnly = effects.length > 0 && effects.every((effect) => effect.readOnly)
   // Several statements in one text are never merged: only a single statement gets a shape.
   const shape = only === undefined ? undefined : mergeShape(only, readOnly)
+  let refusal: string | undefined
+  for (const stmt of stmts) refusal ??= statementRefusal(stmt)
   return {
     sql,
     statementCount: stmts.length,
@@ -69,6 +85,7 @@ function computeClassification(sql: string): Classification {
     transactionSafe: effects.every((effect) => effect.transactionSafe),
     paramCount: highestParam(parsed.tree),
     ...(shape ? { shape } : {}),
+    ...(refusal !== undefined ? { refusal } : {}),
   }
 }
 

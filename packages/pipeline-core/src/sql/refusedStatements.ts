@@ -1,5 +1,3 @@
-import { parseSync } from 'libpg-query'
-
 /*
  * Statements a pipeline refuses before queuing.
  * - Session state: connections are pooled and shared by every query (the engine takes queries
@@ -105,30 +103,14 @@ function sessionSetConfig(node: unknown): boolean {
   return Object.values(node).some(sessionSetConfig)
 }
 
-const cache = new Map<string, string | null>()
-const CACHE_LIMIT = 10_000
-
 /**
- * Why this statement may not run in a pipeline, or undefined when it may. Call only once the parser is loaded; a text the
- * parser rejects is let through (PostgreSQL reports the syntax error).
+ * Why this parsed statement (one entry of a parse tree's `stmts`) may not run in a pipeline, or
+ * undefined when it may.
  */
-export function pipelineRefusal(sql: string): string | undefined {
-  const cached = cache.get(sql)
-  if (cached !== undefined) return cached ?? undefined
-  let reason: string | undefined
-  try {
-    const tree = parseSync(sql) as { stmts?: { stmt?: Node }[] }
-    for (const raw of tree.stmts ?? []) {
-      const stmt = raw.stmt ?? {}
-      const [type] = Object.keys(stmt)
-      const inner = type === undefined ? undefined : (stmt[type] as Node | undefined)
-      if (type !== undefined && inner) reason ??= refusal(type, inner)
-      if (sessionSetConfig(stmt)) reason ??= SET_CONFIG_REFUSAL
-    }
-  } catch {
-    reason = undefined
-  }
-  if (cache.size >= CACHE_LIMIT) cache.clear()
-  cache.set(sql, reason ?? null)
-  return reason
+export function statementRefusal(stmt: unknown): string | undefined {
+  if (typeof stmt !== 'object' || stmt === null) return undefined
+  const [type] = Object.keys(stmt)
+  const inner = type === undefined ? undefined : ((stmt as Node)[type] as Node | undefined)
+  const reason = type !== undefined && inner ? refusal(type, inner) : undefined
+  return reason ?? (sessionSetConfig(stmt) ? SET_CONFIG_REFUSAL : undefined)
 }
