@@ -20,6 +20,7 @@ import { FailureWriter } from './stores/failureWriter'
 import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
+import { Shutdown } from './shutdown'
 import type { EngineServices } from './trpc/services'
 
 /** Options of `createEngine`; everything has a default. */
@@ -146,8 +147,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   })
   recorder.start()
 
-  let draining = false
-  const isDraining = () => draining
+  const shutdown = new Shutdown()
   const services: EngineServices = {
     pipelines: registry,
     failures: new FailureQueries(failures, registry, log),
@@ -171,7 +171,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         jaegerUiUrl,
         startedAt: Date.now(),
       },
-      isDraining,
+      shutdown,
     ),
   }
 
@@ -180,7 +180,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     registry,
     apiToken: options.apiToken,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
-    draining: isDraining,
+    shutdown,
     log,
     metricsHandler: options.metricsHandler,
   })
@@ -213,7 +213,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const stop = async (): Promise<void> => {
     // Keep listening while draining: new work gets 503 + Retry-After (load balancers move on),
     // accepted work gets its answer.
-    draining = true
+    shutdown.begin()
     log.info('shutting down: refusing new work (503), draining pipelines')
     await demo?.stop()
     await registry.close()

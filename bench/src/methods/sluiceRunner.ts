@@ -68,7 +68,7 @@ export async function openSluiceRunner(
     maxConnections: settings.maxConnections,
     optimize: settings.optimize,
     retainResults: false,
-    ...(settings.adaptiveBatchSize ? {} : { adaptiveBatchSize: false as const }),
+    adaptiveBatchSize: settings.adaptiveBatchSize,
   }
   const pipeline = new QueryPipeline(config)
   // Open a connection (and load the parser) before the clock starts, as the other methods do.

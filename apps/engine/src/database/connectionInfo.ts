@@ -30,9 +30,3 @@ export function describeConnection(url: string): ConnectionInfo {
     return { host: '(unparsable)', port: 0, database: '(unparsable)', user: '(unparsable)' }
   }
 }
-
-/** `user@host:port/database`, for log lines. */
-export function connectionLabel(url: string): string {
-  const info = describeConnection(url)
-  return `${info.user}@${info.host}:${info.port}/${info.database}`
-}

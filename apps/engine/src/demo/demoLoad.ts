@@ -2,8 +2,8 @@ import type pg from 'pg'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import type { SubmittedQuery } from '../pipelines/queryOutcome'
-import { pipelineConfigSchema } from '../schemas'
+import type { SubmittedQuery } from '@sluice/pipeline-core'
+import { pipelineConfigSchema } from '@sluice/contract'
 
 /** Name of the demo pipeline. */
 export const demoPipelineName = 'demo'

@@ -4,7 +4,8 @@ import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
 import { appRouter } from '../router'
-import { pipelineNameSchema } from '../schemas'
+import { pipelineNameSchema } from '@sluice/contract'
+import type { Shutdown } from '../shutdown'
 import type { EngineServices } from '../trpc/services'
 import { bearerAuth } from './bearerAuth'
 import { refuseBrowserForgery } from './browserGuard'
@@ -21,7 +22,7 @@ export interface HttpServerDeps {
   readonly registry: PipelineRegistry
   readonly apiToken: string | undefined
   readonly maxBodyBytes: number
-  readonly draining: () => boolean
+  readonly shutdown: Shutdown
   readonly log: Logger
   readonly metricsHandler?: MetricsRequestHandler | undefined
 }
@@ -45,7 +46,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     createContext: ({ req }) => ({
       services: deps.services,
       authorized: authorized(req.headers.authorization),
-      draining: deps.draining,
+      shutdown: deps.shutdown,
     }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
@@ -96,9 +97,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
           `pipeline name in the path: ${valid.error.issues[0]?.message ?? 'invalid'}`,
         )
     }
-    if (method !== 'GET' && deps.draining()) {
-      throw new EngineError('UNAVAILABLE', 'the engine is shutting down', { retryAfterSeconds: 5 })
-    }
+    if (method !== 'GET') deps.shutdown.refuseNewWork()
     if (action === 'queries' && name !== undefined) {
       if (method !== 'POST')
         throw new EngineError(

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { EngineError } from '../errors'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import { ingestRequestSchema, type IngestResponse } from '../schemas'
+import { ingestRequestSchema, type IngestResponse } from '@sluice/contract'
 import { describeZodError } from '../trpc/zodMessages'
 import { callerSpanContext } from './callerSpanContext'
 import { readJsonBody } from './jsonBody'

@@ -1,10 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import { EngineError, httpStatusOf } from '../errors'
-
-/** Error body of every non-2xx answer of the HTTP API. */
-export interface ErrorBody {
-  error: { code: string; message: string }
-}
+import { ENGINE_ERRORS } from '@sluice/contract'
+import type { ErrorBody } from '@sluice/contract'
+import { EngineError } from '../errors'
 
 /**
  * Writes a JSON answer.
@@ -38,7 +35,7 @@ export function sendError(response: ServerResponse, error: unknown): void {
     if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="sluice"'
     sendJson(
       response,
-      httpStatusOf[error.code],
+      ENGINE_ERRORS[error.code].http,
       { error: { code: error.code, message: error.message } } satisfies ErrorBody,
       headers,
     )

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { EngineError } from '../errors'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import { pipelineConfigSchema } from '../schemas'
+import { pipelineConfigSchema } from '@sluice/contract'
 import { describeZodError } from '../trpc/zodMessages'
 import { readJsonBody } from './jsonBody'
 import { sendJson } from './jsonResponse'

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events'
 import type { BatchEvent } from '@sluice/pipeline-core'
-import type { MetricsHistory, MetricsSample, MetricsTick } from '../schemas'
+import type { MetricsHistory, MetricsSample, MetricsTick } from '@sluice/contract'
 import type { MetricsService } from '../trpc/services'
 import { percentile } from './percentile'
 

@@ -1,23 +1,19 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { BatchEvent, QueryResult } from '@sluice/pipeline-core'
+import type { PipelineConfig, PipelineStatusView, QueryResultView } from '@sluice/contract'
+import { QueryPipeline } from '@sluice/pipeline-core'
+import type {
+  AcceptedQuery,
+  BatchEvent,
+  PipelineSettingsInput,
+  QueryResult,
+  SubmittedQuery,
+} from '@sluice/pipeline-core'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
-import type {
-  PipelineConfig,
-  PipelineStatusView,
-  QueryErrorView,
-  QueryResultView,
-} from '../schemas'
 import type { NewFailure } from '../stores/failedQueryStore'
-import {
-  coreSettings,
-  createCorePipeline,
-  type CorePipeline,
-  type QueryHandle,
-} from './corePipeline'
 import { toEngineError } from './pipelineErrors'
 import { pipelineStatusView } from './pipelineStatusView'
-import { failureOf, rejectedView, resultView, type SubmittedQuery } from './queryOutcome'
+import { failureOf, resultView } from './queryOutcome'
 
 /** How many finished batches each pipeline keeps for `batches.list`. */
 const recentBatchCapacity = 200
@@ -31,10 +27,6 @@ export interface ManagedPipelineDeps {
   readonly recordFailures: FailureRecorder
   readonly onBatch: (batch: BatchEvent) => void
 }
-
-type Accepted =
-  { kind: 'queued'; handle: QueryHandle } | { kind: 'rejected'; view: QueryResultView }
-type Outcome = { kind: 'ran'; result: QueryResult } | { kind: 'rejected'; view: QueryResultView }
 
 /** A core result for a promise that rejected, which the contract says never happens; kept safe anyway. */
 const lostResult = (error: unknown): QueryResult => ({
@@ -52,6 +44,15 @@ const lostResult = (error: unknown): QueryResult => ({
 })
 
 /**
+ * The stored config as pipeline-core settings: the target is the engine's business, and every
+ * result is consumed through its promise (keeping them for flush() would grow without bound).
+ */
+function coreSettings(config: PipelineConfig): PipelineSettingsInput {
+  const { target: _target, ...settings } = config
+  return { ...settings, retainResults: false }
+}
+
+/**
  * One named pipeline of the engine: its pipeline-core `QueryPipeline`, stored config, pause flag
  * and recent batches. Every query it takes is tracked until its result (and failure record) is in,
  * so `close()` loses nothing.
@@ -65,7 +66,7 @@ export class ManagedPipeline {
   #config: PipelineConfig
   #url: string
   #paused: boolean
-  #core: CorePipeline | undefined
+  #core: QueryPipeline | undefined
   #unavailableReason: string | null = null
   #closing = false
   /** Set while a pipeline is replaced: new queries wait for the old one to drain (keeps order). */
@@ -113,8 +114,8 @@ export class ManagedPipeline {
     return this.#paused
   }
 
-  #build(url: string, config: PipelineConfig): CorePipeline {
-    const core = createCorePipeline(this.name, url, config)
+  #build(url: string, config: PipelineConfig): QueryPipeline {
+    const core = new QueryPipeline({ name: this.name, connection: url, ...coreSettings(config) })
     core.on('batch', (batch) => {
       this.#batches.push(batch)
       if (this.#batches.length > recentBatchCapacity)
@@ -131,7 +132,7 @@ export class ManagedPipeline {
     return promise
   }
 
-  async #ready(): Promise<CorePipeline> {
+  async #ready(): Promise<QueryPipeline> {
     while (this.#swap) await this.#swap
     if (this.#closing)
       throw new EngineError('UNAVAILABLE', `pipeline "${this.name}" is closing`, {
@@ -148,124 +149,45 @@ export class ManagedPipeline {
 
   /**
    * Runs queries and answers each one's result, after recording the ones that did not succeed.
-   * Refused whole (nothing queued) when paused, halted, or without room for all of them.
+   * Admitted whole or refused whole by pipeline-core (paused, halted, closed, no room for all of
+   * them), the refusal mapped to one engine code.
    */
   async submit(
     queries: readonly SubmittedQuery[],
     group: boolean,
     callerContext?: SpanContext,
   ): Promise<QueryResultView[]> {
-    if (this.#paused) {
-      throw new EngineError(
-        'PIPELINE_PAUSED',
-        `pipeline "${this.name}" is paused; resume it to send queries`,
-        {
-          retryAfterSeconds: 5,
-        },
-      )
-    }
     const core = await this.#ready()
-    const status = core.getStatus()
-    if (status.state === 'halted') {
-      const reason = status.haltReason ? `: ${status.haltReason.message}` : ''
-      throw new EngineError(
-        'PIPELINE_HALTED',
-        `pipeline "${this.name}" halted at a failure${reason} (resume it to continue)`,
-      )
+    let accepted: AcceptedQuery[]
+    try {
+      accepted = await core.addQueries(queries, { group, wait: false, callerContext })
+    } catch (error) {
+      throw toEngineError(error)
     }
-    if (queries.length > this.#config.maxQueueSize) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        `queries: ${queries.length} queries exceed the pipeline's maxQueueSize of ${this.#config.maxQueueSize}; send fewer per request`,
-      )
-    }
-    if (status.queueSize + queries.length > this.#config.maxQueueSize) {
-      throw new EngineError(
-        'QUEUE_FULL',
-        `pipeline "${this.name}" queue is full (${status.queueSize} queued); retry later`,
-        {
-          retryAfterSeconds: 1,
-        },
-      )
-    }
-    return this.#track(this.#run(core, queries, group, callerContext))
+    return this.#track(this.#answer(queries, accepted))
   }
 
-  async #run(
-    core: CorePipeline,
+  async #answer(
     queries: readonly SubmittedQuery[],
-    group: boolean,
-    callerContext: SpanContext | undefined,
+    accepted: readonly AcceptedQuery[],
   ): Promise<QueryResultView[]> {
-    const accepted = await this.#accept(core, queries, group, callerContext)
-    const outcomes = await Promise.all(
-      accepted.map(async (entry): Promise<Outcome> =>
-        entry.kind === 'queued'
-          ? { kind: 'ran', result: await entry.handle.result.catch(lostResult) }
-          : entry,
-      ),
-    )
+    const results = await Promise.all(accepted.map((entry) => entry.result.catch(lostResult)))
     const failed: { index: number; failure: NewFailure }[] = []
-    outcomes.forEach((outcome, index) => {
+    results.forEach((result, index) => {
       const query = queries[index]
-      if (outcome.kind === 'ran' && !outcome.result.success && query) {
-        failed.push({ index, failure: failureOf(this.name, query, outcome.result) })
-      }
+      if (!result.success && query)
+        failed.push({ index, failure: failureOf(this.name, query, result) })
     })
     const ids = await this.#deps.recordFailures(failed.map((entry) => entry.failure))
     const idByIndex = new Map(failed.map((entry, position) => [entry.index, ids[position]]))
-    return outcomes.map((outcome, index) =>
-      outcome.kind === 'ran' ? resultView(outcome.result, idByIndex.get(index)) : outcome.view,
-    )
-  }
-
-  /*
-   * Queues the queries. The first one's refusal refuses the request (nothing was queued); a later
-   * refusal (the queue filled up in between) answers `rejected` for that query only, because the
-   * ones before it are queued and will run.
-   */
-  async #accept(
-    core: CorePipeline,
-    queries: readonly SubmittedQuery[],
-    group: boolean,
-    callerContext: SpanContext | undefined,
-  ): Promise<Accepted[]> {
-    const link = callerContext ? { callerContext } : {}
-    if (group) {
-      try {
-        const handles = await core.addGroup(queries, { wait: false, ...link })
-        return handles.map((handle) => ({ kind: 'queued', handle }))
-      } catch (error) {
-        throw toEngineError(error, 'queries')
-      }
-    }
-    const accepted: Accepted[] = []
-    for (const [index, query] of queries.entries()) {
-      try {
-        const options =
-          query.callbackId === undefined
-            ? { wait: false, ...link }
-            : { callbackId: query.callbackId, wait: false, ...link }
-        accepted.push({
-          kind: 'queued',
-          handle: await core.addQuery(query.sql, query.params, options),
-        })
-      } catch (error) {
-        const mapped = toEngineError(error, `queries[${index}]`)
-        if (index === 0) throw mapped
-        const reason: QueryErrorView = { message: mapped.message, code: mapped.code }
-        accepted.push({ kind: 'rejected', view: rejectedView(query, reason) })
-      }
-    }
-    return accepted
+    return results.map((result, index) => resultView(result, idByIndex.get(index)))
   }
 
   /** Runs one query and answers its result without recording it (retries update their own record). */
   async runOnce(query: SubmittedQuery): Promise<QueryResult> {
-    if (this.#paused) throw new EngineError('PIPELINE_PAUSED', `pipeline "${this.name}" is paused`)
     const core = await this.#ready()
     const run = async (): Promise<QueryResult> => {
-      let handle: QueryHandle
+      let handle: AcceptedQuery
       try {
         // Retries wait for room (back-pressure) rather than failing on a full queue.
         handle = await core.addQuery(
@@ -293,7 +215,7 @@ export class ManagedPipeline {
         this.#config = config
         return
       } catch (error) {
-        throw toEngineError(error, 'config')
+        throw toEngineError(error)
       }
     }
     // Another target: a new pipeline; the old one drains first so no query overtakes an earlier one.
@@ -359,7 +281,6 @@ export class ManagedPipeline {
 
   status(): PipelineStatusView {
     return pipelineStatusView(this.#core?.getStatus(), {
-      paused: this.#paused,
       closing: this.#closing,
       unavailableReason: this.#unavailableReason,
       configuredBatchSize: this.#config.batchSize,

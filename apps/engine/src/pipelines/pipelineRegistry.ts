@@ -1,15 +1,16 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { BatchEvent, QueryResult } from '@sluice/pipeline-core'
+import type { BatchEvent, QueryResult, SubmittedQuery } from '@sluice/pipeline-core'
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import {
+  mergeSettings,
   pipelineConfigSchema,
   type FlushResult,
   type PipelineConfig,
   type PipelineConfigPatch,
   type PipelineView,
   type QueryResultView,
-} from '../schemas'
+} from '@sluice/contract'
 import type { FailedQueryStore, NewFailure } from '../stores/failedQueryStore'
 import type { FailureWriter } from '../stores/failureWriter'
 import type { PipelineConfigStore } from '../stores/pipelineConfigStore'
@@ -17,7 +18,6 @@ import type { TargetRegistry } from '../targets/targetRegistry'
 import type { PipelineService } from '../trpc/services'
 import { describeZodError } from '../trpc/zodMessages'
 import { ManagedPipeline } from './managedPipeline'
-import type { SubmittedQuery } from './queryOutcome'
 
 /** What the registry works with. */
 export interface PipelineRegistryDeps {
@@ -27,19 +27,6 @@ export interface PipelineRegistryDeps {
   readonly failureWriter: FailureWriter
   readonly targets: TargetRegistry
   readonly log: Logger
-}
-
-/** Applies a partial config on top of a complete one (nested objects merge field by field). */
-function mergeConfig(current: PipelineConfig, patch: PipelineConfigPatch): unknown {
-  const defined = <T extends object>(value: T): Partial<T> =>
-    Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>
-  const { retry, adaptiveBatchSize, ...top } = patch
-  return {
-    ...current,
-    ...defined(top),
-    retry: { ...current.retry, ...defined(retry ?? {}) },
-    adaptiveBatchSize: { ...current.adaptiveBatchSize, ...defined(adaptiveBatchSize ?? {}) },
-  }
 }
 
 /**
@@ -55,7 +42,6 @@ export class PipelineRegistry implements PipelineService {
   readonly #pipelines = new Map<string, ManagedPipeline>()
   readonly #deps: PipelineRegistryDeps
   readonly #batchListeners = new Set<(batch: BatchEvent) => void>()
-  #draining = false
 
   constructor(deps: PipelineRegistryDeps) {
     this.#deps = deps
@@ -147,11 +133,6 @@ export class PipelineRegistry implements PipelineService {
     return managed
   }
 
-  #refuseWhileDraining(): void {
-    if (this.#draining)
-      throw new EngineError('UNAVAILABLE', 'the engine is shutting down', { retryAfterSeconds: 5 })
-  }
-
   names(): string[] {
     return [...this.#pipelines.keys()].sort()
   }
@@ -189,7 +170,6 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async create(name: string, config: PipelineConfig, paused: boolean): Promise<PipelineView> {
-    this.#refuseWhileDraining()
     if (this.#pipelines.has(name))
       throw new EngineError('CONFLICT', `a pipeline named "${name}" exists already`)
     const url = this.#deps.targets.urlOf(config.target)
@@ -220,9 +200,8 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async update(name: string, patch: PipelineConfigPatch): Promise<PipelineView> {
-    this.#refuseWhileDraining()
     const managed = this.#require(name)
-    const parsed = pipelineConfigSchema.safeParse(mergeConfig(managed.config, patch))
+    const parsed = pipelineConfigSchema.safeParse(mergeSettings(managed.config, patch))
     if (!parsed.success) throw new EngineError('INVALID_INPUT', describeZodError(parsed.error))
     const next = parsed.data
     const url = this.#deps.targets.urlOf(next.target)
@@ -234,7 +213,6 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async delete(name: string): Promise<void> {
-    this.#refuseWhileDraining()
     const managed = this.#require(name)
     this.#pipelines.delete(name)
     try {
@@ -246,7 +224,6 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async pause(name: string): Promise<PipelineView> {
-    this.#refuseWhileDraining()
     const managed = this.#require(name)
     managed.pause()
     const stored = await this.#deps.configs.update(name, { paused: true })
@@ -256,7 +233,6 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async resume(name: string): Promise<PipelineView> {
-    this.#refuseWhileDraining()
     const managed = this.#require(name)
     managed.resume()
     const stored = await this.#deps.configs.update(name, { paused: false })
@@ -266,7 +242,6 @@ export class PipelineRegistry implements PipelineService {
   }
 
   async flush(name: string): Promise<FlushResult> {
-    this.#refuseWhileDraining()
     return { queued: await this.#require(name).flush() }
   }
 
@@ -277,13 +252,11 @@ export class PipelineRegistry implements PipelineService {
     group: boolean,
     callerContext?: SpanContext,
   ): Promise<QueryResultView[]> {
-    this.#refuseWhileDraining()
     return this.#require(name).submit(queries, group, callerContext)
   }
 
   /** Runs one query for a retry, without recording it as a new failure. */
   async runOnce(name: string, query: SubmittedQuery): Promise<QueryResult> {
-    this.#refuseWhileDraining()
     const managed = this.#pipelines.get(name)
     if (!managed) throw new EngineError('NOT_FOUND', `pipeline "${name}" no longer exists`)
     return managed.runOnce(query)
@@ -301,13 +274,8 @@ export class PipelineRegistry implements PipelineService {
     return byTarget
   }
 
-  get draining(): boolean {
-    return this.#draining
-  }
-
-  /** Stops intake and drains every pipeline; resolves once every taken query has its result recorded. */
+  /** Drains every pipeline; resolves once every taken query has its result recorded. */
   async close(): Promise<void> {
-    this.#draining = true
     const results = await Promise.allSettled(this.all().map((managed) => managed.close()))
     for (const [index, result] of results.entries()) {
       if (result.status === 'rejected') {

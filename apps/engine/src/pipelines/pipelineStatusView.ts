@@ -1,9 +1,8 @@
 import type { PipelineStatus } from '@sluice/pipeline-core'
-import type { PipelineStatusView } from '../schemas'
+import type { PipelineStatusView } from '@sluice/contract'
 
 /** What the engine knows about a pipeline besides pipeline-core's own status. */
 export interface PipelineFlags {
-  readonly paused: boolean
   readonly closing: boolean
   /** Why no pipeline-core pipeline runs (bad stored config, missing target), if so. */
   readonly unavailableReason: string | null
@@ -11,11 +10,8 @@ export interface PipelineFlags {
 }
 
 /**
- * A pipeline's status as the API shows it: pipeline-core's counters, and one state where the
- * engine's pause flag wins over `halted`, and a pipeline that could not start is `unavailable`.
- *
- * @example
- * pipelineStatusView(core.getStatus(), { paused: false, closing: false, unavailableReason: null, configuredBatchSize: 100 })
+ * A pipeline's status as the API shows it: pipeline-core's counters and state, a pipeline that
+ * is being closed as `closed`, and one that could not start as `unavailable`.
  */
 export function pipelineStatusView(
   status: PipelineStatus | undefined,
@@ -42,11 +38,7 @@ export function pipelineStatusView(
   const state =
     status.state === 'closing' || status.state === 'closed' || flags.closing
       ? 'closed'
-      : flags.paused
-        ? 'paused'
-        : status.state === 'halted'
-          ? 'halted'
-          : 'running'
+      : status.state
   return {
     state,
     stateReason: state === 'halted' ? (status.haltReason?.message ?? 'halted at a failure') : null,

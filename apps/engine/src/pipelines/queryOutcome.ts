@@ -1,13 +1,6 @@
-import type { QueryResult } from '@sluice/pipeline-core'
-import type { QueryErrorView, QueryResultView } from '../schemas'
+import type { QueryErrorView, QueryResultView } from '@sluice/contract'
+import type { QueryResult, SubmittedQuery } from '@sluice/pipeline-core'
 import type { NewFailure } from '../stores/failedQueryStore'
-
-/** A query the engine took, with what it was, for recording a failure. */
-export interface SubmittedQuery {
-  readonly sql: string
-  readonly params: readonly unknown[]
-  readonly callbackId?: string | undefined
-}
 
 /** Error of a query that did not succeed, with a message even when pipeline-core gave none. */
 export function errorOf(result: QueryResult): QueryErrorView {
@@ -67,21 +60,5 @@ export function resultView(result: QueryResult, failureId?: string): QueryResult
     durationMs: result.durationMs,
     ...(result.traceId === undefined ? {} : { traceId: result.traceId }),
     ...(failureId === undefined ? {} : { failureId }),
-  }
-}
-
-/** A query the engine did not accept (it never ran and is not recorded as a failure). */
-export function rejectedView(query: SubmittedQuery, error: QueryErrorView): QueryResultView {
-  return {
-    queryId: null,
-    status: 'rejected',
-    success: false,
-    rows: [],
-    rowCount: 0,
-    error,
-    retryCount: 0,
-    ...(query.callbackId === undefined ? {} : { callbackId: query.callbackId }),
-    batchId: null,
-    durationMs: 0,
   }
 }

@@ -1,5 +1,5 @@
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import type { BatchList, BatchView } from '../schemas'
+import type { BatchList, BatchView } from '@sluice/contract'
 import type { BatchService } from '../trpc/services'
 
 /** Finds a batch's trace id when the batch event did not carry one (the telemetry package's span store). */

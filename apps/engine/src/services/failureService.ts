@@ -8,7 +8,7 @@ import type {
   FailurePage,
   FailurePageRequest,
   RetryReport,
-} from '../schemas'
+} from '@sluice/contract'
 import type { FailedQueryStore } from '../stores/failedQueryStore'
 import type { FailureService } from '../trpc/services'
 

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
-import type { Health } from '../schemas'
+import type { Health } from '@sluice/contract'
+import type { Shutdown } from '../shutdown'
 import type { HealthService } from '../trpc/services'
 
 /** Facts about the engine that do not change while it runs. */
@@ -17,24 +18,19 @@ export interface HealthFacts {
  * shutting down.
  *
  * @example
- * const health = await new HealthCheck(pool, registry, facts, () => false).get()
+ * const health = await new HealthCheck(pool, registry, facts, new Shutdown()).get()
  */
 export class HealthCheck implements HealthService {
   readonly #pool: pg.Pool
   readonly #registry: PipelineRegistry
   readonly #facts: HealthFacts
-  readonly #draining: () => boolean
+  readonly #shutdown: Shutdown
 
-  constructor(
-    pool: pg.Pool,
-    registry: PipelineRegistry,
-    facts: HealthFacts,
-    draining: () => boolean,
-  ) {
+  constructor(pool: pg.Pool, registry: PipelineRegistry, facts: HealthFacts, shutdown: Shutdown) {
     this.#pool = pool
     this.#registry = registry
     this.#facts = facts
-    this.#draining = draining
+    this.#shutdown = shutdown
   }
 
   async get(): Promise<Health> {
@@ -55,7 +51,7 @@ export class HealthCheck implements HealthService {
     const states = this.#registry.all().map((managed) => managed.status().state)
     const count = (state: string) => states.filter((item) => item === state).length
     return {
-      status: this.#draining() ? 'shutting_down' : reachable ? 'ok' : 'degraded',
+      status: this.#shutdown.begun ? 'shutting_down' : reachable ? 'ok' : 'degraded',
       version: this.#facts.version,
       uptimeSeconds: Math.round((Date.now() - this.#facts.startedAt) / 1000),
       database: {

@@ -1,6 +1,11 @@
 import type pg from 'pg'
 import { EngineError } from '../errors'
-import type { FailedQueryView, FailureFilter, FailurePageRequest, QueryErrorView } from '../schemas'
+import type {
+  FailedQueryView,
+  FailureFilter,
+  FailurePageRequest,
+  QueryErrorView,
+} from '@sluice/contract'
 import { failureFilterSql } from './failureFilterSql'
 
 /** A query that did not succeed, as the registry hands it over for recording. */

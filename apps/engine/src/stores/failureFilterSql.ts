@@ -1,4 +1,4 @@
-import type { FailureFilter } from '../schemas'
+import type { FailureFilter } from '@sluice/contract'
 
 /** A WHERE clause and its parameters, built from a failure filter. */
 export interface FilterSql {

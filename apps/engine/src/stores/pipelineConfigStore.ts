@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { EngineError } from '../errors'
-import type { PipelineConfig } from '../schemas'
+import type { PipelineConfig } from '@sluice/contract'
 
 /** A pipeline's row in `sluice.pipelines`; `config` is raw JSON, validated by the registry. */
 export interface StoredPipeline {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { pipelineNameSchema } from '../schemas'
+import { pipelineNameSchema } from '@sluice/contract'
 
 /** A named data source as declared in the engine's config. `url` holds credentials: server only. */
 export interface TargetDefinition {

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { describeConnection } from '../database/connectionInfo'
 import { EngineError } from '../errors'
-import type { TargetCheck, TargetView } from '../schemas'
+import type { TargetCheck, TargetView } from '@sluice/contract'
 import type { TargetDefinition } from './targetDefinitions'
 
 /** Name of the target that is the engine's own database. */

@@ -14,7 +14,7 @@ import type {
   RetryReport,
   TargetCheck,
   TargetView,
-} from '../schemas'
+} from '@sluice/contract'
 
 /*
  * What the tRPC routers need from the engine, as interfaces: the routers (and the `AppRouter`

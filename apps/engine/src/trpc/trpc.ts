@@ -1,7 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z } from 'zod'
-import { EngineError, type EngineErrorCode } from '../errors'
+import { ENGINE_ERRORS, type EngineErrorCode } from '@sluice/contract'
+import { EngineError } from '../errors'
+import type { Shutdown } from '../shutdown'
 import type { EngineServices } from './services'
 import { describeZodError } from './zodMessages'
 
@@ -10,22 +12,13 @@ export interface TrpcContext {
   readonly services: EngineServices
   /** True when no token is configured, or the request carried the right one. */
   readonly authorized: boolean
-  /** True once shutdown began: mutations are refused with SERVICE_UNAVAILABLE. */
-  readonly draining: () => boolean
+  /** Once shutdown began, changes are refused with SERVICE_UNAVAILABLE. */
+  readonly shutdown: Shutdown
 }
 
-const trpcCodeOf: Readonly<Record<EngineErrorCode, TRPC_ERROR_CODE_KEY>> = {
-  INVALID_INPUT: 'BAD_REQUEST',
-  NOT_FOUND: 'NOT_FOUND',
-  METHOD_NOT_ALLOWED: 'METHOD_NOT_SUPPORTED',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  QUEUE_FULL: 'TOO_MANY_REQUESTS',
-  PIPELINE_PAUSED: 'CONFLICT',
-  PIPELINE_HALTED: 'CONFLICT',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+/** The contract's one tRPC code per engine code (typed here: it must be one of tRPC's own). */
+function trpcCodeOf(code: EngineErrorCode): TRPC_ERROR_CODE_KEY {
+  return ENGINE_ERRORS[code].trpc
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -63,7 +56,7 @@ const mapEngineErrors = t.middleware(async ({ next }) => {
   const result = await next()
   if (!result.ok && result.error.cause instanceof EngineError) {
     const cause = result.error.cause
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause })
+    throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause })
   }
   return result
 })
@@ -78,10 +71,8 @@ const requireAuth = t.middleware(({ ctx, next }) => {
   return next()
 })
 
-const refuseWhileDraining = t.middleware(({ ctx, next }) => {
-  if (ctx.draining()) {
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the engine is shutting down' })
-  }
+const refuseWhileShuttingDown = t.middleware(({ ctx, next }) => {
+  ctx.shutdown.refuseNewWork()
   return next()
 })
 
@@ -92,4 +83,4 @@ export const router = t.router
 export const readProcedure = t.procedure.use(requireAuth).use(mapEngineErrors)
 
 /** Changes: authorized, and refused once shutdown began. */
-export const writeProcedure = readProcedure.use(refuseWhileDraining)
+export const writeProcedure = readProcedure.use(refuseWhileShuttingDown)

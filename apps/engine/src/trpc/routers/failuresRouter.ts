@@ -8,7 +8,7 @@ import {
   listFailuresInputSchema,
   retryFailuresInputSchema,
   retryReportSchema,
-} from '../../schemas'
+} from '@sluice/contract'
 import { z } from 'zod'
 import { readProcedure, router, writeProcedure } from '../trpc'
 

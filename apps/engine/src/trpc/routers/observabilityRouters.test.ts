@@ -1,7 +1,7 @@
 import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
-import type { MetricsTick } from '../../schemas'
+import type { MetricsTick } from '@sluice/contract'
 import { engineClient, eventually, postJson, startTestEngine } from '../../testing/engineHarness'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 

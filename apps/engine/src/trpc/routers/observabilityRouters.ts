@@ -9,7 +9,7 @@ import {
   targetCheckSchema,
   targetRefSchema,
   targetViewSchema,
-} from '../../schemas'
+} from '@sluice/contract'
 import { readProcedure, router } from '../trpc'
 
 /**

@@ -1,3 +1,5 @@
+import { PIPELINE_DEFAULTS } from '@sluice/contract'
+import { QueryPipeline } from '@sluice/pipeline-core'
 import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../engine'
@@ -41,13 +43,31 @@ describe('pipelines router', () => {
       strategy: 'transactional',
       batchSize: 20,
       target: 'default',
-      flushIntervalMs: 50,
+      flushIntervalMs: PIPELINE_DEFAULTS.flushIntervalMs,
     })
     expect(created.status.state).toBe('running')
     const list = await client.pipelines.list.query()
     expect(list.map((pipeline) => pipeline.name)).toContain('orders')
     const got = await client.pipelines.get.query({ name: 'orders' })
     expect(got.config.batchSize).toBe(20)
+  })
+
+  it('gives a pipeline created with nothing set the very settings pipeline-core defaults to', async () => {
+    const created = await client.pipelines.create.mutate({ name: 'plain' })
+    const library = new QueryPipeline({ name: 'plain', connection: db.url })
+    try {
+      const { target, ...settings } = created.config
+      const { retainResults: _onlyInTheLibrary, ...librarySettings } = library.settings
+      expect(target).toBe('default')
+      expect(settings).toEqual(librarySettings)
+      const viaRest = await postJson(`${engine.url}/v1/pipelines/plain-rest`, {}, { method: 'PUT' })
+      expect(viaRest.status).toBe(201)
+      expect((viaRest.body as { config: unknown }).config).toEqual(created.config)
+    } finally {
+      await library.close()
+      await client.pipelines.delete.mutate({ name: 'plain' })
+      await client.pipelines.delete.mutate({ name: 'plain-rest' })
+    }
   })
 
   it('refuses a duplicate name, an unknown target and invalid fields, naming the field', async () => {
@@ -64,7 +84,7 @@ describe('pipelines router', () => {
     expect(invalid.data?.code).toBe('BAD_REQUEST')
     expect(invalid.data?.fieldErrors).toMatchObject({
       'config.batchSize': 'batchSize must be at least 1',
-      'config.flushIntervalMs': 'flushIntervalMs must be at least 1',
+      'config.flushIntervalMs': 'flushIntervalMs must be at least 0',
     })
     const badStrategy = await trpcError(
       client.pipelines.create.mutate({ name: 'x3', config: { strategy: 'fastest' as 'parallel' } }),
@@ -83,7 +103,7 @@ describe('pipelines router', () => {
       config: { batchSize: 7, retry: { maxAttempts: 5 } },
     })
     expect(updated.config.batchSize).toBe(7)
-    expect(updated.config.retry).toEqual({ maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2000 })
+    expect(updated.config.retry).toEqual({ ...PIPELINE_DEFAULTS.retry, maxAttempts: 5 })
     expect(updated.config.strategy).toBe('transactional')
     const crossField = await trpcError(
       client.pipelines.update.mutate({

@@ -5,7 +5,7 @@ import {
   pipelineRefSchema,
   pipelineViewSchema,
   updatePipelineInputSchema,
-} from '../../schemas'
+} from '@sluice/contract'
 import { readProcedure, router, writeProcedure } from '../trpc'
 
 /** `pipelines.*`: list, get, create, update (live), delete, pause, resume, flush. */
