@@ -125,7 +125,7 @@ try {
   }
   const delayed = results.filter((r) => r.network.oneWayDelayUs === sweepDelayUs)
   if (delayed.length > 0)
-    console.log(`Targets (issue 4, at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
+    console.log(`Targets (at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
 
   if (options.extras) {
     section('memory with queued queries')

@@ -1,6 +1,6 @@
 import type { MethodResult, WorkloadResult } from '../measure/results'
 
-/** One of issue 4's targets, checked against a run at 1 ms round trip. */
+/** One of the benchmark's targets (docs/benchmarks.md), checked against a run at 1 ms round trip. */
 export interface TargetCheck {
   readonly workload: string
   readonly target: string
@@ -25,7 +25,7 @@ function bestSluice(result: WorkloadResult): MethodResult | undefined {
 }
 
 /**
- * Checks issue 4's targets on results over the delayed path: speed-up over naive per workload,
+ * Checks the benchmark's targets on results over the delayed path: speed-up over naive per workload,
  * bulk insert within 2x of COPY, and Sluice ahead of postgres.js everywhere. Sluice's figure is
  * its best strategy (optimizer on), named in `measured`.
  *

@@ -2,6 +2,7 @@ import { MAX_PARAM_DEPTH } from './limits'
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const loneSurrogates = new RegExp(loneSurrogate.source, 'g')
 
 const LONE_SURROGATE_PROBLEM =
   'contains a lone UTF-16 surrogate (invalid Unicode), which PostgreSQL cannot receive as sent'
@@ -20,6 +21,17 @@ export function textProblem(text: string, allowNul = false): string | undefined 
     return 'contains a NUL byte, which PostgreSQL text and jsonb cannot hold'
   if (loneSurrogate.test(text)) return LONE_SURROGATE_PROBLEM
   return undefined
+}
+
+/**
+ * `text` with what PostgreSQL text cannot hold (NUL bytes, lone surrogates) replaced by U+FFFD,
+ * visibly: for showing or storing text that `textProblem` refused.
+ *
+ * @example
+ * withoutUnstorableText('a\u0000b') // 'a\uFFFDb'
+ */
+export function withoutUnstorableText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(loneSurrogates, '\uFFFD')
 }
 
 /**

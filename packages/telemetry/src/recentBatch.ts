@@ -66,6 +66,9 @@ export function recentBatchFromSpan(span: ReadableSpan): RecentBatch | undefined
     merged: count(span, SluiceAttributes.batchMerged),
     deduplicated: count(span, SluiceAttributes.batchDeduplicated),
     ...(span.status.code === SpanStatusCode.ERROR ? { error: span.status.message ?? 'error' } : {}),
-    callers: span.links.map(({ context }) => ({ traceId: context.traceId, spanId: context.spanId })),
+    callers: span.links.map(({ context }) => ({
+      traceId: context.traceId,
+      spanId: context.spanId,
+    })),
   }
 }

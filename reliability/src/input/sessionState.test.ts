@@ -8,7 +8,7 @@ import { reportFigures } from '../infra/figures'
  * engine's ingest). A query that changes session state (`SET statement_timeout`, `SET
  * search_path`) must not change what a later, unrelated query sees or does: either the SET is
  * refused (an INVALID_QUERY error, or a failed result), or its effect ends with its own batch.
- * "Each query's visible outcome is the same as if it had run alone" (ARCHITECTURE.md).
+ * "Each query's visible outcome is the same as if it had run alone" (docs/architecture.md).
  */
 
 const strategies: readonly Strategy[] = ['best_effort', 'parallel', 'sequential', 'transactional']

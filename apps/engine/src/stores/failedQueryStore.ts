@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withoutUnstorableText } from '@sluice/contract'
 import { EngineError } from '../errors'
 import type {
   FailedQueryView,
@@ -102,29 +103,28 @@ const toJson = (value: unknown): string =>
     return item
   })
 
-/* Text PostgreSQL cannot hold (NUL, lone surrogates) made visible as U+FFFD, for marked records only. */
-const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-const cleanText = (text: string): string =>
-  text.replaceAll('\u0000', '\uFFFD').replace(loneSurrogates, '\uFFFD')
-
 /*
  * A record PostgreSQL refused as sent, in a form it takes: params as their JSON text, a jsonb
- * string whose escapes (\u0000, \ud800) are plain characters, or not at all; every text cleaned.
+ * string whose escapes (\u0000, \ud800) are plain characters, or not at all; every text cleaned
+ * (what PostgreSQL cannot hold made visible as U+FFFD).
  */
 const storableForm = (failure: NewFailure, marker: UnstorableParams): NewFailure => {
-  const clean = (text: string | null): string | null => (text === null ? null : cleanText(text))
+  const clean = (text: string | null): string | null =>
+    text === null ? null : withoutUnstorableText(text)
   return {
     ...failure,
-    sql: cleanText(failure.sql),
+    sql: withoutUnstorableText(failure.sql),
     error: {
       ...failure.error,
-      message: cleanText(failure.error.message),
-      ...(failure.error.detail === undefined ? {} : { detail: cleanText(failure.error.detail) }),
+      message: withoutUnstorableText(failure.error.message),
+      ...(failure.error.detail === undefined
+        ? {}
+        : { detail: withoutUnstorableText(failure.error.detail) }),
     },
     batchId: clean(failure.batchId),
     traceId: clean(failure.traceId),
     callbackId: clean(failure.callbackId),
-    paramsUnstorable: { ...marker, message: cleanText(marker.message) },
+    paramsUnstorable: { ...marker, message: withoutUnstorableText(marker.message) },
   }
 }
 

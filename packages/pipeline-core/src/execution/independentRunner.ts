@@ -43,7 +43,7 @@ class IndependentRun {
     private readonly session: RoundTripSession,
   ) {
     this.pending = statements.map((statement) => ({ statement, attempts: 1 }))
-    // Fewer commits (issue 3 item 5): when every statement may share a transaction, the whole
+    // Fewer commits: when every statement may share a transaction, the whole
     // batch runs as BEGIN…COMMIT in one round trip (one WAL flush). A failing statement rolls it
     // back; we then replay the batch without it (or with a merged statement split in halves), so
     // each query ends as if it had run alone: the failed one with its error, the rest committed.

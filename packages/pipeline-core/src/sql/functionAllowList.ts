@@ -1,5 +1,5 @@
 /*
- * Functions a read may call and still count as read-only (ARCHITECTURE.md, "Optimizer rules").
+ * Functions a read may call and still count as read-only (docs/architecture.md, "The optimizer").
  * Read-only matters because such reads may be deduplicated and merged, so a function qualifies
  * only when it has no side effect AND two calls in the same moment give the same answer:
  * `nextval`, `setval`, `pg_advisory_*`, `random`, `gen_random_uuid`, `clock_timestamp`,

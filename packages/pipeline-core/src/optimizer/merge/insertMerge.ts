@@ -1,3 +1,4 @@
+import { MAX_PARAMETERS } from '@sluice/contract'
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
 import type { Classification, InsertShape } from '../../sql/classification'
 import { LruCache } from '../../sql/lruCache'
@@ -17,7 +18,6 @@ import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 /** PostgreSQL's limit on bind parameters in one statement. */
-export const MAX_PARAMETERS = 65_535
 
 /**
  * A single-row INSERT cut around its VALUES row: `head` + row + `tail`, with the row kept as

@@ -36,7 +36,7 @@ export interface UnitBuilderOutput {
 type ReadUnit = Extract<BatchUnit, { kind: 'read' }>
 
 /**
- * Groups a batch's queries into units (future statements). Rules (ARCHITECTURE.md):
+ * Groups a batch's queries into units (future statements). Rules (docs/architecture.md, "The optimizer"):
  * - writes are never deduplicated; consecutive same-text INSERTs / keyed UPDATEs merge;
  * - `sequential` and `transactional` never reorder: a query only joins the unit right before it;
  * - `parallel` and `best_effort` may move a read, but only among reads: within a run of reads
