@@ -1,4 +1,4 @@
-import type { PipelineSettingsInput, QueryStatus, Strategy } from '@sluice/contract'
+import type { BatchCounts, PipelineSettingsInput, QueryStatus, Strategy } from '@sluice/contract'
 import type pg from 'pg'
 import type { PipelineInstrumentation } from './tracing/instrumentation'
 
@@ -117,19 +117,13 @@ export interface PipelineStatus {
  * @example
  * pipeline.on('batch', (event) => console.log(event.batchId, event.size, event.durationMs))
  */
-export interface BatchEvent {
+export interface BatchEvent extends BatchCounts {
   batchId: string
   pipeline: string
   strategy: Strategy
   size: number
   statements: number
   durationMs: number
-  succeeded: number
-  failed: number
-  skipped: number
-  rolledBack: number
-  deduplicated: number
-  merged: number
   effectiveBatchSize: number
   traceId?: string
   /**

@@ -2,6 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api'
 import { hrTimeToMilliseconds } from '@opentelemetry/core'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { BATCH_SPAN_NAME, INSTRUMENTATION_SCOPE, SluiceAttributes } from '@sluice/contract'
+import type { BatchCounts } from '@sluice/contract'
 
 /**
  * One finished batch, as its `sluice.batch` span recorded it.
@@ -11,7 +12,7 @@ import { BATCH_SPAN_NAME, INSTRUMENTATION_SCOPE, SluiceAttributes } from '@sluic
  *   console.log(batch.batchId, batch.size, batch.durationMs, `http://localhost:16686/trace/${batch.traceId}`)
  * }
  */
-export interface RecentBatch {
+export interface RecentBatch extends BatchCounts {
   readonly pipeline: string
   readonly batchId: string
   /** Open it in Jaeger: `http://localhost:16686/trace/{traceId}`. */
@@ -25,12 +26,6 @@ export interface RecentBatch {
   /** When the batch started, ms since the epoch. */
   readonly startTime: number
   readonly durationMs: number
-  readonly succeeded: number
-  readonly failed: number
-  readonly skipped: number
-  readonly rolledBack: number
-  readonly merged: number
-  readonly deduplicated: number
   /** The span's error message when a query failed. */
   readonly error?: string
   /** The spans that added its queries (the batch span's links): open their traces from here. */

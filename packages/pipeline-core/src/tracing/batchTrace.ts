@@ -47,12 +47,7 @@ export class OtelBatchTrace implements BatchTrace {
     const attributes: Attributes = { [DbAttributes.systemName]: DB_SYSTEM_POSTGRESQL }
     const text = recordableQueryText(info.text)
     if (text !== undefined) attributes[DbAttributes.queryText] = text
-    if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
-    if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
-    if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace
-    if (info.serverAddress !== undefined)
-      attributes[DbAttributes.serverAddress] = info.serverAddress
-    if (info.serverPort !== undefined) attributes[DbAttributes.serverPort] = info.serverPort
+    addStatementIdentity(attributes, info)
     // The conventions count a batch only from two operations up.
     if (info.batchSize !== undefined && info.batchSize >= 2)
       attributes[DbAttributes.operationBatchSize] = info.batchSize
@@ -94,12 +89,16 @@ export class OtelBatchTrace implements BatchTrace {
       [DbAttributes.systemName]: DB_SYSTEM_POSTGRESQL,
       [SluiceAttributes.pipelineName]: this.pipeline,
     }
-    if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
-    if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
-    if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace
-    if (info.serverAddress !== undefined)
-      attributes[DbAttributes.serverAddress] = info.serverAddress
-    if (info.serverPort !== undefined) attributes[DbAttributes.serverPort] = info.serverPort
+    addStatementIdentity(attributes, info)
     return attributes
   }
+}
+
+/** What a statement is and where it ran: attributes the statement's span and metrics share. */
+function addStatementIdentity(attributes: Attributes, info: StatementSpanInfo): void {
+  if (info.operation !== undefined) attributes[DbAttributes.operationName] = info.operation
+  if (info.collection !== undefined) attributes[DbAttributes.collectionName] = info.collection
+  if (info.namespace !== undefined) attributes[DbAttributes.namespace] = info.namespace
+  if (info.serverAddress !== undefined) attributes[DbAttributes.serverAddress] = info.serverAddress
+  if (info.serverPort !== undefined) attributes[DbAttributes.serverPort] = info.serverPort
 }

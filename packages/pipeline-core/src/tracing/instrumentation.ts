@@ -1,5 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api'
-import type { Strategy } from '@sluice/contract'
+import type { BatchCounts, Strategy } from '@sluice/contract'
 
 /*
  * The contract between the executor and tracing/metrics (implemented in src/tracing with
@@ -43,13 +43,7 @@ export interface StatementTrace {
  * @example
  * batch.end({ succeeded: 9, failed: 1, skipped: 0, rolledBack: 0, merged: 0, deduplicated: 0, durationMs: 4.2 })
  */
-export interface BatchSummary {
-  readonly succeeded: number
-  readonly failed: number
-  readonly skipped: number
-  readonly rolledBack: number
-  readonly merged: number
-  readonly deduplicated: number
+export interface BatchSummary extends BatchCounts {
   readonly durationMs: number
 }
 

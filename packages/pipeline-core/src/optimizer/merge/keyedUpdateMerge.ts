@@ -12,6 +12,8 @@ import {
 import type { MergeMember } from './mergeMember'
 import {
   memberQueryIndexes,
+  ORDINAL,
+  rowCountsByOrdinal,
   soleMemberStatement,
   sharesPerQuery,
   splitMembers,
@@ -31,7 +33,6 @@ const NUMERIC_TYPES: ReadonlySet<string> = new Set([
 ])
 
 const SOURCE = '__sluice_src'
-const ORDINAL = '__sluice_ord'
 
 /** The UPDATE split at its top-level WHERE, with `$n` replaced by the source row's columns. */
 interface UpdateTemplate {
@@ -217,13 +218,7 @@ export function keyedUpdateStatement(
     mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
-      const counts = members.map(() => 0)
-      for (const row of outcome.rows) {
-        const position = Number(row[ORDINAL]) - 1
-        if (counts[position] === undefined)
-          throw new Error(`merged UPDATE returned an unknown ordinal ${String(row[ORDINAL])}`)
-        counts[position] += 1
-      }
+      const counts = rowCountsByOrdinal(members, outcome.rows, 'merged UPDATE', false)
       return sharesPerQuery(
         members,
         counts.map((rowCount) => ({ rows: [], rowCount })),

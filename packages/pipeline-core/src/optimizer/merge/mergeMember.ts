@@ -1,5 +1,6 @@
 import type { BatchQuery, PlannedStatement, QueryShare } from '../../plan/plan'
 import { singleStatement } from '../../plan/singleStatement'
+import type { Row } from '../../types'
 
 /**
  * One row (insert), key (point read) or keyed update of a merged statement, and the queries it
@@ -25,6 +26,31 @@ export function soleMemberStatement(
     params: only.params,
     index: only.queryIndexes[0] ?? first.index,
   })
+}
+
+/** The column a merged statement numbers its members' rows by (`WITH ORDINALITY`), from 1. */
+export const ORDINAL = '__sluice_ord'
+
+/**
+ * How many rows each member's part of a merged write affected, from the ordinals the statement
+ * returned; `atMostOne`: a member may affect one row at most (an upsert's row). Throws on an
+ * ordinal it did not send, so a result that cannot be handed back is never guessed at.
+ */
+export function rowCountsByOrdinal(
+  members: readonly MergeMember[],
+  rows: readonly Row[],
+  what: string,
+  atMostOne: boolean,
+): number[] {
+  const counts = members.map(() => 0)
+  for (const row of rows) {
+    const position = Number(row[ORDINAL]) - 1
+    const count = counts[position]
+    if (count === undefined || (atMostOne && count !== 0))
+      throw new Error(`${what} returned an unexpected ordinal ${String(row[ORDINAL])}`)
+    counts[position] = count + 1
+  }
+  return counts
 }
 
 /** Every query index of the members, ascending (the order `queryIndexes` promises). */

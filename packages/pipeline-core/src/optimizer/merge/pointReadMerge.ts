@@ -6,12 +6,11 @@ import { statementFields } from '../../plan/singleStatement'
 import { dedupedStatement } from '../planner/basicStatements'
 import { editRange, paramEdits, statementExtent, tokenize } from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
-import { memberQueryIndexes, sharesPerQuery, splitMembers } from './mergeMember'
+import { memberQueryIndexes, ORDINAL, sharesPerQuery, splitMembers } from './mergeMember'
 import { isArrayElementSafe } from './parameterValues'
 import type { TableInfo } from './tableCatalog'
 import { isPlainReadSource } from './tableCatalog'
 
-const ORDINAL = '__sluice_ord'
 const KEYS = '__sluice_keys'
 
 const bodies = new LruCache<string, string>(500)

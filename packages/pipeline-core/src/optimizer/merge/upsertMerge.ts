@@ -7,6 +7,8 @@ import { canonicalKey } from './keyedUpdateMerge'
 import type { MergeMember } from './mergeMember'
 import {
   memberQueryIndexes,
+  ORDINAL,
+  rowCountsByOrdinal,
   soleMemberStatement,
   sharesPerQuery,
   splitMembers,
@@ -17,7 +19,6 @@ import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
 const SOURCE = '__sluice_src'
 const INSERTED = '__sluice_ins'
-const ORDINAL = '__sluice_ord'
 
 /** What an upsert merge needs, worked out once per text. */
 export interface UpsertPlan {
@@ -126,13 +127,7 @@ export function upsertStatement(
     mergedOperations: members.length,
     ...statementFields(classification),
     distribute(outcome: StatementOutcome) {
-      const counts = members.map(() => 0)
-      for (const row of outcome.rows) {
-        const position = Number(row[ORDINAL]) - 1
-        if (counts[position] !== 0)
-          throw new Error(`merged upsert returned ordinal ${String(row[ORDINAL])} unexpectedly`)
-        counts[position] = 1
-      }
+      const counts = rowCountsByOrdinal(members, outcome.rows, 'merged upsert', true)
       return sharesPerQuery(
         members,
         counts.map((rowCount) => ({ rows: [], rowCount })),
