@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import { PipelineDetail } from '~/features/detail/PipelineDetail'
+import { PipelineDetail } from '~/features/pipelines/PipelineDetail'
 
 interface PageProps {
   params: Promise<{ name: string }>

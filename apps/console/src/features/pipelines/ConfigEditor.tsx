@@ -4,16 +4,11 @@ import type { PipelineView } from '@sluice/engine/schemas'
 import { updatePipelineInputSchema } from '@sluice/engine/schemas'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
-import { ConfigFields } from '~/features/pipelines/ConfigFields'
-import {
-  configFieldPaths,
-  configToForm,
-  formToPatch,
-  type ConfigFormValues,
-} from '~/features/pipelines/configForm'
 import { errorMessage } from '~/lib/errorMessage'
 import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
+import { ConfigFields } from './ConfigFields'
+import { configFieldPaths, configToForm, formToPatch, type ConfigFormValues } from './configForm'
 
 interface ConfigEditorProps {
   pipeline: PipelineView
