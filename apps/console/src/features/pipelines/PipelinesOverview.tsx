@@ -10,7 +10,7 @@ import { LoadingState } from '~/components/LoadingState'
 import { NoticeBar } from '~/components/NoticeBar'
 import { Sparkline } from '~/components/Sparkline'
 import { StateBadge } from '~/components/StateBadge'
-import { useNotice } from '~/components/useNotice'
+import { useNotice, type Notify } from '~/components/useNotice'
 import { useLiveMetrics } from '~/features/metrics/useLiveMetrics'
 import { formatCount, formatPercent } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
@@ -142,7 +142,7 @@ interface PipelineRowProps {
   pipeline: PipelineView
   samples: readonly MetricsSample[]
   now: number | null
-  onNotice: (message: string, tone?: 'success' | 'error') => void
+  onNotice: Notify
 }
 
 function PipelineRow({ pipeline, samples, now, onNotice }: PipelineRowProps) {
