@@ -9,11 +9,11 @@ import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'
 import { fieldAria, FormField } from '~/components/FormField'
 import { LoadingState } from '~/components/LoadingState'
+import { LocalTime } from '~/components/LocalTime'
 import { NoticeBar } from '~/components/NoticeBar'
 import { useNotice } from '~/components/useNotice'
 import { useEngineHealth } from '~/features/engine/useEngineHealth'
 import { errorMessage } from '~/lib/errorMessage'
-import { formatDateTime } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 import { useFailureActions } from './useFailureActions'
 
@@ -194,18 +194,16 @@ export function FailureDetail({ id }: { id: string }) {
             </dd>
             <dt>First failed</dt>
             <dd>
-              <time dateTime={item.firstFailedAt} data-testid="failure-first-failed">
-                {formatDateTime(item.firstFailedAt)}
-              </time>
+              <LocalTime value={item.firstFailedAt} testId="failure-first-failed" />
             </dd>
             <dt>Last failed</dt>
             <dd>
-              <time dateTime={item.lastFailedAt} data-testid="failure-last-failed">
-                {formatDateTime(item.lastFailedAt)}
-              </time>
+              <LocalTime value={item.lastFailedAt} testId="failure-last-failed" />
             </dd>
             <dt>Resolved</dt>
-            <dd>{formatDateTime(item.resolvedAt)}</dd>
+            <dd>
+              <LocalTime value={item.resolvedAt} />
+            </dd>
             <dt>Callback id</dt>
             <dd>{item.callbackId ?? '—'}</dd>
             <dt>Batch</dt>

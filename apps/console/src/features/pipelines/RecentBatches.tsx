@@ -5,7 +5,8 @@ import { useQuery } from '@tanstack/react-query'
 import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'
 import { LoadingState } from '~/components/LoadingState'
-import { formatClock, formatCount, formatDuration } from '~/lib/format'
+import { LocalTime } from '~/components/LocalTime'
+import { formatCount, formatDuration } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 
 /** A batch's outcome in words and a tone for its badge. */
@@ -74,7 +75,7 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
                 return (
                   <tr key={batch.batchId} data-testid="batch-row">
                     <td title={batch.batchId}>
-                      {formatClock(new Date(batch.startedAt).getTime())}
+                      <LocalTime value={batch.startedAt} clock />
                     </td>
                     <td
                       className="num"
