@@ -8,6 +8,7 @@ import { LoadingState } from '~/components/LoadingState'
 import { LocalTime } from '~/components/LocalTime'
 import { formatCount, formatDuration } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
+import { recentBatchesInput } from './recentBatchesInput'
 
 /** A batch's outcome in words and a tone for its badge. */
 function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'failed' } {
@@ -32,7 +33,7 @@ function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'f
 export function RecentBatches({ pipeline }: { pipeline: string }) {
   const trpc = useTRPC()
   const batches = useQuery({
-    ...trpc.batches.list.queryOptions({ pipeline, limit: 15 }),
+    ...trpc.batches.list.queryOptions(recentBatchesInput(pipeline)),
     refetchInterval: 2_000,
   })
   return (
