@@ -48,9 +48,6 @@ export function fieldAria(id: string, error: string | undefined, hint?: string) 
 
 /**
  * The form's own message: what belongs to no field the form shows (or the engine's answer).
- *
- * @example
- * <FormError error={errors._form} />
  */
 export function FormError({ error }: { error: string | undefined }) {
   return error ? (

@@ -10,9 +10,6 @@ export const engineTrpcUrl = `${env.engineUrl}/trpc`
 /**
  * The header that authorizes the console's server to the engine; added on the server only,
  * so the browser never holds the token.
- *
- * @example
- * new Headers(engineAuthorization())
  */
 export function engineAuthorization(): Record<string, string> {
   return env.apiToken ? { authorization: `Bearer ${env.apiToken}` } : {}

@@ -3,9 +3,6 @@ import { QueryClient } from '@tanstack/react-query'
 /**
  * A query client with the console's defaults. The browser keeps one for the session; the
  * server makes one per render to prefetch a page, and its results start the browser's cache.
- *
- * @example
- * const [queryClient] = useState(createQueryClient)
  */
 export function createQueryClient(): QueryClient {
   return new QueryClient({

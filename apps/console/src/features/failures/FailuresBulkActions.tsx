@@ -46,9 +46,6 @@ const allMatchingKinds = ['retry-all', 'discard-all'] as const
  * The failures toolbar: how many match and are selected, retry or discard the selection, and
  * retry or discard all matching after a count. Bulk actions apply to failing queries only, as
  * the engine does.
- *
- * @example
- * <FailuresBulkActions filter={filter} total={page.data?.total} selection={selection} notify={notify} />
  */
 export function FailuresBulkActions({
   filter,

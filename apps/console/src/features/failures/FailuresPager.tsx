@@ -12,9 +12,6 @@ interface FailuresPagerProps {
 /**
  * Where this page sits in the list and the way to the next and previous ones. Going forward
  * adds the engine's cursor to the trail in the URL; going back drops the last one.
- *
- * @example
- * <FailuresPager params={params} shown={items.length} total={total} nextCursor={page.nextCursor} onNavigate={navigate} />
  */
 export function FailuresPager({
   params,
