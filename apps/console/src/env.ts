@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

@@ -1,5 +1,15 @@
+import { sparklineSeconds } from '~/features/metrics/metricsWindows'
 import { PipelinesOverview } from '~/features/pipelines/PipelinesOverview'
+import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 
-export default function OverviewPage() {
-  return <PipelinesOverview />
+export default async function OverviewPage() {
+  await prefetch(
+    trpc.pipelines.list.queryOptions(),
+    trpc.metrics.history.queryOptions({ windowSeconds: sparklineSeconds }),
+  )
+  return (
+    <HydrateClient>
+      <PipelinesOverview />
+    </HydrateClient>
+  )
 }

@@ -45,3 +45,14 @@ export function fieldAria(id: string, error: string | undefined, hint?: string) 
     'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
   } as const
 }
+
+/**
+ * The form's own message: what belongs to no field the form shows (or the engine's answer).
+ */
+export function FormError({ error }: { error: string | undefined }) {
+  return error ? (
+    <p className="notice notice-error" role="alert">
+      {error}
+    </p>
+  ) : null
+}

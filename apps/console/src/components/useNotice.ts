@@ -9,6 +9,9 @@ export interface Notice {
   id: number
 }
 
+/** Shows a notice: what a component is given to tell the page what happened. */
+export type Notify = (message: string, tone?: Notice['tone']) => void
+
 /**
  * Holds the page's latest notice; success notices clear themselves after a few seconds,
  * errors stay until replaced or dismissed.
@@ -19,7 +22,7 @@ export interface Notice {
  */
 export function useNotice() {
   const [notice, setNotice] = useState<Notice | null>(null)
-  const notify = useCallback((message: string, tone: 'success' | 'error' = 'success') => {
+  const notify = useCallback<Notify>((message, tone = 'success') => {
     setNotice({ message, tone, id: Date.now() })
   }, [])
   const dismiss = useCallback(() => {

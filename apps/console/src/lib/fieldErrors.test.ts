@@ -1,6 +1,6 @@
 import { createPipelineInputSchema } from '@sluice/engine/schemas'
 import { describe, expect, it } from 'vitest'
-import { fieldErrors, placeErrors } from './fieldErrors'
+import { checkForm, fieldErrors, placeErrors } from './fieldErrors'
 
 describe('fieldErrors', () => {
   it('keys the engine schema’s first message for each field by its path', () => {
@@ -25,6 +25,27 @@ describe('placeErrors', () => {
     ).toEqual({
       name: 'taken',
       _form: 'config.x: bad; whole thing',
+    })
+  })
+})
+
+describe('checkForm', () => {
+  it('hands back the parsed input, defaults filled in, when the schema accepts it', () => {
+    const checked = checkForm(createPipelineInputSchema, { name: 'orders' }, ['name'])
+    expect(checked.success).toBe(true)
+    expect(checked.success && checked.data.name).toBe('orders')
+  })
+
+  it('places each message on its field, the rest on the form', () => {
+    const checked = checkForm(createPipelineInputSchema, { name: '', config: { batchSize: 0 } }, [
+      'name',
+    ])
+    expect(checked).toEqual({
+      success: false,
+      errors: {
+        name: 'name must not be empty',
+        _form: 'config.batchSize: batchSize must be at least 1',
+      },
     })
   })
 })

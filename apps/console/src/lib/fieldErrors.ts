@@ -37,3 +37,26 @@ export function placeErrors(errors: FieldErrors, shownFields: readonly string[])
   if (unplaced.length > 0) placed._form = unplaced.join('; ')
   return placed
 }
+
+/** A form's input as its schema parsed it, or the messages to show next to its fields. */
+export type CheckedForm<T> = { success: true; data: T } | { success: false; errors: FieldErrors }
+
+/**
+ * Checks a form's input with the engine's own schema before anything is sent: the parsed
+ * input, or one message per field the form shows (the rest under `_form`).
+ *
+ * @example
+ * const checked = checkForm(createPipelineInputSchema, { name, config }, ['name'])
+ * if (checked.success) create.mutate(checked.data)
+ * else setErrors(checked.errors)
+ */
+export function checkForm<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  shownFields: readonly string[],
+): CheckedForm<z.output<S>> {
+  const parsed = schema.safeParse(input)
+  return parsed.success
+    ? { success: true, data: parsed.data }
+    : { success: false, errors: placeErrors(fieldErrors(parsed.error.issues), shownFields) }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCount, formatDuration, formatPercent } from './format'
+import { formatClock, formatCount, formatDateTime, formatDuration, formatPercent } from './format'
 
 describe('format', () => {
   it('writes counts in full up to ten thousand, compact beyond', () => {
@@ -21,5 +21,26 @@ describe('format', () => {
     expect(formatDuration(0.4213)).toBe('0.42 ms')
     expect(formatDuration(42.4)).toBe('42 ms')
     expect(formatDuration(1_500)).toBe('1.5 s')
+  })
+})
+
+describe('times', () => {
+  it('reads a time in UTC, saying so, where the runtime’s zone may not be the reader’s', () => {
+    expect(formatDateTime('2026-11-26T18:00:05Z', 'UTC')).toBe('26 Nov 2026, 18:00:05 UTC')
+    expect(formatClock(Date.UTC(2026, 0, 1, 7, 30, 5), { zone: 'UTC' })).toBe('07:30:05 UTC')
+    expect(formatClock(Date.UTC(2026, 0, 1, 7, 30, 5), { zone: 'UTC', seconds: false })).toBe(
+      '07:30 UTC',
+    )
+  })
+
+  it('reads it in the runtime’s own zone by default, and keeps text it cannot read', () => {
+    const at = Date.UTC(2026, 10, 26, 18, 0, 5)
+    const local = new Date(at)
+    const pad = (n: number) => String(n).padStart(2, '0')
+    expect(formatClock(at)).toBe(
+      `${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}`,
+    )
+    expect(formatDateTime('not a date')).toBe('not a date')
+    expect(formatDateTime(null)).toBe('—')
   })
 })

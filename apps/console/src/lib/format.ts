@@ -5,26 +5,36 @@
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
-const clock = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-})
-const clockMinutes = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-})
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric',
-  month: 'short',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-})
+
+/** Where a time is read: the runtime's own zone, or UTC (said so) where that zone is not the reader's. */
+export type TimeZoneChoice = 'local' | 'UTC'
+
+/** The time formats, read in `timeZone` (the runtime's own when left out). */
+function timeFormatsIn(timeZone?: 'UTC') {
+  const time = { hour: '2-digit', minute: '2-digit', hour12: false, timeZone } as const
+  return {
+    clock: new Intl.DateTimeFormat('en-GB', { ...time, second: '2-digit' }),
+    clockMinutes: new Intl.DateTimeFormat('en-GB', time),
+    dateTime: new Intl.DateTimeFormat('en-GB', {
+      ...time,
+      second: '2-digit',
+      year: 'numeric',
+      month: 'short',
+      day: '2-digit',
+    }),
+  }
+}
+
+const timeFormats = { local: timeFormatsIn(), UTC: timeFormatsIn('UTC') }
+
+function formatTime(
+  format: keyof (typeof timeFormats)['local'],
+  at: Date | number,
+  zone: TimeZoneChoice,
+) {
+  const text = timeFormats[zone][format].format(at)
+  return zone === 'UTC' ? `${text} UTC` : text
+}
 
 /**
  * A count or rate, compact above ten thousand.
@@ -64,16 +74,17 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /**
- * Wall-clock time of day, for chart axes.
+ * Wall-clock time of day, for chart axes and tables.
  *
  * @example
  * formatClock(Date.UTC(2026, 0, 1, 12, 30, 5)) // '12:30:05' (in the browser's time zone)
+ * formatClock(Date.UTC(2026, 0, 1, 12, 30, 5), { zone: 'UTC' }) // '12:30:05 UTC'
  */
 export function formatClock(
   epochMs: number,
-  { seconds = true }: { seconds?: boolean } = {},
+  { seconds = true, zone = 'local' }: { seconds?: boolean; zone?: TimeZoneChoice } = {},
 ): string {
-  return (seconds ? clock : clockMinutes).format(epochMs)
+  return formatTime(seconds ? 'clock' : 'clockMinutes', epochMs, zone)
 }
 
 /**
@@ -81,9 +92,13 @@ export function formatClock(
  *
  * @example
  * formatDateTime('2026-11-26T18:00:00Z') // '26 Nov 2026, 18:00:00' (in the browser's time zone)
+ * formatDateTime('2026-11-26T18:00:00Z', 'UTC') // '26 Nov 2026, 18:00:00 UTC'
  */
-export function formatDateTime(value: string | number | null | undefined): string {
+export function formatDateTime(
+  value: string | number | null | undefined,
+  zone: TimeZoneChoice = 'local',
+): string {
   if (value === null || value === undefined) return '—'
   const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date)
+  return Number.isNaN(date.getTime()) ? String(value) : formatTime('dateTime', date, zone)
 }

@@ -1,4 +1,6 @@
+import 'server-only'
 import { env } from '~/env'
+import { engineAuthorization, engineTrpcUrl } from './engineEndpoint'
 import { isServedHost } from './servedHost'
 
 /** Request headers worth passing on: content negotiation and SSE resumption, nothing else. */
@@ -25,14 +27,13 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
   const refusal = refuse(request, procedurePath)
   if (refusal) return refusal
   const incoming = new URL(request.url)
-  const target = `${env.engineUrl}/trpc/${encodeURIComponent(procedurePath).replaceAll('%2C', ',')}${incoming.search}`
+  const target = `${engineTrpcUrl}/${encodeURIComponent(procedurePath).replaceAll('%2C', ',')}${incoming.search}`
 
-  const headers = new Headers()
+  const headers = new Headers(engineAuthorization())
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
   }
-  if (env.apiToken) headers.set('authorization', `Bearer ${env.apiToken}`)
 
   let upstream: Response
   try {

@@ -1,26 +1,14 @@
 'use client'
 
 import type { AppRouter } from '@sluice/engine/router'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { QueryClientProvider } from '@tanstack/react-query'
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client'
 import { useState, type ReactNode } from 'react'
+import { createQueryClient } from './queryClient'
 import { TRPCProvider } from './trpc'
 
 /** The console's own route handler, which adds the engine's token on the server side. */
 const apiPath = '/api/trpc'
-
-function createQueryClient(): QueryClient {
-  return new QueryClient({
-    defaultOptions: {
-      queries: {
-        staleTime: 2_000,
-        // The engine banner reports outages; don't stack silent retries on top of it.
-        retry: 1,
-        refetchOnWindowFocus: true,
-      },
-    },
-  })
-}
 
 /**
  * Provides TanStack Query and the typed tRPC client: subscriptions go over SSE

@@ -1,7 +1,7 @@
 'use client'
 
 import { retryFailuresInputSchema } from '@sluice/engine/schemas'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type SubmitEvent } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'
@@ -9,13 +9,13 @@ import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'
 import { fieldAria, FormField } from '~/components/FormField'
 import { LoadingState } from '~/components/LoadingState'
+import { LocalTime } from '~/components/LocalTime'
 import { NoticeBar } from '~/components/NoticeBar'
 import { useNotice } from '~/components/useNotice'
 import { useEngineHealth } from '~/features/engine/useEngineHealth'
 import { errorMessage } from '~/lib/errorMessage'
-import { formatDateTime } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
-import { describeRetry } from './describeRetry'
+import { useFailureActions } from './useFailureActions'
 
 /**
  * One failed query in full: SQL and parameters (as text, never HTML), the error with its
@@ -26,7 +26,6 @@ import { describeRetry } from './describeRetry'
  */
 export function FailureDetail({ id }: { id: string }) {
   const trpc = useTRPC()
-  const queryClient = useQueryClient()
   const { health } = useEngineHealth()
   const failure = useQuery(trpc.failures.get.queryOptions({ id }))
   const { notice, notify, dismiss } = useNotice()
@@ -34,34 +33,12 @@ export function FailureDetail({ id }: { id: string }) {
   const [paramsError, setParamsError] = useState<string | undefined>()
   const [confirmingDiscard, setConfirmingDiscard] = useState(false)
 
-  const refresh = async () => {
-    await queryClient.invalidateQueries({ queryKey: trpc.failures.pathKey() })
-    await queryClient.invalidateQueries({ queryKey: trpc.pipelines.pathKey() })
-  }
-  const retry = useMutation(
-    trpc.failures.retry.mutationOptions({
-      onSuccess: async (report) => {
-        await refresh()
-        const { message, tone } = describeRetry(report)
-        notify(message, tone)
-        if (report.resolved > 0) setEditing(null)
-      },
-      onError: (error) => notify(`Retry failed: ${errorMessage(error)}`, 'error'),
-    }),
-  )
-  const discard = useMutation(
-    trpc.failures.discard.mutationOptions({
-      onSuccess: async () => {
-        setConfirmingDiscard(false)
-        await refresh()
-        notify('Discarded: it will not run again.')
-      },
-      onError: (error) => {
-        setConfirmingDiscard(false)
-        notify(`Discard failed: ${errorMessage(error)}`, 'error')
-      },
-    }),
-  )
+  const { retry, discard, busy } = useFailureActions({
+    notify,
+    onDone: () => {
+      setConfirmingDiscard(false)
+    },
+  })
 
   if (failure.isPending) return <LoadingState label="Loading failed query" />
   if (failure.isError) {
@@ -80,7 +57,6 @@ export function FailureDetail({ id }: { id: string }) {
   const item = failure.data
   const open = item.status === 'failed'
   const jaeger = health.data?.jaegerUiUrl.replace(/\/+$/, '')
-  const busy = retry.isPending || discard.isPending
 
   const retryEdited = (event: SubmitEvent) => {
     event.preventDefault()
@@ -156,7 +132,8 @@ export function FailureDetail({ id }: { id: string }) {
               {item.params.length === 0 ? '(none)' : JSON.stringify(item.params, null, 2)}
             </pre>
           </section>
-          {editing !== null ? (
+          {/* Once a retry has resolved it, there is nothing left to edit. */}
+          {editing !== null && open ? (
             <form
               className="panel form"
               onSubmit={retryEdited}
@@ -217,18 +194,16 @@ export function FailureDetail({ id }: { id: string }) {
             </dd>
             <dt>First failed</dt>
             <dd>
-              <time dateTime={item.firstFailedAt} data-testid="failure-first-failed">
-                {formatDateTime(item.firstFailedAt)}
-              </time>
+              <LocalTime value={item.firstFailedAt} testId="failure-first-failed" />
             </dd>
             <dt>Last failed</dt>
             <dd>
-              <time dateTime={item.lastFailedAt} data-testid="failure-last-failed">
-                {formatDateTime(item.lastFailedAt)}
-              </time>
+              <LocalTime value={item.lastFailedAt} testId="failure-last-failed" />
             </dd>
             <dt>Resolved</dt>
-            <dd>{formatDateTime(item.resolvedAt)}</dd>
+            <dd>
+              <LocalTime value={item.resolvedAt} />
+            </dd>
             <dt>Callback id</dt>
             <dd>{item.callbackId ?? '—'}</dd>
             <dt>Batch</dt>

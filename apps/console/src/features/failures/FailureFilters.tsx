@@ -3,7 +3,7 @@
 import { useState, type SubmitEvent } from 'react'
 import { fieldAria, FormField } from '~/components/FormField'
 import type { FieldErrors } from '~/lib/fieldErrors'
-import type { FailureFilterParams } from './failureFilterParams'
+import { defaultFilterParams, type FailureFilterParams } from './failureFilterParams'
 
 interface FailureFiltersProps {
   value: FailureFilterParams
@@ -30,18 +30,22 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
     onApply({ ...draft, trail: [] })
   }
   const clear = () => {
-    const cleared: FailureFilterParams = {
-      pipeline: '',
-      sqlstate: '',
-      text: '',
-      status: 'failed',
-      from: '',
-      to: '',
-      trail: [],
-    }
-    setDraft(cleared)
-    onApply(cleared)
+    setDraft(defaultFilterParams)
+    onApply(defaultFilterParams)
   }
+  const timeInput = (key: 'from' | 'to', label: string) => (
+    <FormField id={`filter-${key}`} label={label} error={errors[key]}>
+      <input
+        id={`filter-${key}`}
+        type="datetime-local"
+        step="1"
+        className="input"
+        value={draft[key]}
+        onChange={(event) => set(key, event.target.value)}
+        {...fieldAria(`filter-${key}`, errors[key])}
+      />
+    </FormField>
+  )
   const pipelineChoices =
     draft.pipeline && !pipelines.includes(draft.pipeline)
       ? [draft.pipeline, ...pipelines]
@@ -107,28 +111,8 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
             <option value="any">Any</option>
           </select>
         </FormField>
-        <FormField id="filter-from" label="Failed after" error={errors.from}>
-          <input
-            id="filter-from"
-            type="datetime-local"
-            step="1"
-            className="input"
-            value={draft.from}
-            onChange={(event) => set('from', event.target.value)}
-            {...fieldAria('filter-from', errors.from)}
-          />
-        </FormField>
-        <FormField id="filter-to" label="Failed before" error={errors.to}>
-          <input
-            id="filter-to"
-            type="datetime-local"
-            step="1"
-            className="input"
-            value={draft.to}
-            onChange={(event) => set('to', event.target.value)}
-            {...fieldAria('filter-to', errors.to)}
-          />
-        </FormField>
+        {timeInput('from', 'Failed after')}
+        {timeInput('to', 'Failed before')}
       </div>
       <div className="form-actions">
         <button type="button" className="button" onClick={clear}>

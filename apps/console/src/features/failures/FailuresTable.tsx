@@ -2,7 +2,7 @@
 
 import type { FailedQueryView } from '@sluice/engine/schemas'
 import Link from 'next/link'
-import { formatDateTime } from '~/lib/format'
+import { LocalTime } from '~/components/LocalTime'
 
 interface FailuresTableProps {
   items: readonly FailedQueryView[]
@@ -59,7 +59,7 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
                   href={`/failures/${item.id}`}
                   aria-label={`Details of failed query ${item.id}`}
                 >
-                  {formatDateTime(item.lastFailedAt)}
+                  <LocalTime value={item.lastFailedAt} />
                 </Link>
               </td>
               <td>{item.pipeline}</td>

@@ -1,6 +1,12 @@
 import { failureFilterSchema } from '@sluice/engine/schemas'
 import { describe, expect, it } from 'vitest'
-import { readFilterParams, toFilterInput, writeFilterParams } from './failureFilterParams'
+import {
+  defaultFilterParams,
+  failuresPageRequest,
+  readFilterParams,
+  toFilterInput,
+  writeFilterParams,
+} from './failureFilterParams'
 
 describe('failure filter in the URL', () => {
   it('defaults to failing queries only, first page', () => {
@@ -64,5 +70,27 @@ describe('failure filter in the URL', () => {
     )
     expect(result.success).toBe(false)
     expect(result.error?.issues[0]?.message).toMatch(/5-character SQLSTATE/)
+  })
+})
+
+describe('failuresPageRequest', () => {
+  it('asks for the page the trail points at, with the engine’s defaults filled in', () => {
+    const request = failuresPageRequest({
+      ...readFilterParams(new URLSearchParams('pipeline=orders')),
+      trail: ['1795000000000001.42', '1795000000000000.17'],
+    })
+    expect(request.list).toEqual({
+      pipeline: 'orders',
+      status: 'failed',
+      limit: 25,
+      cursor: '1795000000000000.17',
+    })
+    expect(request.errors).toEqual({})
+  })
+
+  it('asks for nothing while the filter is wrong, and names the field', () => {
+    const request = failuresPageRequest({ ...defaultFilterParams, sqlstate: '235' })
+    expect(request.list).toBeNull()
+    expect(request.errors.sqlstate).toMatch(/5-character SQLSTATE/)
   })
 })

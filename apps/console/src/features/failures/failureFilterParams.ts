@@ -1,4 +1,10 @@
-import type { FailureFilterInput, FailureStatus } from '@sluice/engine/schemas'
+import {
+  failureFilterSchema,
+  type FailureFilter,
+  type FailureFilterInput,
+  type FailureStatus,
+} from '@sluice/engine/schemas'
+import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
 
 /** The failures page's filter as it sits in the URL (so a filtered view can be shared). */
 export interface FailureFilterParams {
@@ -16,6 +22,17 @@ export interface FailureFilterParams {
   trail: readonly string[]
 }
 
+/** The filter with nothing set: failing queries only, first page. */
+export const defaultFilterParams: FailureFilterParams = Object.freeze({
+  pipeline: '',
+  sqlstate: '',
+  text: '',
+  status: 'failed',
+  from: '',
+  to: '',
+  trail: [],
+})
+
 const cursorPattern = /^\d{1,19}\.\d{1,19}$/
 
 const statuses = new Set<string>(['failed', 'resolved', 'discarded', 'any'])
@@ -29,16 +46,17 @@ const statuses = new Set<string>(['failed', 'resolved', 'discarded', 'any'])
  * readFilterParams(new URLSearchParams('pipeline=orders&sqlstate=23505'))
  */
 export function readFilterParams(search: URLSearchParams): FailureFilterParams {
-  const status = search.get('status') ?? 'failed'
+  const defaults = defaultFilterParams
+  const status = search.get('status') ?? defaults.status
   const trail = (search.get('after') ?? '').split(',').filter((cursor) => cursor !== '')
   return {
-    pipeline: search.get('pipeline') ?? '',
-    sqlstate: search.get('sqlstate') ?? '',
-    text: search.get('text') ?? '',
-    status: (statuses.has(status) ? status : 'failed') as FailureFilterParams['status'],
-    from: search.get('from') ?? '',
-    to: search.get('to') ?? '',
-    trail: trail.every((cursor) => cursorPattern.test(cursor)) ? trail : [],
+    pipeline: search.get('pipeline') ?? defaults.pipeline,
+    sqlstate: search.get('sqlstate') ?? defaults.sqlstate,
+    text: search.get('text') ?? defaults.text,
+    status: statuses.has(status) ? (status as FailureFilterParams['status']) : defaults.status,
+    from: search.get('from') ?? defaults.from,
+    to: search.get('to') ?? defaults.to,
+    trail: trail.every((cursor) => cursorPattern.test(cursor)) ? trail : defaults.trail,
   }
 }
 
@@ -53,7 +71,7 @@ export function writeFilterParams(params: FailureFilterParams): string {
   if (params.pipeline) search.set('pipeline', params.pipeline)
   if (params.sqlstate) search.set('sqlstate', params.sqlstate)
   if (params.text) search.set('text', params.text)
-  if (params.status !== 'failed') search.set('status', params.status)
+  if (params.status !== defaultFilterParams.status) search.set('status', params.status)
   if (params.from) search.set('from', params.from)
   if (params.to) search.set('to', params.to)
   if (params.trail.length > 0) search.set('after', params.trail.join(','))
@@ -80,5 +98,37 @@ export function toFilterInput(params: FailureFilterParams): FailureFilterInput {
     status: params.status,
     from: params.from ? localToIso(params.from) : undefined,
     to: params.to ? localToIso(params.to) : undefined,
+  }
+}
+
+/** Failed queries on one page of the list. */
+export const failuresPageSize = 25
+
+/** What the failures page asks the engine for: a valid filter, or the filter's errors by field. */
+export type FailuresPageRequest =
+  | {
+      filter: FailureFilter
+      /** The `failures.list` input of the page the URL points at. */
+      list: FailureFilter & { limit: number; cursor: string | undefined }
+      errors: FieldErrors
+    }
+  | { filter: null; list: null; errors: FieldErrors }
+
+/**
+ * The filter checked by the engine's `failureFilterSchema`, and the page's `failures.list`
+ * input. The page and the server's prefetch both build it here, so what the server fetched is
+ * what the browser reads.
+ *
+ * @example
+ * const { list } = failuresPageRequest(readFilterParams(new URLSearchParams('pipeline=orders')))
+ * // { pipeline: 'orders', status: 'failed', limit: 25, cursor: undefined }
+ */
+export function failuresPageRequest(params: FailureFilterParams): FailuresPageRequest {
+  const parsed = failureFilterSchema.safeParse(toFilterInput(params))
+  if (!parsed.success) return { filter: null, list: null, errors: fieldErrors(parsed.error.issues) }
+  return {
+    filter: parsed.data,
+    list: { ...parsed.data, limit: failuresPageSize, cursor: params.trail.at(-1) },
+    errors: {},
   }
 }

@@ -1,8 +1,10 @@
 'use client'
 
 import { strategyNames } from '@sluice/engine/schemas'
+import { useQuery } from '@tanstack/react-query'
 import { fieldAria, FormField } from '~/components/FormField'
 import type { FieldErrors } from '~/lib/fieldErrors'
+import { useTRPC } from '~/trpc/trpc'
 import { configFieldPaths, type ConfigFormValues } from './configForm'
 
 /** What each strategy means, in a line an operator can act on. */
@@ -18,18 +20,21 @@ interface ConfigFieldsProps {
   idPrefix: string
   values: ConfigFormValues
   errors: FieldErrors
-  targets: readonly string[]
   onChange: (values: ConfigFormValues) => void
 }
 
 /**
  * The inputs of a pipeline configuration, shared by the create form and the live editor.
- * Errors come from the engine's own zod schema, keyed by path.
+ * Errors come from the engine's own zod schema, keyed by path; the target choices are the
+ * engine's targets, and the current one while they load.
  *
  * @example
- * <ConfigFields idPrefix="create" values={values} errors={errors} targets={['default']} onChange={setValues} />
+ * <ConfigFields idPrefix="create" values={values} errors={errors} onChange={setValues} />
  */
-export function ConfigFields({ idPrefix, values, errors, targets, onChange }: ConfigFieldsProps) {
+export function ConfigFields({ idPrefix, values, errors, onChange }: ConfigFieldsProps) {
+  const trpc = useTRPC()
+  const targets =
+    useQuery(trpc.targets.list.queryOptions()).data?.map((target) => target.name) ?? []
   const id = (key: keyof ConfigFormValues) => `${idPrefix}-${key}`
   const error = (key: keyof ConfigFormValues) => errors[configFieldPaths[key]]
   const set = <K extends keyof ConfigFormValues>(key: K, value: ConfigFormValues[K]) => {
@@ -52,6 +57,45 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
       />
     </FormField>
   )
+  const choice = (
+    key: 'strategy' | 'target',
+    label: string,
+    options: readonly string[],
+    hint?: string,
+  ) => (
+    <FormField id={id(key)} label={label} error={error(key)} hint={hint}>
+      <select
+        id={id(key)}
+        name={key}
+        className="input"
+        value={values[key]}
+        onChange={(event) => {
+          set(key, event.target.value)
+        }}
+        {...fieldAria(id(key), error(key), hint)}
+      >
+        {options.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </FormField>
+  )
+  const checkbox = (key: 'optimize' | 'adaptiveEnabled', label: string) => (
+    <div className="field field-checkbox">
+      <input
+        id={id(key)}
+        name={key}
+        type="checkbox"
+        checked={values[key]}
+        onChange={(event) => {
+          set(key, event.target.checked)
+        }}
+      />
+      <label htmlFor={id(key)}>{label}</label>
+    </div>
+  )
   const targetChoices =
     targets.includes(values.target) || values.target === '' ? targets : [values.target, ...targets]
   const strategy = values.strategy as (typeof strategyNames)[number]
@@ -71,47 +115,8 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
   return (
     <>
       <div className="form-grid">
-        <FormField
-          id={id('strategy')}
-          label="Strategy"
-          error={error('strategy')}
-          hint={strategyDescriptions[strategy]}
-        >
-          <select
-            id={id('strategy')}
-            name="strategy"
-            className="input"
-            value={values.strategy}
-            onChange={(event) => {
-              set('strategy', event.target.value)
-            }}
-            {...fieldAria(id('strategy'), error('strategy'), strategyDescriptions[strategy])}
-          >
-            {strategyNames.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </FormField>
-        <FormField id={id('target')} label="Target database" error={error('target')}>
-          <select
-            id={id('target')}
-            name="target"
-            className="input"
-            value={values.target}
-            onChange={(event) => {
-              set('target', event.target.value)
-            }}
-            {...fieldAria(id('target'), error('target'))}
-          >
-            {targetChoices.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </FormField>
+        {choice('strategy', 'Strategy', strategyNames, strategyDescriptions[strategy])}
+        {choice('target', 'Target database', targetChoices)}
         {numberInput('batchSize', 'Batch size', 'Queries per batch (1–10,000).')}
         {numberInput(
           'flushIntervalMs',
@@ -123,20 +128,7 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
           'Max attempts',
           'Tries per query for transient errors, the first included.',
         )}
-        <div className="field field-checkbox">
-          <input
-            id={id('optimize')}
-            name="optimize"
-            type="checkbox"
-            checked={values.optimize}
-            onChange={(event) => {
-              set('optimize', event.target.checked)
-            }}
-          />
-          <label htmlFor={id('optimize')}>
-            Optimizer (deduplicate, reorder, merge where provably safe)
-          </label>
-        </div>
+        {checkbox('optimize', 'Optimizer (deduplicate, reorder, merge where provably safe)')}
       </div>
       <details className="form-more" open={moreHasError || undefined}>
         <summary>More options</summary>
@@ -149,18 +141,7 @@ export function ConfigFields({ idPrefix, values, errors, targets, onChange }: Co
           {numberInput('maxConnections', 'Max connections')}
           {numberInput('retryBaseDelayMs', 'Retry base delay (ms)')}
           {numberInput('retryMaxDelayMs', 'Retry max delay (ms)')}
-          <div className="field field-checkbox">
-            <input
-              id={id('adaptiveEnabled')}
-              name="adaptiveEnabled"
-              type="checkbox"
-              checked={values.adaptiveEnabled}
-              onChange={(event) => {
-                set('adaptiveEnabled', event.target.checked)
-              }}
-            />
-            <label htmlFor={id('adaptiveEnabled')}>Adaptive batch size (needs the optimizer)</label>
-          </div>
+          {checkbox('adaptiveEnabled', 'Adaptive batch size (needs the optimizer)')}
           {numberInput('adaptiveMin', 'Adaptive min batch size')}
           {numberInput('adaptiveMax', 'Adaptive max batch size')}
           {numberInput('adaptiveTargetLatencyMs', 'Target batch latency (ms)')}

@@ -1,11 +1,11 @@
 'use client'
 
 import { createPipelineInputSchema } from '@sluice/engine/schemas'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
-import { fieldAria, FormField } from '~/components/FormField'
+import { fieldAria, FormError, FormField } from '~/components/FormField'
 import { errorMessage } from '~/lib/errorMessage'
-import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { checkForm, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
 import { ConfigFields } from './ConfigFields'
 import { configFieldPaths, configToForm, formToConfigInput } from './configForm'
@@ -47,7 +47,6 @@ export function CreatePipelineForm({
 }) {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const targets = useQuery(trpc.targets.list.queryOptions())
   const [name, setName] = useState('')
   const [paused, setPaused] = useState(false)
   const [values, setValues] = useState(() => configToForm())
@@ -67,17 +66,13 @@ export function CreatePipelineForm({
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    const parsed = createPipelineInputSchema.safeParse({
-      name: name.trim(),
-      config: formToConfigInput(values),
-      paused,
-    })
-    if (!parsed.success) {
-      setErrors(placeErrors(fieldErrors(parsed.error.issues), shownFields))
-      return
-    }
-    setErrors({})
-    create.mutate(parsed.data)
+    const checked = checkForm(
+      createPipelineInputSchema,
+      { name: name.trim(), config: formToConfigInput(values), paused },
+      shownFields,
+    )
+    setErrors(checked.success ? {} : checked.errors)
+    if (checked.success) create.mutate(checked.data)
   }
 
   return (
@@ -109,13 +104,7 @@ export function CreatePipelineForm({
           {...fieldAria('create-name', errors.name, 'hint')}
         />
       </FormField>
-      <ConfigFields
-        idPrefix="create"
-        values={values}
-        errors={errors}
-        targets={targets.data?.map((target) => target.name) ?? ['default']}
-        onChange={setValues}
-      />
+      <ConfigFields idPrefix="create" values={values} errors={errors} onChange={setValues} />
       <div className="field field-checkbox">
         <input
           id="create-paused"
@@ -127,11 +116,7 @@ export function CreatePipelineForm({
         />
         <label htmlFor="create-paused">Start paused</label>
       </div>
-      {errors._form ? (
-        <p className="notice notice-error" role="alert">
-          {errors._form}
-        </p>
-      ) : null}
+      <FormError error={errors._form} />
       <div className="form-actions">
         <button type="button" className="button" onClick={onCancel}>
           Cancel

@@ -4,13 +4,14 @@ import type { PipelineView } from '@sluice/engine/schemas'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'
+import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'
 import { useTRPC } from '~/trpc/trpc'
 
 interface PipelineActionsProps {
   pipeline: PipelineView
   /** Tells the page what happened ("Flushed 12 queued queries"). */
-  onNotice: (message: string, tone?: 'success' | 'error') => void
+  onNotice: Notify
   onDeleted?: () => void
 }
 
@@ -79,25 +80,14 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
   const busy = pause.isPending || resume.isPending || flush.isPending || remove.isPending
   return (
     <div className="actions" role="group" aria-label={`Actions for ${name}`}>
-      {canResume ? (
-        <button
-          type="button"
-          className="button button-small"
-          disabled={busy}
-          onClick={() => resume.mutate({ name })}
-        >
-          Resume
-        </button>
-      ) : (
-        <button
-          type="button"
-          className="button button-small"
-          disabled={busy}
-          onClick={() => pause.mutate({ name })}
-        >
-          Pause
-        </button>
-      )}
+      <button
+        type="button"
+        className="button button-small"
+        disabled={busy}
+        onClick={() => (canResume ? resume : pause).mutate({ name })}
+      >
+        {canResume ? 'Resume' : 'Pause'}
+      </button>
       <button
         type="button"
         className="button button-small"

@@ -10,15 +10,13 @@ import { LoadingState } from '~/components/LoadingState'
 import { NoticeBar } from '~/components/NoticeBar'
 import { Sparkline } from '~/components/Sparkline'
 import { StateBadge } from '~/components/StateBadge'
-import { useNotice } from '~/components/useNotice'
+import { useNotice, type Notify } from '~/components/useNotice'
+import { sparklineSeconds } from '~/features/metrics/metricsWindows'
 import { useLiveMetrics } from '~/features/metrics/useLiveMetrics'
 import { formatCount, formatPercent } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 import { CreatePipelineForm } from './CreatePipelineForm'
 import { PipelineActions } from './PipelineActions'
-
-/** The sparkline's span: the last minute, one point a second. */
-const sparkSeconds = 60
 
 /** Throughput per second over the last minute, with gaps where no sample came. */
 function lastMinute(samples: readonly MetricsSample[], now: number | null): (number | null)[] {
@@ -27,15 +25,15 @@ function lastMinute(samples: readonly MetricsSample[], now: number | null): (num
   const bySecond = new Map(samples.map((s) => [second(s.at), s.queriesPerSecond]))
   const last = second(now)
   return Array.from(
-    { length: sparkSeconds },
-    (_, i) => bySecond.get(last - (sparkSeconds - 1 - i)) ?? null,
+    { length: sparklineSeconds },
+    (_, i) => bySecond.get(last - (sparklineSeconds - 1 - i)) ?? null,
   )
 }
 
 /** Success rate over the samples of the last minute, or null when nothing finished. */
 function recentSuccessRate(samples: readonly MetricsSample[], now: number | null): number | null {
   if (now === null) return null
-  const recent = samples.filter((s) => s.at > now - sparkSeconds * 1000)
+  const recent = samples.filter((s) => s.at > now - sparklineSeconds * 1000)
   const succeeded = recent.reduce((sum, s) => sum + s.succeeded, 0)
   const finished = succeeded + recent.reduce((sum, s) => sum + s.failed, 0)
   return finished === 0 ? null : succeeded / finished
@@ -51,7 +49,7 @@ function recentSuccessRate(samples: readonly MetricsSample[], now: number | null
 export function PipelinesOverview() {
   const trpc = useTRPC()
   const pipelines = useQuery({ ...trpc.pipelines.list.queryOptions(), refetchInterval: 5_000 })
-  const { series, now } = useLiveMetrics({ windowSeconds: sparkSeconds })
+  const { series, now } = useLiveMetrics({ windowSeconds: sparklineSeconds })
   const [creating, setCreating] = useState(false)
   const { notice, notify, dismiss } = useNotice()
 
@@ -142,7 +140,7 @@ interface PipelineRowProps {
   pipeline: PipelineView
   samples: readonly MetricsSample[]
   now: number | null
-  onNotice: (message: string, tone?: 'success' | 'error') => void
+  onNotice: Notify
 }
 
 function PipelineRow({ pipeline, samples, now, onNotice }: PipelineRowProps) {

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { FailureDetail } from '~/features/failures/FailureDetail'
+import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 
 interface PageProps {
   params: Promise<{ id: string }>
@@ -12,5 +13,10 @@ export async function generateMetadata({ params }: PageProps): Promise<Metadata>
 
 export default async function FailurePage({ params }: PageProps) {
   const { id } = await params
-  return <FailureDetail id={id} />
+  await prefetch(trpc.failures.get.queryOptions({ id }))
+  return (
+    <HydrateClient>
+      <FailureDetail id={id} />
+    </HydrateClient>
+  )
 }

@@ -1,5 +1,8 @@
 import type { Metadata } from 'next'
-import { PipelineDetail } from '~/features/detail/PipelineDetail'
+import { chartWindows } from '~/features/metrics/metricsWindows'
+import { PipelineDetail } from '~/features/pipelines/PipelineDetail'
+import { recentBatchesInput } from '~/features/pipelines/recentBatchesInput'
+import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 
 interface PageProps {
   params: Promise<{ name: string }>
@@ -20,6 +23,15 @@ export async function generateMetadata({ params }: PageProps): Promise<Metadata>
 }
 
 export default async function PipelinePage({ params }: PageProps) {
-  const { name } = await params
-  return <PipelineDetail name={segmentText(name)} />
+  const name = segmentText((await params).name)
+  await prefetch(
+    trpc.pipelines.get.queryOptions({ name }),
+    trpc.batches.list.queryOptions(recentBatchesInput(name)),
+    trpc.metrics.history.queryOptions({ pipeline: name, windowSeconds: chartWindows[0].seconds }),
+  )
+  return (
+    <HydrateClient>
+      <PipelineDetail name={name} />
+    </HydrateClient>
+  )
 }

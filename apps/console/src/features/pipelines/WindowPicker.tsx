@@ -1,11 +1,6 @@
 'use client'
 
-/** The chart windows an operator can pick. */
-export const chartWindows = [
-  { seconds: 300, label: '5 min' },
-  { seconds: 900, label: '15 min' },
-  { seconds: 3_600, label: '1 h' },
-] as const
+import { chartWindows } from '~/features/metrics/metricsWindows'
 
 /**
  * A segmented control for the charts' time window.

@@ -10,8 +10,9 @@ import { LoadingState } from '~/components/LoadingState'
 import { NoticeBar } from '~/components/NoticeBar'
 import { StateBadge } from '~/components/StateBadge'
 import { useNotice } from '~/components/useNotice'
+import { chartWindows } from '~/features/metrics/metricsWindows'
 import { useLiveMetrics } from '~/features/metrics/useLiveMetrics'
-import { PipelineActions } from '~/features/pipelines/PipelineActions'
+import { PipelineActions } from './PipelineActions'
 import { formatCount, formatDuration, formatPercent } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 import { ConfigEditor } from './ConfigEditor'
@@ -33,7 +34,7 @@ export function PipelineDetail({ name }: { name: string }) {
     ...trpc.pipelines.get.queryOptions({ name }),
     refetchInterval: 3_000,
   })
-  const [windowSeconds, setWindowSeconds] = useState(300)
+  const [windowSeconds, setWindowSeconds] = useState<number>(chartWindows[0].seconds)
   const metrics = useLiveMetrics({ pipeline: name, windowSeconds })
   const { notice, notify, dismiss } = useNotice()
 

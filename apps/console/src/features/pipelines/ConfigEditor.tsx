@@ -2,22 +2,19 @@
 
 import type { PipelineView } from '@sluice/engine/schemas'
 import { updatePipelineInputSchema } from '@sluice/engine/schemas'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
-import { ConfigFields } from '~/features/pipelines/ConfigFields'
-import {
-  configFieldPaths,
-  configToForm,
-  formToPatch,
-  type ConfigFormValues,
-} from '~/features/pipelines/configForm'
+import { FormError } from '~/components/FormField'
+import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'
-import { fieldErrors, placeErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { checkForm, type FieldErrors } from '~/lib/fieldErrors'
 import { useTRPC } from '~/trpc/trpc'
+import { ConfigFields } from './ConfigFields'
+import { configFieldPaths, configToForm, formToPatch, type ConfigFormValues } from './configForm'
 
 interface ConfigEditorProps {
   pipeline: PipelineView
-  onNotice: (message: string, tone?: 'success' | 'error') => void
+  onNotice: Notify
 }
 
 /** Fields this form shows; errors for any other path go to the form's own message. */
@@ -34,7 +31,6 @@ const shownFields = Object.values(configFieldPaths)
 export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const targets = useQuery(trpc.targets.list.queryOptions())
   const serverValues = configToForm(pipeline.config)
   const [draft, setDraft] = useState<{ base: ConfigFormValues; values: ConfigFormValues } | null>(
     null,
@@ -61,13 +57,13 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    const parsed = updatePipelineInputSchema.safeParse({ name: pipeline.name, config: patch })
-    if (!parsed.success) {
-      setErrors(placeErrors(fieldErrors(parsed.error.issues), shownFields))
-      return
-    }
-    setErrors({})
-    update.mutate(parsed.data)
+    const checked = checkForm(
+      updatePipelineInputSchema,
+      { name: pipeline.name, config: patch },
+      shownFields,
+    )
+    setErrors(checked.success ? {} : checked.errors)
+    if (checked.success) update.mutate(checked.data)
   }
 
   return (
@@ -88,16 +84,11 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
         idPrefix="edit"
         values={values}
         errors={errors}
-        targets={targets.data?.map((target) => target.name) ?? [pipeline.config.target]}
         onChange={(next) => {
           setDraft({ base, values: next })
         }}
       />
-      {errors._form ? (
-        <p className="notice notice-error" role="alert">
-          {errors._form}
-        </p>
-      ) : null}
+      <FormError error={errors._form} />
       <div className="form-actions">
         <span className="form-status" aria-live="polite">
           {dirty ? 'Unsaved changes' : 'Up to date with the engine'}

@@ -5,8 +5,10 @@ import { useQuery } from '@tanstack/react-query'
 import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'
 import { LoadingState } from '~/components/LoadingState'
-import { formatClock, formatCount, formatDuration } from '~/lib/format'
+import { LocalTime } from '~/components/LocalTime'
+import { formatCount, formatDuration } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
+import { recentBatchesInput } from './recentBatchesInput'
 
 /** A batch's outcome in words and a tone for its badge. */
 function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'failed' } {
@@ -31,7 +33,7 @@ function outcome(batch: BatchView): { label: string; tone: 'ok' | 'partial' | 'f
 export function RecentBatches({ pipeline }: { pipeline: string }) {
   const trpc = useTRPC()
   const batches = useQuery({
-    ...trpc.batches.list.queryOptions({ pipeline, limit: 15 }),
+    ...trpc.batches.list.queryOptions(recentBatchesInput(pipeline)),
     refetchInterval: 2_000,
   })
   return (
@@ -74,7 +76,7 @@ export function RecentBatches({ pipeline }: { pipeline: string }) {
                 return (
                   <tr key={batch.batchId} data-testid="batch-row">
                     <td title={batch.batchId}>
-                      {formatClock(new Date(batch.startedAt).getTime())}
+                      <LocalTime value={batch.startedAt} clock />
                     </td>
                     <td
                       className="num"
