@@ -1,8 +1,9 @@
 import type { NextConfig } from 'next'
 
 const config: NextConfig = {
-  // The engine and its libraries ship TypeScript source (just-in-time packages).
-  transpilePackages: ['@sluice/engine', '@sluice/pipeline-core'],
+  // The contract ships TypeScript source (a just-in-time package); the engine is imported for
+  // its router's type only, which leaves nothing to bundle.
+  transpilePackages: ['@sluice/contract'],
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,

@@ -1,6 +1,6 @@
-import type { PipelineState } from '@sluice/engine/schemas'
+import type { PipelineStateView } from '@sluice/contract'
 
-const labels: Record<PipelineState, string> = {
+const labels: Record<PipelineStateView, string> = {
   running: 'Running',
   paused: 'Paused',
   halted: 'Halted',
@@ -14,7 +14,13 @@ const labels: Record<PipelineState, string> = {
  * @example
  * <StateBadge state="halted" reason="23505: duplicate key" />
  */
-export function StateBadge({ state, reason }: { state: PipelineState; reason?: string | null }) {
+export function StateBadge({
+  state,
+  reason,
+}: {
+  state: PipelineStateView
+  reason?: string | null
+}) {
   return (
     <span
       className={`badge badge-${state}`}

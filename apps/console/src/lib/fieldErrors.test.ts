@@ -1,4 +1,4 @@
-import { createPipelineInputSchema } from '@sluice/engine/schemas'
+import { createPipelineInputSchema } from '@sluice/contract'
 import { describe, expect, it } from 'vitest'
 import { checkForm, fieldErrors, placeErrors } from './fieldErrors'
 

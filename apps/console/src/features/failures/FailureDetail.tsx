@@ -1,6 +1,6 @@
 'use client'
 
-import { retryFailuresInputSchema } from '@sluice/engine/schemas'
+import { retryFailuresInputSchema } from '@sluice/contract'
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type SubmitEvent } from 'react'

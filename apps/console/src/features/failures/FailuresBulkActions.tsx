@@ -1,6 +1,6 @@
 'use client'
 
-import type { FailureFilter } from '@sluice/engine/schemas'
+import type { FailureFilter } from '@sluice/contract'
 import { skipToken, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'

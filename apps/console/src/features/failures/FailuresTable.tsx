@@ -1,6 +1,6 @@
 'use client'
 
-import type { FailedQueryView } from '@sluice/engine/schemas'
+import type { FailedQueryView } from '@sluice/contract'
 import Link from 'next/link'
 import { LocalTime } from '~/components/LocalTime'
 

@@ -1,4 +1,4 @@
-import type { RetryReport } from '@sluice/engine/schemas'
+import type { RetryReport } from '@sluice/contract'
 
 /**
  * A retry's result in one sentence, with the first new error when some failed again.

@@ -1,4 +1,4 @@
-import { failureFilterSchema } from '@sluice/engine/schemas'
+import { failureFilterSchema } from '@sluice/contract'
 import { describe, expect, it } from 'vitest'
 import {
   defaultFilterParams,

@@ -3,7 +3,7 @@ import {
   type FailureFilter,
   type FailureFilterInput,
   type FailureStatus,
-} from '@sluice/engine/schemas'
+} from '@sluice/contract'
 import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
 
 /** The failures page's filter as it sits in the URL (so a filtered view can be shared). */

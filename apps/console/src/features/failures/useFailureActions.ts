@@ -1,6 +1,6 @@
 'use client'
 
-import type { RetryReport } from '@sluice/engine/schemas'
+import type { RetryReport } from '@sluice/contract'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'

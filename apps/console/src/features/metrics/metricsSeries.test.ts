@@ -1,4 +1,4 @@
-import type { MetricsSample } from '@sluice/engine/schemas'
+import type { MetricsSample } from '@sluice/contract'
 import { describe, expect, it } from 'vitest'
 import { appendSamples, mergeSeries, toChartPoints } from './metricsSeries'
 

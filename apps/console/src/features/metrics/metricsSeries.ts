@@ -1,4 +1,4 @@
-import type { MetricsSample } from '@sluice/engine/schemas'
+import type { MetricsSample } from '@sluice/contract'
 
 /** Samples by pipeline name, oldest first. */
 export type SeriesByPipeline = ReadonlyMap<string, readonly MetricsSample[]>

@@ -1,7 +1,7 @@
 'use client'
 
-import type { PipelineView } from '@sluice/engine/schemas'
-import { updatePipelineInputSchema } from '@sluice/engine/schemas'
+import type { PipelineView } from '@sluice/contract'
+import { updatePipelineInputSchema } from '@sluice/contract'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
 import { FormError } from '~/components/FormField'

@@ -1,6 +1,7 @@
 'use client'
 
-import { strategyNames } from '@sluice/engine/schemas'
+import { STRATEGIES } from '@sluice/contract'
+import type { Strategy } from '@sluice/contract'
 import { useQuery } from '@tanstack/react-query'
 import { fieldAria, FormField } from '~/components/FormField'
 import type { FieldErrors } from '~/lib/fieldErrors'
@@ -8,7 +9,7 @@ import { useTRPC } from '~/trpc/trpc'
 import { configFieldPaths, type ConfigFormValues } from './configForm'
 
 /** What each strategy means, in a line an operator can act on. */
-export const strategyDescriptions: Record<(typeof strategyNames)[number], string> = {
+export const strategyDescriptions: Record<Strategy, string> = {
   best_effort: 'Independent queries; carries on past failures and retries transient errors.',
   sequential: 'One connection, in order; halts at the first failure until resumed.',
   parallel: 'Independent queries spread over several connections.',
@@ -98,7 +99,7 @@ export function ConfigFields({ idPrefix, values, errors, onChange }: ConfigField
   )
   const targetChoices =
     targets.includes(values.target) || values.target === '' ? targets : [values.target, ...targets]
-  const strategy = values.strategy as (typeof strategyNames)[number]
+  const strategy = values.strategy as Strategy
   const moreKeys: (keyof ConfigFormValues)[] = [
     'maxQueueSize',
     'maxConnections',
@@ -115,7 +116,7 @@ export function ConfigFields({ idPrefix, values, errors, onChange }: ConfigField
   return (
     <>
       <div className="form-grid">
-        {choice('strategy', 'Strategy', strategyNames, strategyDescriptions[strategy])}
+        {choice('strategy', 'Strategy', STRATEGIES, strategyDescriptions[strategy])}
         {choice('target', 'Target database', targetChoices)}
         {numberInput('batchSize', 'Batch size', 'Queries per batch (1–10,000).')}
         {numberInput(
@@ -142,8 +143,16 @@ export function ConfigFields({ idPrefix, values, errors, onChange }: ConfigField
           {numberInput('retryBaseDelayMs', 'Retry base delay (ms)')}
           {numberInput('retryMaxDelayMs', 'Retry max delay (ms)')}
           {checkbox('adaptiveEnabled', 'Adaptive batch size (needs the optimizer)')}
-          {numberInput('adaptiveMin', 'Adaptive min batch size')}
-          {numberInput('adaptiveMax', 'Adaptive max batch size')}
+          {numberInput(
+            'adaptiveMin',
+            'Adaptive min batch size',
+            'Blank: a quarter of the batch size',
+          )}
+          {numberInput(
+            'adaptiveMax',
+            'Adaptive max batch size',
+            'Blank: the batch size (it only shrinks)',
+          )}
           {numberInput('adaptiveTargetLatencyMs', 'Target batch latency (ms)')}
         </div>
       </details>

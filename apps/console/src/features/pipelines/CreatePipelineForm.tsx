@@ -1,6 +1,6 @@
 'use client'
 
-import { createPipelineInputSchema } from '@sluice/engine/schemas'
+import { createPipelineInputSchema } from '@sluice/contract'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type SubmitEvent } from 'react'
 import { fieldAria, FormError, FormField } from '~/components/FormField'

@@ -1,6 +1,6 @@
 'use client'
 
-import type { MetricsSample } from '@sluice/engine/schemas'
+import type { MetricsSample } from '@sluice/contract'
 import { useMemo } from 'react'
 import { TimeSeriesChart } from '~/components/TimeSeriesChart'
 import { toChartPoints } from '~/features/metrics/metricsSeries'

@@ -1,6 +1,6 @@
 'use client'
 
-import type { PipelineView } from '@sluice/engine/schemas'
+import type { PipelineView } from '@sluice/contract'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'

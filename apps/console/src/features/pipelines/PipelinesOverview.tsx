@@ -1,6 +1,6 @@
 'use client'
 
-import type { MetricsSample, PipelineView } from '@sluice/engine/schemas'
+import type { MetricsSample, PipelineView } from '@sluice/contract'
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState } from 'react'

@@ -1,6 +1,6 @@
 'use client'
 
-import type { BatchView } from '@sluice/engine/schemas'
+import type { BatchView } from '@sluice/contract'
 import { useQuery } from '@tanstack/react-query'
 import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'

@@ -1,9 +1,9 @@
 import {
-  pipelineConfigDefaults,
+  PIPELINE_DEFAULTS,
   pipelineConfigSchema,
   updatePipelineInputSchema,
   createPipelineInputSchema,
-} from '@sluice/engine/schemas'
+} from '@sluice/contract'
 import { describe, expect, it } from 'vitest'
 import { fieldErrors } from '~/lib/fieldErrors'
 import { configFieldPaths, configToForm, formToConfigInput, formToPatch } from './configForm'
@@ -16,10 +16,12 @@ describe('configForm', () => {
       retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100 },
     })
     expect(pipelineConfigSchema.parse(formToConfigInput(configToForm(config)))).toEqual(config)
+    const bounded = pipelineConfigSchema.parse({ adaptiveBatchSize: { min: 3, max: 40 } })
+    expect(pipelineConfigSchema.parse(formToConfigInput(configToForm(bounded)))).toEqual(bounded)
   })
 
   it('sends only the fields the operator changed', () => {
-    const initial = configToForm(pipelineConfigDefaults)
+    const initial = configToForm(pipelineConfigSchema.parse({}))
     expect(formToPatch(initial, initial)).toEqual({})
     expect(
       formToPatch(initial, {
@@ -36,7 +38,7 @@ describe('configForm', () => {
   })
 
   it('names a cleared or mistyped field rather than keeping the old value', () => {
-    const initial = configToForm(pipelineConfigDefaults)
+    const initial = configToForm(pipelineConfigSchema.parse({}))
     const patch = formToPatch(initial, { ...initial, batchSize: '', flushIntervalMs: '1.5' })
     const result = updatePipelineInputSchema.safeParse({ name: 'orders', config: patch })
     expect(result.success).toBe(false)
@@ -51,7 +53,7 @@ describe('configForm', () => {
       name: 'orders',
       config: formToConfigInput(values),
     })
-    expect(parsed.config.batchSize).toBe(pipelineConfigDefaults.batchSize)
-    expect(parsed.config.maxQueueSize).toBe(pipelineConfigDefaults.maxQueueSize)
+    expect(parsed.config.batchSize).toBe(PIPELINE_DEFAULTS.batchSize)
+    expect(parsed.config.maxQueueSize).toBe(PIPELINE_DEFAULTS.maxQueueSize)
   })
 })

@@ -1,5 +1,5 @@
-import type { PipelineConfig } from '@sluice/engine/schemas'
-import { pipelineConfigDefaults } from '@sluice/engine/schemas'
+import type { PipelineConfig } from '@sluice/contract'
+import { pipelineConfigSchema } from '@sluice/contract'
 
 /**
  * A pipeline configuration as a form holds it: text for numbers (so a half-typed value is
@@ -46,7 +46,9 @@ export const configFieldPaths: Record<keyof ConfigFormValues, string> = {
  * @example
  * const [values, setValues] = useState(() => configToForm(pipeline.config))
  */
-export function configToForm(config: PipelineConfig = pipelineConfigDefaults): ConfigFormValues {
+export function configToForm(
+  config: PipelineConfig = pipelineConfigSchema.parse({}),
+): ConfigFormValues {
   return {
     target: config.target,
     strategy: config.strategy,
@@ -59,8 +61,11 @@ export function configToForm(config: PipelineConfig = pipelineConfigDefaults): C
     retryBaseDelayMs: String(config.retry.baseDelayMs),
     retryMaxDelayMs: String(config.retry.maxDelayMs),
     adaptiveEnabled: config.adaptiveBatchSize.enabled,
-    adaptiveMin: String(config.adaptiveBatchSize.min),
-    adaptiveMax: String(config.adaptiveBatchSize.max),
+    // Blank: the bound follows batchSize (see the field's hint).
+    adaptiveMin:
+      config.adaptiveBatchSize.min === undefined ? '' : String(config.adaptiveBatchSize.min),
+    adaptiveMax:
+      config.adaptiveBatchSize.max === undefined ? '' : String(config.adaptiveBatchSize.max),
     adaptiveTargetLatencyMs: String(config.adaptiveBatchSize.targetLatencyMs),
   }
 }
@@ -86,20 +91,17 @@ export function formToConfigInput(values: ConfigFormValues) {
     maxQueueSize: numberOrUnset(values.maxQueueSize),
     maxConnections: numberOrUnset(values.maxConnections),
     optimize: values.optimize,
+    // Blank fields are left out: the schema gives them their defaults.
     retry: {
-      maxAttempts:
-        numberOrUnset(values.retryMaxAttempts) ?? pipelineConfigDefaults.retry.maxAttempts,
-      baseDelayMs:
-        numberOrUnset(values.retryBaseDelayMs) ?? pipelineConfigDefaults.retry.baseDelayMs,
-      maxDelayMs: numberOrUnset(values.retryMaxDelayMs) ?? pipelineConfigDefaults.retry.maxDelayMs,
+      maxAttempts: numberOrUnset(values.retryMaxAttempts),
+      baseDelayMs: numberOrUnset(values.retryBaseDelayMs),
+      maxDelayMs: numberOrUnset(values.retryMaxDelayMs),
     },
     adaptiveBatchSize: {
       enabled: values.adaptiveEnabled,
-      min: numberOrUnset(values.adaptiveMin) ?? pipelineConfigDefaults.adaptiveBatchSize.min,
-      max: numberOrUnset(values.adaptiveMax) ?? pipelineConfigDefaults.adaptiveBatchSize.max,
-      targetLatencyMs:
-        numberOrUnset(values.adaptiveTargetLatencyMs) ??
-        pipelineConfigDefaults.adaptiveBatchSize.targetLatencyMs,
+      min: numberOrUnset(values.adaptiveMin),
+      max: numberOrUnset(values.adaptiveMax),
+      targetLatencyMs: numberOrUnset(values.adaptiveTargetLatencyMs),
     },
   }
 }
