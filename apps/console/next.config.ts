@@ -2,7 +2,7 @@ import type { NextConfig } from 'next'
 
 const config: NextConfig = {
   // The engine and its libraries ship TypeScript source (just-in-time packages).
-  transpilePackages: ['@sluice/engine', '@sluice/pipeline-core'],
+  transpilePackages: ['@sluice/engine', '@sluice/pipeline-core', '@sluice/request-origin'],
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,

@@ -1,5 +1,5 @@
+import { crossSiteRefusal, isServedHost } from '@sluice/request-origin'
 import { env } from '~/env'
-import { isServedHost } from './servedHost'
 
 /** Request headers worth passing on: content negotiation and SSE resumption, nothing else. */
 const forwardedRequestHeaders = ['accept', 'content-type', 'last-event-id', 'trpc-accept']
@@ -96,12 +96,13 @@ function refuse(request: Request, procedurePath: string): Response | null {
       { status: 403 },
     )
   }
-  const site = request.headers.get('sec-fetch-site')
-  if (site !== null && site !== 'same-origin' && site !== 'none') {
-    return Response.json(
-      { error: { message: 'cross-site requests are not accepted', code: -32600 } },
-      { status: 403 },
-    )
+  const crossSite = crossSiteRefusal({
+    host,
+    secFetchSite: request.headers.get('sec-fetch-site'),
+    origin: request.headers.get('origin'),
+  })
+  if (crossSite !== undefined) {
+    return Response.json({ error: { message: crossSite, code: -32600 } }, { status: 403 })
   }
   return null
 }
