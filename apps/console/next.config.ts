@@ -1,9 +1,9 @@
 import type { NextConfig } from 'next'
 
 const config: NextConfig = {
-  // The contract ships TypeScript source (a just-in-time package); the engine is imported for
-  // its router's type only, which leaves nothing to bundle.
-  transpilePackages: ['@sluice/contract'],
+  // Workspace packages ship TypeScript source (just-in-time packages); the engine is imported
+  // for its router's type only, which leaves nothing to bundle.
+  transpilePackages: ['@sluice/contract', '@sluice/request-origin'],
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,

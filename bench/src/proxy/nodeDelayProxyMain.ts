@@ -1,7 +1,8 @@
-import { NodeDelayProxy } from './nodeDelayProxy'
+import { startTcpProxy } from '@sluice/tcp-proxy'
 
-// Child-process entry of the Node delay proxy, with the same command line and "PORT <n>" line as
-// the C helper, so the paced polling loop never competes with the benchmark's own event loop.
+// Child-process entry of the Node delay proxy (@sluice/tcp-proxy), with the same command line and
+// "PORT <n>" line as the C helper, so its paced polling loop never competes with the benchmark's
+// own event loop.
 const [listenPort, targetHost, targetPort, upUs, downUs] = process.argv.slice(2)
 if (targetHost === undefined || downUs === undefined) {
   process.stderr.write(
@@ -9,15 +10,12 @@ if (targetHost === undefined || downUs === undefined) {
   )
   process.exit(2)
 }
-const proxy = new NodeDelayProxy({
+const proxy = await startTcpProxy({
+  target: { host: targetHost, port: Number(targetPort) },
   listenPort: Number(listenPort),
-  targetHost,
-  targetPort: Number(targetPort),
-  upDelayUs: Number(upUs),
-  downDelayUs: Number(downUs),
+  faults: { toServerDelayMs: Number(upUs) / 1000, toClientDelayMs: Number(downUs) / 1000 },
 })
-const port = await proxy.listen()
-process.stdout.write(`PORT ${port}\n`)
+process.stdout.write(`PORT ${proxy.port}\n`)
 // Exit with the parent: it holds our stdin open.
 process.stdin.resume()
 process.stdin.on('end', () => {

@@ -1,7 +1,7 @@
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mustPutPipeline, trpcCall } from '../infra/engineApi'
 import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
 import { longRun, reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { Ledger } from '../infra/ledger'
@@ -21,17 +21,15 @@ const insert = 'INSERT INTO events (key, grp) VALUES ($1, $2)'
 
 describe('connections to a target cut during ingest', () => {
   let db: TestDatabase
-  let proxy: FaultProxy
+  let proxy: TcpProxy
   let engine: EngineProcess
   beforeAll(async () => {
     db = await createTestDatabase('target_cut')
     await createKeyTable(db.pool, 'events')
-    const direct = new URL(db.url)
-    proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
-    const proxied = new URL(db.url)
-    proxied.port = String(proxy.port)
+    proxy = await startTcpProxy({ target: db.url })
+    const proxied = throughProxy(db.url, proxy)
     engine = await launchEngine({
-      env: { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ flaky: proxied.toString() }) },
+      env: { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ flaky: proxied }) },
     })
   })
   afterAll(async () => {

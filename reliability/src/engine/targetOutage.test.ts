@@ -1,7 +1,7 @@
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mustPutPipeline } from '../infra/engineApi'
 import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { ingest, resultsOf } from '../infra/ingestClient'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
@@ -21,17 +21,15 @@ const insert = 'INSERT INTO events (key) VALUES ($1)'
 
 describe('target outage, then shutdown', () => {
   let db: TestDatabase
-  let proxy: FaultProxy
+  let proxy: TcpProxy
   let engine: EngineProcess
   let env: Record<string, string>
   beforeAll(async () => {
     db = await createTestDatabase('target_outage')
     await createKeyTable(db.pool, 'events')
-    const direct = new URL(db.url)
-    proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
-    const proxied = new URL(db.url)
-    proxied.port = String(proxy.port)
-    env = { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ remote: proxied.toString() }) }
+    proxy = await startTcpProxy({ target: db.url })
+    const proxied = throughProxy(db.url, proxy)
+    env = { DATABASE_URL: db.url, SLUICE_TARGETS: JSON.stringify({ remote: proxied }) }
     engine = await launchEngine({ env })
   })
   afterAll(async () => {

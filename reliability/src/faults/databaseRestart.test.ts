@@ -1,7 +1,7 @@
 import { QueryPipeline, type Strategy } from '@sluice/pipeline-core'
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFaultProxy, type FaultProxy } from '../infra/faultProxy'
 import { longRun, reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { Ledger } from '../infra/ledger'
@@ -22,10 +22,10 @@ const cycles = longRun ? 4 : 1
 
 describe('database faults under load, per strategy', () => {
   let server: PrivatePostgres
-  let proxy: FaultProxy
+  let proxy: TcpProxy
   beforeAll(async () => {
     server = await startPrivatePostgres()
-    proxy = await startFaultProxy({ host: '127.0.0.1', port: server.port })
+    proxy = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port } })
   })
   afterAll(async () => {
     await proxy.close()
@@ -36,15 +36,14 @@ describe('database faults under load, per strategy', () => {
     it(`${strategy}: reconnects, retries, never applies a query twice or half a transaction, answers every query once`, async () => {
       const database = `faults_${strategy}`
       const directUrl = await server.createDatabase(database)
-      const proxied = new URL(directUrl)
-      proxied.port = String(proxy.port)
+      const proxied = throughProxy(directUrl, proxy)
       const admin = new pg.Pool({ connectionString: directUrl, max: 2 })
       admin.on('error', () => undefined)
       await createKeyTable(admin, 'events')
 
       const pipeline = new QueryPipeline({
         name: `restart-${strategy}`,
-        connection: { connectionString: proxied.toString(), connectionTimeoutMillis: 3_000 },
+        connection: { connectionString: proxied, connectionTimeoutMillis: 3_000 },
         strategy,
         batchSize: 25,
         flushIntervalMs: 5,

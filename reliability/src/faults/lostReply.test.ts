@@ -1,7 +1,7 @@
 import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { proxyConnectionString, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { outcomeOfResult } from '../infra/ledger'
@@ -30,11 +30,12 @@ const strategies: readonly Strategy[] = ['transactional', 'best_effort', 'parall
 
 describe('replies lost after the database applied a batch', () => {
   let schema: TestSchema
-  let proxy: FaultProxy
+  let proxy: TcpProxy
   let proxiedUrl: string
   beforeAll(async () => {
     schema = await createTestSchema('lost_reply')
-    ;({ proxy, url: proxiedUrl } = await proxyConnectionString(schema.url))
+    proxy = await startTcpProxy({ target: schema.url })
+    proxiedUrl = throughProxy(schema.url, proxy)
   })
   afterAll(async () => {
     await proxy.close()

@@ -1,7 +1,7 @@
 import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { proxyConnectionString, type FaultProxy } from '../infra/faultProxy'
 import { reportFigures } from '../infra/figures'
 import { createKeyTable, rowsPerKey } from '../infra/keyTable'
 import { percentile } from '../infra/loadDriver'
@@ -16,11 +16,12 @@ import { sleep } from '../infra/timing'
 
 describe('slow database', () => {
   let schema: TestSchema
-  let proxy: FaultProxy
+  let proxy: TcpProxy
   let proxiedUrl: string
   beforeAll(async () => {
     schema = await createTestSchema('slow_db')
-    ;({ proxy, url: proxiedUrl } = await proxyConnectionString(schema.url))
+    proxy = await startTcpProxy({ target: schema.url })
+    proxiedUrl = throughProxy(schema.url, proxy)
   })
   afterAll(async () => {
     await proxy.close()
@@ -31,7 +32,7 @@ describe('slow database', () => {
     const delayMs = 40
     const flushIntervalMs = 30
     const roundTripMs = 2 * delayMs
-    proxy.set({ delayMs })
+    proxy.set({ toServerDelayMs: delayMs, toClientDelayMs: delayMs })
     await createKeyTable(schema.pool, 'trickle')
     const pipeline = new QueryPipeline({
       name: 'slow-trickle',
@@ -68,7 +69,7 @@ describe('slow database', () => {
     const results = await Promise.all(pending)
     const batches = pipeline.getStatus().totalBatches - batchesBefore
     await pipeline.close()
-    proxy.set({ delayMs: 0 })
+    proxy.set({ toServerDelayMs: 0, toClientDelayMs: 0 })
     reportFigures('slow database, flush interval', {
       roundTripMs,
       flushIntervalMs,
@@ -90,7 +91,7 @@ describe('slow database', () => {
 
   for (const strategy of ['best_effort', 'parallel'] satisfies Strategy[]) {
     it(`${strategy}: a slow batch does not stall the queries queued behind it`, async () => {
-      proxy.set({ delayMs: 10 })
+      proxy.set({ toServerDelayMs: 10, toClientDelayMs: 10 })
       const pipeline = new QueryPipeline({
         name: `slow-batch-${strategy}`,
         connection: proxiedUrl,
@@ -116,7 +117,7 @@ describe('slow database', () => {
       const quickMs = performance.now() - quickStarted
       const slowDone = await slow
       await pipeline.close()
-      proxy.set({ delayMs: 0 })
+      proxy.set({ toServerDelayMs: 0, toClientDelayMs: 0 })
       reportFigures(`slow database, slow batch, ${strategy}`, {
         slowBatchMs: slowDone.ms,
         quickQueriesMs: quickMs,

@@ -1,7 +1,7 @@
 import 'server-only'
+import { crossSiteRefusal, isServedHost } from '@sluice/request-origin'
 import { env } from '~/env'
 import { engineAuthorization, engineTrpcUrl } from './engineEndpoint'
-import { isServedHost } from './servedHost'
 
 /** Request headers worth passing on: content negotiation and SSE resumption, nothing else. */
 const forwardedRequestHeaders = ['accept', 'content-type', 'last-event-id', 'trpc-accept']
@@ -97,12 +97,13 @@ function refuse(request: Request, procedurePath: string): Response | null {
       { status: 403 },
     )
   }
-  const site = request.headers.get('sec-fetch-site')
-  if (site !== null && site !== 'same-origin' && site !== 'none') {
-    return Response.json(
-      { error: { message: 'cross-site requests are not accepted', code: -32600 } },
-      { status: 403 },
-    )
+  const crossSite = crossSiteRefusal({
+    host,
+    secFetchSite: request.headers.get('sec-fetch-site'),
+    origin: request.headers.get('origin'),
+  })
+  if (crossSite !== undefined) {
+    return Response.json({ error: { message: crossSite, code: -32600 } }, { status: 403 })
   }
   return null
 }

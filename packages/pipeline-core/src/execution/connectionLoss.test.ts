@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { startTcpProxy, throughProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
-import { startDelayProxy, throughProxy } from '../testing/delayProxy'
 import type { QueryResult } from '../types'
 import type { Strategy } from '@sluice/contract'
 
@@ -81,11 +81,10 @@ describe('a backend killed with pg_terminate_backend mid-batch', () => {
 
 describe('a connection cut without a word (network failure)', () => {
   test('a COMMIT whose answer never came back is reported as outcome unknown and never re-run', async () => {
-    const server = new URL(fx.schema.url)
-    const proxy = await startDelayProxy(
-      { host: server.hostname, port: Number(server.port || 5432) },
-      1,
-    )
+    const proxy = await startTcpProxy({
+      target: fx.schema.url,
+      faults: { toServerDelayMs: 1, toClientDelayMs: 1 },
+    })
     try {
       const pipeline = fx.open({
         connection: throughProxy(fx.schema.url, proxy),
@@ -112,11 +111,10 @@ describe('a connection cut without a word (network failure)', () => {
   })
 
   test('best_effort: answered statements keep their results; unanswered writes are outcome unknown, not re-run; reads are re-run', async () => {
-    const server = new URL(fx.schema.url)
-    const proxy = await startDelayProxy(
-      { host: server.hostname, port: Number(server.port || 5432) },
-      1,
-    )
+    const proxy = await startTcpProxy({
+      target: fx.schema.url,
+      faults: { toServerDelayMs: 1, toClientDelayMs: 1 },
+    })
     try {
       const pipeline = fx.open({
         connection: throughProxy(fx.schema.url, proxy),

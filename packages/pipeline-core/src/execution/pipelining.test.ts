@@ -1,8 +1,7 @@
+import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPipelineFixture } from '../testing/pipelineFixture'
 import type { PipelineFixture } from '../testing/pipelineFixture'
-import { startDelayProxy, throughProxy } from '../testing/delayProxy'
-import type { DelayProxy } from '../testing/delayProxy'
 import type { Strategy } from '@sluice/contract'
 
 // 25 ms each way: one round trip costs >= 50 ms, so 100 queries sent one per round trip would
@@ -13,17 +12,16 @@ const ROUND_TRIP_MS = 2 * ONE_WAY_DELAY_MS
 const ALLOWED_ROUND_TRIPS = 20
 
 let fx: PipelineFixture
-let proxy: DelayProxy
+let proxy: TcpProxy
 let proxiedUrl: string
 
 beforeAll(async () => {
   fx = await createPipelineFixture('pipelining')
   await fx.schema.pool.query('CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)')
-  const server = new URL(fx.schema.url)
-  proxy = await startDelayProxy(
-    { host: server.hostname, port: Number(server.port || 5432) },
-    ONE_WAY_DELAY_MS,
-  )
+  proxy = await startTcpProxy({
+    target: fx.schema.url,
+    faults: { toServerDelayMs: ONE_WAY_DELAY_MS, toClientDelayMs: ONE_WAY_DELAY_MS },
+  })
   proxiedUrl = throughProxy(fx.schema.url, proxy)
 })
 

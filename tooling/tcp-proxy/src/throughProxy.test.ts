@@ -1,29 +1,35 @@
 import { testDatabaseUrl } from '@sluice/test-database'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFaultProxy, type FaultProxy } from './faultProxy'
+import { throughProxy } from './connectionUrl'
+import { startTcpProxy, type TcpProxy } from './tcpProxy'
 
-describe('startFaultProxy', () => {
-  let proxy: FaultProxy
+// The proxy in front of the test PostgreSQL server, as the core and reliability tests use it.
+describe('a proxy in front of PostgreSQL', () => {
+  let proxy: TcpProxy
   let url: string
   beforeAll(async () => {
-    const server = new URL(testDatabaseUrl())
-    proxy = await startFaultProxy({ host: server.hostname, port: Number(server.port || 5432) })
-    server.port = String(proxy.port)
-    url = server.toString()
+    proxy = await startTcpProxy({ target: testDatabaseUrl() })
+    url = throughProxy(testDatabaseUrl(), proxy)
   })
   afterAll(async () => {
     await proxy.close()
   })
 
+  it('is reached through the URL throughProxy gives', () => {
+    const proxied = new URL(url)
+    expect([proxied.hostname, proxied.port]).toEqual(['127.0.0.1', String(proxy.port)])
+    expect(proxied.pathname).toBe(new URL(testDatabaseUrl()).pathname)
+  })
+
   it('adds its delay each way, keeping order', async () => {
     const client = new pg.Client({ connectionString: url })
     await client.connect()
-    proxy.set({ delayMs: 40 })
+    proxy.set({ toServerDelayMs: 40, toClientDelayMs: 40 })
     const started = performance.now()
     const { rows } = await client.query<{ n: number }>('SELECT 1 AS n')
     const elapsed = performance.now() - started
-    proxy.set({ delayMs: 0 })
+    proxy.set({ toServerDelayMs: 0, toClientDelayMs: 0 })
     expect(rows).toEqual([{ n: 1 }])
     expect(elapsed).toBeGreaterThanOrEqual(75)
     await client.end()
