@@ -116,7 +116,7 @@ export function paramProblem(param: unknown, mode: ParamCheckMode): string | und
         stack.push({ value: value[index] as unknown, path: [...path, index] })
       continue
     }
-    const entries = Object.entries(value as object)
+    const entries = Object.entries(value)
     for (const [key] of entries) {
       // Keys are text too: jsonb refuses a NUL in a key just as in a value.
       const problem = textProblem(key, !json)

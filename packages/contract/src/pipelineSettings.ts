@@ -248,27 +248,29 @@ export function mergeSettings<T extends Mergeable>(
   current: T,
   patch: z.output<typeof pipelineSettingsPatchSchema>,
 ): T {
-  const defined = Object.fromEntries(
-    Object.entries(patch).filter(([, value]) => value !== undefined),
-  ) as Partial<z.output<typeof pipelineSettingsPatchSchema>>
-  const { retry, adaptiveBatchSize, ...top } = defined
-  const definedRetry = Object.fromEntries(
-    Object.entries(retry ?? {}).filter(([, value]) => value !== undefined),
-  )
+  const { retry, adaptiveBatchSize, ...top } = definedFields(patch) as Partial<
+    z.output<typeof pipelineSettingsPatchSchema>
+  >
   const adaptivePatch =
     adaptiveBatchSize === undefined
       ? {}
       : typeof adaptiveBatchSize === 'boolean'
         ? { enabled: adaptiveBatchSize }
-        : Object.fromEntries(
-            Object.entries(adaptiveBatchSize).filter(([, value]) => value !== undefined),
-          )
+        : definedFields(adaptiveBatchSize)
   return {
     ...current,
     ...top,
-    retry: { ...current.retry, ...definedRetry },
+    retry: { ...current.retry, ...definedFields(retry ?? {}) },
     adaptiveBatchSize: { ...current.adaptiveBatchSize, ...adaptivePatch },
   }
+}
+
+/** The fields of `value` that are set (a patch's `undefined` means "leave as it is"). */
+function definedFields(value: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(value) as [string, unknown][])
+    if (field !== undefined) fields[key] = field
+  return fields
 }
 
 /** The batches that may run at once: as set, else one per connection. */
