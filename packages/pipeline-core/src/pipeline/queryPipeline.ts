@@ -125,8 +125,6 @@ export class QueryPipeline {
           `the group has ${String(valid.length)} queries but batchSize is ${String(batchSize)}; a group must fit in one batch`,
         )
       }
-      const refusal = this.runtime.refusal()
-      if (refusal) throw refusal
       if (valid.length === 0) return Promise.resolve([])
       const admitted = this.intake.admit(
         valid,
