@@ -9,6 +9,7 @@ import { migrate } from './database/migrations'
 import { startDemoLoad, type DemoLoad } from './demo/demoLoad'
 import { EngineError } from './errors'
 import { createHttpServer, type MetricsRequestHandler } from './http/httpServer'
+import { listenFailure } from './http/listenFailure'
 import { createLogger, type Logger } from './logger'
 import { MetricsRecorder } from './metrics/metricsRecorder'
 import { PipelineRegistry } from './pipelines/pipelineRegistry'
@@ -188,10 +189,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   server.keepAliveTimeout = 65_000
   let demo: DemoLoad | undefined
   try {
+    const listenPort = options.port ?? 4000
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 4000, host, () => {
-        server.off('error', reject)
+      const refused = (error: NodeJS.ErrnoException): void => {
+        reject(listenFailure(error, host, listenPort))
+      }
+      server.once('error', refused)
+      server.listen(listenPort, host, () => {
+        server.off('error', refused)
         resolve()
       })
     })

@@ -129,6 +129,13 @@ export class LocalPostgres {
     let binDir = join(nativeDir, 'bin')
     if (user.switched && (await folderBlocking(binDir, user))) {
       const copy = join(options.copyParent, `postgres-${version}`)
+      const parentBlocked = await folderBlocking(options.copyParent, user)
+      if (parentBlocked) {
+        throw new LocalPostgresError(
+          'UNREACHABLE',
+          `the "${user.name}" OS user that runs PostgreSQL cannot enter ${join(nativeDir, 'bin')} nor ${parentBlocked.folder} (mode ${octal(parentBlocked.mode)}), where its binaries would be copied: ${remedy}`,
+        )
+      }
       try {
         await makeOpenFolder(options.copyParent)
         await ensureBinariesCopy(nativeDir, copy, version)
