@@ -169,9 +169,12 @@ export class LocalPostgres {
     return new LocalPostgres(binDir, version, Number(major), user, remedy)
   }
 
-  /** Throws UNREACHABLE when the server's user cannot enter a folder on the way to `folder`. */
+  /**
+   * Throws UNREACHABLE when the server's user cannot enter a folder on the way to `folder` (its
+   * ancestors; the folder itself is the caller's to make or open).
+   */
   async assertReachable(folder: string, what: string): Promise<void> {
-    const blocked = await folderBlocking(folder, this.user)
+    const blocked = await folderBlocking(dirname(folder), this.user)
     if (blocked) {
       throw new LocalPostgresError(
         'UNREACHABLE',
@@ -194,7 +197,7 @@ export class LocalPostgres {
     clusterDir: string,
     options: { readonly password: string; readonly authMethod?: 'scram-sha-256' | 'trust' },
   ): Promise<void> {
-    await this.assertReachable(dirname(clusterDir), 'the data folder')
+    await this.assertReachable(clusterDir, 'the data folder')
     await mkdir(clusterDir, { recursive: true, mode: 0o700 })
     if (this.user.switched) await chown(clusterDir, this.user.uid, this.user.gid)
     // Beside the cluster, readable by the server's user only, removed right after.
