@@ -4,7 +4,7 @@
  */
 import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { EnvError, loadEnv, type EngineEnv } from './env'
-import { createLogger } from './logger'
+import { createLogger, logFormatFor } from './logger'
 import { stopOnSignals } from './stopSignals'
 import { parseTargets } from './targets/targetDefinitions'
 
@@ -23,7 +23,7 @@ function readConfig(): { env: EngineEnv; targets: ReturnType<typeof parseTargets
 
 async function main(): Promise<void> {
   const { env, targets } = readConfig()
-  const log = createLogger(env.SLUICE_LOG_LEVEL)
+  const log = createLogger(env.SLUICE_LOG_LEVEL, undefined, logFormatFor(env.SLUICE_LOG_FORMAT))
   const telemetry: Telemetry | undefined = env.OTEL_SDK_DISABLED
     ? undefined
     : await startTelemetry({
