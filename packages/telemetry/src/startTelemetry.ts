@@ -108,7 +108,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     ...(prometheus ? { prometheus, metricsHandler: prometheus.handler } : {}),
     ...(traceExport ? { traceExportUrl: traceExport.url } : {}),
     async forceFlush() {
-      // A failed export was already reported (once a minute at most); it is no caller's problem.
+      // A failed export was already reported (once per outage); it is no caller's problem.
       await traceExport?.processor.forceFlush().catch(() => undefined)
     },
     shutdown() {
