@@ -44,14 +44,16 @@ export function stopOnSignals(options: StopOnSignalsOptions): void {
   const { drain, log } = options
   const exit = options.exit ?? ((code: number) => process.exit(code))
   const windowMs = options.windowMs ?? SIGNAL_WINDOW_MS
-  let phase: 'running' | 'draining' | 'abandoned' = 'running'
+  let phase: 'running' | 'draining' | 'abandoned' | 'drained' = 'running'
   let quietUntil = 0
 
   const drainThenExit = async (): Promise<void> => {
     try {
       await drain.stop()
+      const abandoned = phase === 'abandoned'
+      phase = 'drained'
       await options.finish?.()
-      exit(phase === 'abandoned' ? 1 : 0)
+      exit(abandoned ? 1 : 0)
     } catch (error) {
       log.error({ err: error }, 'shutdown failed')
       exit(1)
@@ -95,6 +97,9 @@ export function stopOnSignals(options: StopOnSignalsOptions): void {
       case 'abandoned':
         log.error({ signal }, 'exiting without waiting for the running queries')
         exit(1)
+        return
+      case 'drained':
+        log.debug({ signal }, 'already drained: finishing')
     }
   }
   const source = options.source ?? process
