@@ -61,7 +61,11 @@ consoleServer.on('exit', (code, signal) => {
 engine.on('exit', (code, signal) => {
   if (!stopping && code !== 0)
     console.error(`sluice: the engine stopped (${signal ?? `exit ${code}`}), see above`)
-  const done = () => process.exit(consoleFailed ? 1 : (code ?? 1))
+  const done = () => {
+    // npm and its shell may end by the terminal's signal themselves: say how the engine ended.
+    console.log(`sluice: stopped (engine ${signal ?? `exit ${code}`})`)
+    process.exit(consoleFailed ? 1 : (code ?? 1))
+  }
   if (!running(consoleServer)) done()
   else {
     consoleServer.once('exit', done)

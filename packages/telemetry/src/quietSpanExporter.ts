@@ -17,8 +17,8 @@ const remedy =
  * tracing never holds the service back.
  */
 export class QuietSpanExporter implements SpanExporter {
-  /** True while the current outage has been reported. */
-  private reported = false
+  /** True while the collector is out (and that was reported): until an export succeeds. */
+  outage = false
   /** Whether an export has failed (and been reported) since start. */
   hasFailed = false
 
@@ -55,8 +55,8 @@ export class QuietSpanExporter implements SpanExporter {
   /** The collector did not answer (an export failed, or the check at start): once per outage. */
   collectorUnreachable(error: unknown): void {
     this.hasFailed = true
-    if (this.reported) return
-    this.reported = true
+    if (this.outage) return
+    this.outage = true
     const reason = error instanceof Error ? error.message : 'no answer'
     this.logger.warn(
       `[sluice telemetry] cannot export traces to ${this.target} (${reason}). ${remedy}`,
@@ -64,8 +64,8 @@ export class QuietSpanExporter implements SpanExporter {
   }
 
   private answered(): void {
-    if (!this.reported) return
-    this.reported = false
+    if (!this.outage) return
+    this.outage = false
     this.logger.warn(`[sluice telemetry] traces are exported to ${this.target} again`)
   }
 }

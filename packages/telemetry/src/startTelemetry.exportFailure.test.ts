@@ -68,7 +68,8 @@ describe('startTelemetry when spans cannot be exported', () => {
     const started = Date.now()
     await telemetry.shutdown()
     telemetry = undefined
-    expect(Date.now() - started).toBeLessThan(4000)
+    // The collector is known to be out: shutdown does not wait its 3 s for the last spans.
+    expect(Date.now() - started).toBeLessThan(2000)
     expect(warnings).toHaveLength(1)
   })
 

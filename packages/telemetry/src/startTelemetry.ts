@@ -118,7 +118,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
           if (!traceExport?.hasFailed()) logger.warn(message)
         },
       }
-      stopped ??= boundedShutdown(sdk, shutdownTimeoutMs, shutdownLogger).finally(() => {
+      // No collector answering now: the last spans have nowhere to go, so no long wait for them.
+      const bound = traceExport?.inOutage() ? Math.min(shutdownTimeoutMs, 500) : shutdownTimeoutMs
+      stopped ??= boundedShutdown(sdk, bound, shutdownLogger).finally(() => {
         trace.disable()
         metrics.disable()
         propagation.disable()

@@ -13,6 +13,8 @@ export interface TraceExport {
   readonly url: string
   /** True once an export failed; the failure was already reported. */
   hasFailed(): boolean
+  /** True while the collector does not answer (reported already): nothing to wait for. */
+  inOutage(): boolean
 }
 
 /**
@@ -33,5 +35,5 @@ export function createTraceExport(
     if (refusal) quiet.collectorUnreachable(refusal)
   })
   const processor = new BatchSpanProcessor(quiet, batchProcessorConfig())
-  return { processor, url, hasFailed: () => quiet.hasFailed }
+  return { processor, url, hasFailed: () => quiet.hasFailed, inOutage: () => quiet.outage }
 }
