@@ -92,6 +92,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 6,
+    // One connection kept open from start-up (idle ones beyond it close after 10 s): a server
+    // full of pipelines' connections (53300) cannot keep the engine from its own database, nor
+    // make /healthz report it unreachable while every pipeline works.
+    min: 1,
     application_name: 'sluice-engine',
   })
   pool.on('error', (error) => {
