@@ -11,9 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const consoleDir = join(root, 'apps', 'console')
 const stampFile = join(consoleDir, '.next', 'sluice-build-stamp')
-// Not inputs: what builds, tests and tools write.
+// Not inputs: what builds, tests and tools write, and the docs.
 const skipped = new Set(['node_modules', '.next', '.turbo', 'dist', 'test-results', 'coverage'])
-const generated = /(^next-env\.d\.ts|\.tsbuildinfo)$/
+const generated = /(^next-env\.d\.ts|\.tsbuildinfo|\.md)$/
 
 function filesUnder(folder) {
   const found = []
