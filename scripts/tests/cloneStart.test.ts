@@ -13,7 +13,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cloneTree } from './support/cloneTree'
-import { freePort, npmStart, timedGet } from './support/npmStart'
+import { freePort } from '@sluice/test-database'
+import { npmStart, timedGet } from './support/npmStart'
 
 /*
  * A newcomer's first minute: clone into a folder only they may enter (mktemp -d is 0700, as is

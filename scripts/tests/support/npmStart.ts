@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { freePort } from '@sluice/test-database'
 
 /** `npm start` running in a folder, in a process group of its own (as a terminal runs it). */
 export interface NpmStart {
@@ -26,14 +25,6 @@ export interface NpmStartOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Run as this OS user (we are root). */
   readonly user?: { readonly uid: number; readonly gid: number; readonly home: string }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 const live = new Set<number>()
