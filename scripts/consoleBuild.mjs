@@ -72,9 +72,11 @@ export function ensureConsoleBuild({ force = false } = {}) {
   const hash = consoleSourceHash()
   if (!force && consoleBuildIsCurrent(hash)) return false
   console.log(
-    existsSync(stampFile)
-      ? 'sluice: the console changed since its last build: building it (next build)…'
-      : 'sluice: building the console once (next build); later starts reuse it…',
+    force
+      ? 'sluice: building the console (next build)…'
+      : existsSync(stampFile)
+        ? 'sluice: the console changed since its last build: building it (next build)…'
+        : 'sluice: building the console once (next build); later starts reuse it…',
   )
   const started = Date.now()
   const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next')
