@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
@@ -121,6 +122,27 @@ describe('LocalPostgres', () => {
     },
   )
 
+  it.runIf(asRoot)(
+    'says so when the binaries are out of reach and so is the folder they would be copied to',
+    async () => {
+      const installed = await installedNativeDir()
+      const privateDir = await mkdtemp(join(tmpdir(), 'sluice-lp-private-'))
+      folders.push(privateDir)
+      const nativeDir = join(privateDir, 'native')
+      execFileSync('cp', ['-a', installed.nativeDir, nativeDir])
+      const error = await failureOf(
+        LocalPostgres.prepare({
+          copyParent: join(privateDir, 'data-parent'),
+          binaries: { nativeDir, version: installed.version },
+          remedy: 'set SLUICE_DATA_DIR elsewhere',
+        }),
+      )
+      expect(error.code).toBe('UNREACHABLE')
+      expect(error.message).toContain(`cannot enter ${privateDir} (mode 0700), where the binaries`)
+      expect(error.message).toMatch(/set SLUICE_DATA_DIR elsewhere$/)
+      expect(readdirSync(privateDir), 'nothing copied').toEqual(['native'])
+    },
+  )
   it.runIf(asRoot)(
     'names the folder the server’s user cannot enter to reach its data',
     async () => {

@@ -133,7 +133,7 @@ export class LocalPostgres {
       if (parentBlocked) {
         throw new LocalPostgresError(
           'UNREACHABLE',
-          `the "${user.name}" OS user that runs PostgreSQL cannot enter ${join(nativeDir, 'bin')} nor ${parentBlocked.folder} (mode ${octal(parentBlocked.mode)}), where its binaries would be copied: ${remedy}`,
+          `the "${user.name}" OS user that runs PostgreSQL cannot enter ${parentBlocked.folder} (mode ${octal(parentBlocked.mode)}), where the binaries it cannot reach in ${nativeDir} would be copied: ${remedy}`,
         )
       }
       try {
