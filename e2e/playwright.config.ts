@@ -51,7 +51,8 @@ export default defineConfig({
     },
     {
       name: 'console',
-      command: `${skipBuild ? '' : 'npx next build && '}npx next start --hostname 127.0.0.1 --port ${run.consolePort}`,
+      // The build `npm start` makes too, made again only when the console's sources changed.
+      command: `${skipBuild ? '' : 'node ../../scripts/consoleBuild.mjs && '}npx next start --hostname 127.0.0.1 --port ${run.consolePort}`,
       cwd: '../apps/console',
       url: run.consoleUrl,
       timeout: 240_000,

@@ -56,7 +56,7 @@ const engine = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     SLUICE_API_TOKEN: run.apiToken,
     JAEGER_UI_URL: run.jaegerUiUrl,
     SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
-    // Nothing listens for OTLP here; the exporter's failures are logged once a minute at most, and trace ids stay real.
+    // Nothing listens for OTLP here: the engine says so once at start, and trace ids stay real.
     OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:9',
   },
 })

@@ -168,7 +168,9 @@ describe('engine lifecycle', () => {
   it('fails to start on a taken port, saying so, and leaves the first engine working', async () => {
     const first = await startTestEngine(db.url)
     try {
-      await expect(startTestEngine(db.url, { port: first.port })).rejects.toThrow('EADDRINUSE')
+      await expect(startTestEngine(db.url, { port: first.port })).rejects.toThrow(
+        `127.0.0.1:${String(first.port)} is already in use`,
+      )
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200)
     } finally {
       await first.stop()

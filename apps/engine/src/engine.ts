@@ -9,6 +9,7 @@ import { migrate } from './database/migrations'
 import { startDemoLoad, type DemoLoad } from './demo/demoLoad'
 import { EngineError } from './errors'
 import { createHttpServer, type MetricsRequestHandler } from './http/httpServer'
+import { listenFailure } from './http/listenFailure'
 import { createLogger, type Logger } from './logger'
 import { MetricsRecorder } from './metrics/metricsRecorder'
 import { PipelineRegistry } from './pipelines/pipelineRegistry'
@@ -91,6 +92,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 6,
+    // One connection kept open from start-up (idle ones beyond it close after 10 s): a server
+    // full of pipelines' connections (53300) cannot keep the engine from its own database, nor
+    // make /healthz report it unreachable while every pipeline works.
+    min: 1,
     application_name: 'sluice-engine',
   })
   pool.on('error', (error) => {
@@ -188,10 +193,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   server.keepAliveTimeout = 65_000
   let demo: DemoLoad | undefined
   try {
+    const listenPort = options.port ?? 4000
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 4000, host, () => {
-        server.off('error', reject)
+      const refused = (error: NodeJS.ErrnoException): void => {
+        reject(listenFailure(error, host, listenPort))
+      }
+      server.once('error', refused)
+      server.listen(listenPort, host, () => {
+        server.off('error', refused)
         resolve()
       })
     })

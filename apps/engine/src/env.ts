@@ -82,6 +82,12 @@ const envSchema = z.object({
       error: 'SLUICE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  SLUICE_LOG_FORMAT: z
+    .enum(['pretty', 'json', ''], {
+      error: 'SLUICE_LOG_FORMAT must be pretty or json (unset: pretty on a terminal, else json)',
+    })
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
   OTEL_SERVICE_NAME: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),

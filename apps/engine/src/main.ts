@@ -4,7 +4,8 @@
  */
 import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { EnvError, loadEnv, type EngineEnv } from './env'
-import { createLogger } from './logger'
+import { createLogger, logFormatFor } from './logger'
+import { stopOnSignals } from './stopSignals'
 import { parseTargets } from './targets/targetDefinitions'
 
 function readConfig(): { env: EngineEnv; targets: ReturnType<typeof parseTargets> } {
@@ -22,7 +23,7 @@ function readConfig(): { env: EngineEnv; targets: ReturnType<typeof parseTargets
 
 async function main(): Promise<void> {
   const { env, targets } = readConfig()
-  const log = createLogger(env.SLUICE_LOG_LEVEL)
+  const log = createLogger(env.SLUICE_LOG_LEVEL, undefined, logFormatFor(env.SLUICE_LOG_FORMAT))
   const telemetry: Telemetry | undefined = env.OTEL_SDK_DISABLED
     ? undefined
     : await startTelemetry({
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
         },
       })
   const { createEngine } = await import('./engine')
-  const engine = await createEngine({
+  const starting = createEngine({
     port: env.SLUICE_PORT,
     host: env.SLUICE_HOST,
     databaseUrl: env.DATABASE_URL,
@@ -53,6 +54,24 @@ async function main(): Promise<void> {
       ? (pipeline, batchId) => telemetry.recentBatches.find(pipeline, batchId)?.traceId
       : undefined,
   })
+  // Listening from now on: a Ctrl-C while the engine starts stops it once it is up (its
+  // embedded PostgreSQL runs in a session of its own and would be left behind otherwise).
+  const up: { engine?: Awaited<typeof starting> } = {}
+  stopOnSignals({
+    drain: {
+      stop: async () => {
+        await (await starting).stop()
+      },
+      queued: () => up.engine?.registry.queuedQueries() ?? 0,
+      abandon: () => up.engine?.registry.abandonQueued() ?? 0,
+    },
+    log,
+    finish: async () => {
+      await telemetry?.shutdown()
+    },
+  })
+  const engine = await starting
+  up.engine = engine
   log.info(
     {
       url: engine.url,
@@ -62,33 +81,11 @@ async function main(): Promise<void> {
     },
     `Sluice engine listening on ${engine.url} (tRPC ${engine.url}/trpc, ingest ${engine.url}/v1/pipelines/:name/queries)`,
   )
-
-  let signalled = false
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      log.warn({ signal }, 'second signal: exiting without waiting for the drain')
-      process.exit(1)
-    }
-    signalled = true
-    log.info({ signal }, 'signal received')
-    void (async () => {
-      try {
-        await engine.stop()
-        await telemetry?.shutdown()
-        process.exit(0)
-      } catch (error) {
-        log.error({ err: error }, 'shutdown failed')
-        process.exit(1)
-      }
-    })()
-  }
-  process.on('SIGTERM', shutdown)
-  process.on('SIGINT', shutdown)
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `sluice engine failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  )
+  // One line naming the cause and the fix (every start failure's message says both).
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`sluice engine failed to start: ${message.replace(/\s*\n\s*/g, ' ')}\n`)
   process.exit(1)
 })

@@ -17,6 +17,8 @@
  * - `SKIPPED`: not run because an earlier query of a `sequential` pipeline failed.
  * - `ROLLED_BACK`: undone because another query of its transaction failed.
  * - `INTERNAL`: the executor itself failed; the query's outcome is reported, never dropped.
+ * - `ABANDONED`: not run: the pipeline was closed with `close({ abandon: true })` (an operator
+ *   gave up on the drain) while the query still waited in the queue.
  */
 export type PipelineErrorCode =
   | 'INVALID_QUERY'
@@ -33,6 +35,7 @@ export type PipelineErrorCode =
   | 'SKIPPED'
   | 'ROLLED_BACK'
   | 'INTERNAL'
+  | 'ABANDONED'
 
 /** Why a pipeline refused to take queries: the codes of `PipelineError`s an admission throws. */
 export type AdmissionRefusal = Extract<

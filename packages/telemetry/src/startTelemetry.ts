@@ -108,7 +108,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     ...(prometheus ? { prometheus, metricsHandler: prometheus.handler } : {}),
     ...(traceExport ? { traceExportUrl: traceExport.url } : {}),
     async forceFlush() {
-      // A failed export was already reported (once a minute at most); it is no caller's problem.
+      // A failed export was already reported (once per outage); it is no caller's problem.
       await traceExport?.processor.forceFlush().catch(() => undefined)
     },
     shutdown() {
@@ -118,7 +118,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
           if (!traceExport?.hasFailed()) logger.warn(message)
         },
       }
-      stopped ??= boundedShutdown(sdk, shutdownTimeoutMs, shutdownLogger).finally(() => {
+      // No collector answering now: the last spans have nowhere to go, so no long wait for them.
+      const bound = traceExport?.inOutage() ? Math.min(shutdownTimeoutMs, 500) : shutdownTimeoutMs
+      stopped ??= boundedShutdown(sdk, bound, shutdownLogger).finally(() => {
         trace.disable()
         metrics.disable()
         propagation.disable()

@@ -55,7 +55,10 @@ export interface TelemetryOptions {
   readonly recentBatchesPerPipeline?: number
   /** How long `shutdown()` may wait for the last exports. Default 5000 ms. */
   readonly shutdownTimeoutMs?: number
-  /** Where export failures are reported, at most once a minute. Default `console`. */
+  /**
+   * Where a collector that does not answer is reported: once at start (or at the first failed
+   * export), then only after it answered again. Default `console`.
+   */
   readonly logger?: TelemetryLogger
   /**
    * Register OpenTelemetry's AsyncLocalStorage context manager, so that the active span follows

@@ -1,6 +1,7 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { collectorRefusal } from './collectorCheck'
 import { batchProcessorConfig, otlpTracesUrl, tracesExporterDisabled } from './otelEnvironment'
 import { QuietSpanExporter } from './quietSpanExporter'
 import type { TelemetryLogger } from './telemetryOptions'
@@ -12,6 +13,8 @@ export interface TraceExport {
   readonly url: string
   /** True once an export failed; the failure was already reported. */
   hasFailed(): boolean
+  /** True while the collector does not answer (reported already): nothing to wait for. */
+  inOutage(): boolean
 }
 
 /**
@@ -27,6 +30,10 @@ export function createTraceExport(
   // Without `url` the exporter applies OTEL_EXPORTER_OTLP_* itself (headers, timeout too).
   const exporter = new OTLPTraceExporter(otlpEndpoint === undefined ? {} : { url })
   const quiet = new QuietSpanExporter(exporter, url, logger)
+  // Said once at start rather than at the first export: the operator is looking now.
+  void collectorRefusal(url).then((refusal) => {
+    if (refusal) quiet.collectorUnreachable(refusal)
+  })
   const processor = new BatchSpanProcessor(quiet, batchProcessorConfig())
-  return { processor, url, hasFailed: () => quiet.hasFailed }
+  return { processor, url, hasFailed: () => quiet.hasFailed, inOutage: () => quiet.outage }
 }

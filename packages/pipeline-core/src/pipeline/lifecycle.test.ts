@@ -253,3 +253,34 @@ test('close() on a halted sequential pipeline answers everything and closes', as
   expect((await queued.result).status).toBe('skipped')
   expect(pipeline.getStatus().state).toBe('closed')
 })
+
+test('close({ abandon: true }) during a drain answers the queued queries failed ABANDONED without running them; the running batch finishes', async () => {
+  const pipeline = fx.open({ batchSize: 1, maxInFlightBatches: 1, flushIntervalMs: 60_000 })
+  const answered: string[] = []
+  pipeline.on('result', (result) => answered.push(result.status))
+  const blocker = await fx.blocker()
+  const running = await pipeline.addQuery(blocker.sql)
+  const queued = await pipeline.addQueries(
+    [1, 2, 3, 4, 5].map((id) => ({ sql: 'INSERT INTO jobs VALUES ($1)', params: [id] })),
+  )
+  const draining = pipeline.close()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(pipeline.getStatus()).toMatchObject({ state: 'closing', queueSize: 5, inFlight: 1 })
+
+  const abandoning = pipeline.close({ abandon: true })
+  expect(abandoning).toBe(draining)
+  const results = await Promise.all(queued.map((query) => query.result))
+  expect(results.map((result) => [result.status, result.error?.code])).toEqual(
+    Array.from({ length: 5 }, () => ['failed', 'ABANDONED']),
+  )
+  expect(results[0]?.error?.message).toMatch(/closed with abandon while the query was still queued/)
+  expect(pipeline.getStatus().queueSize).toBe(0)
+  expect(await codeOf(pipeline.addQuery('SELECT 1'))).toBe('PIPELINE_CLOSED')
+
+  await blocker.release()
+  await draining
+  expect((await running.result).status).toBe('succeeded')
+  expect(await fx.count('SELECT count(*)::int AS count FROM jobs')).toBe(0)
+  expect(answered.sort()).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'succeeded'])
+  expect(pipeline.getStatus()).toMatchObject({ state: 'closed', failed: 5 })
+})

@@ -135,6 +135,22 @@ export class PipelineRuntime {
     this.#refuseWaiters()
   }
 
+  /**
+   * Gives up on what is still queued (`close({ abandon: true })`): each query is answered
+   * `failed` with code ABANDONED, never run. Batches already running are not touched.
+   */
+  abandonQueued(): number {
+    const abandoned = this.queue.takeAll()
+    const error: QueryError = {
+      code: 'ABANDONED',
+      message: `not run: pipeline '${this.name}' was closed with abandon while the query was still queued`,
+    }
+    for (const query of abandoned)
+      this.delivery.deliver(query, unrunResult(query, 'failed', error, ''))
+    this.recordQueueDepth()
+    return abandoned.length
+  }
+
   closed(): void {
     this.#state = 'closed'
   }

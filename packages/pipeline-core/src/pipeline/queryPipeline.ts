@@ -235,10 +235,20 @@ export class QueryPipeline {
    * connection pool (unless the pool was given by the caller). Callers still waiting for room
    * get PIPELINE_CLOSED.
    *
+   * With `abandon: true` (also while an earlier `close()` drains) the queries still queued are
+   * not run: each is answered `failed` with code ABANDONED at once. Batches already running
+   * finish and are answered as usual; the promise resolves when they have.
+   *
    * @example
    * process.on('SIGTERM', () => void pipeline.close())
+   * // later, if the drain takes too long:
+   * await pipeline.close({ abandon: true })
    */
-  close(): Promise<void> {
+  close(options: { readonly abandon?: boolean } = {}): Promise<void> {
+    if (options.abandon === true && this.runtime.state !== 'closed') {
+      this.runtime.beginClosing()
+      this.runtime.abandonQueued()
+    }
     this.closing ??= this.drainAndEnd()
     return this.closing
   }

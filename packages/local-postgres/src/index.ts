@@ -1,0 +1,5 @@
+export { LocalPostgres } from './localPostgres'
+export type { PrepareOptions, StartOptions } from './localPostgres'
+export { LocalPostgresError } from './localPostgresError'
+export type { LocalPostgresErrorCode } from './localPostgresError'
+export type { ServerUser } from './serverUser'
