@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
 
 /*
  * The engine's configuration from the environment, read and validated once. No other file reads
@@ -86,7 +87,10 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
   OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
+  SLUICE_VIEWERS_SEE_PARAMS: flag('SLUICE_VIEWERS_SEE_PARAMS'),
+  ...authEnvShape,
 })
+  .superRefine(checkAuthEnvTogether)
 
 /** The engine's validated configuration. */
 export type EngineEnv = z.output<typeof envSchema> & { readonly demo: boolean }
