@@ -85,7 +85,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const log = options.logger ?? createLogger('info')
   const host = options.host ?? '127.0.0.1'
   const tokens: ApiToken[] = [
-    ...(options.apiToken === undefined ? [] : [{ name: DEFAULT_TOKEN_NAME, token: options.apiToken, role: 'admin' as const }]),
+    ...(options.apiToken === undefined
+      ? []
+      : [{ name: DEFAULT_TOKEN_NAME, token: options.apiToken, role: 'admin' as const }]),
     ...(options.apiTokens ?? []),
   ]
   if (!loopbackHosts.has(host) && tokens.length === 0) {

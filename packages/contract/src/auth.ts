@@ -54,7 +54,10 @@ export const SIGN_IN_LIMITS = { perUser: 5, perAddress: 20, windowMinutes: 15 } 
 
 /** Input of `auth.signIn`. */
 export const signInInputSchema = z.object({
-  user: z.string().min(1, 'enter your user name').max(64, 'user name must be at most 64 characters'),
+  user: z
+    .string()
+    .min(1, 'enter your user name')
+    .max(64, 'user name must be at most 64 characters'),
   password: z.string().min(1, 'enter your password').max(1_024),
 })
 

@@ -1,5 +1,12 @@
 import type pg from 'pg'
-import type { AuditAction, AuditActor, AuditEntry, AuditPage, ListAuditInput, Role } from '@sluice/contract'
+import type {
+  AuditAction,
+  AuditActor,
+  AuditEntry,
+  AuditPage,
+  ListAuditInput,
+  Role,
+} from '@sluice/contract'
 import type { Logger } from '../logger'
 import type { Caller } from '../auth/caller'
 
@@ -38,7 +45,11 @@ const toEntry = (row: AuditRow): AuditEntry => ({
 
 /** The actor, role and address fields of an entry made by `caller`. */
 export function actorOf(caller: Caller): Pick<NewAuditEntry, 'actor' | 'role' | 'address'> {
-  return { actor: { kind: caller.kind, name: caller.name }, role: caller.role, address: caller.address }
+  return {
+    actor: { kind: caller.kind, name: caller.name },
+    role: caller.role,
+    address: caller.address,
+  }
 }
 
 /*
@@ -46,7 +57,9 @@ export function actorOf(caller: Caller): Pick<NewAuditEntry, 'actor' | 'role' | 
  * written after the change it records, and must not fail on its form.
  */
 const detailsJson = (details: Record<string, unknown> | undefined): string =>
-  JSON.stringify(details ?? {}, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))
+  JSON.stringify(details ?? {}, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  )
 
 /**
  * The append-only audit log in `sluice.audit_log` (a trigger refuses UPDATE, TRUNCATE and any
@@ -94,9 +107,11 @@ export class AuditLog {
       values.push(value)
       return `$${values.length}`
     }
-    if (input.actor !== undefined && input.actor !== '') conditions.push(`actor = ${at(input.actor)}`)
+    if (input.actor !== undefined && input.actor !== '')
+      conditions.push(`actor = ${at(input.actor)}`)
     if (input.action !== undefined) conditions.push(`action = ${at(input.action)}`)
-    if (input.target !== undefined && input.target !== '') conditions.push(`target = ${at(input.target)}`)
+    if (input.target !== undefined && input.target !== '')
+      conditions.push(`target = ${at(input.target)}`)
     if (input.from !== undefined) conditions.push(`at >= ${at(new Date(input.from))}`)
     if (input.to !== undefined) conditions.push(`at < ${at(new Date(input.to))}`)
     if (input.cursor !== undefined) conditions.push(`id < ${at(input.cursor)}::bigint`)
@@ -119,7 +134,9 @@ export class AuditLog {
     const client = await this.#pool.connect()
     try {
       await client.query('BEGIN')
-      await client.query(`SELECT set_config('sluice.audit_purge_days', $1, true)`, [String(retentionDays)])
+      await client.query(`SELECT set_config('sluice.audit_purge_days', $1, true)`, [
+        String(retentionDays),
+      ])
       const result = await client.query(
         'DELETE FROM sluice.audit_log WHERE at < now() - make_interval(days => $1)',
         [retentionDays],

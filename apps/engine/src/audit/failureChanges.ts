@@ -35,7 +35,11 @@ export class FailureChanges {
 
   async retry(
     caller: Caller,
-    input: { ids: readonly string[]; params?: readonly unknown[] | undefined; allowOutcomeUnknown: boolean },
+    input: {
+      ids: readonly string[]
+      params?: readonly unknown[] | undefined
+      allowOutcomeUnknown: boolean
+    },
   ): Promise<RetryReport> {
     const [onlyId] = input.ids
     const before =
@@ -54,7 +58,9 @@ export class FailureChanges {
         ...auditedIds(input.ids),
         ...counts(report),
         outcomes: report.outcomes.map(({ id, outcome }) => ({ id, outcome })),
-        ...(input.params === undefined ? {} : { edit: { id: onlyId, before, after: input.params } }),
+        ...(input.params === undefined
+          ? {}
+          : { edit: { id: onlyId, before, after: input.params } }),
         ...(input.allowOutcomeUnknown ? { allowOutcomeUnknown: true } : {}),
       },
     })

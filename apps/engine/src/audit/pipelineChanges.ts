@@ -1,4 +1,9 @@
-import type { FlushResult, PipelineConfig, PipelineConfigPatch, PipelineView } from '@sluice/contract'
+import type {
+  FlushResult,
+  PipelineConfig,
+  PipelineConfigPatch,
+  PipelineView,
+} from '@sluice/contract'
 import type { Caller } from '../auth/caller'
 import type { PipelineService } from '../trpc/services'
 import { actorOf, type AuditLog } from './auditLog'
@@ -20,7 +25,12 @@ export class PipelineChanges {
     this.#audit = audit
   }
 
-  async create(caller: Caller, name: string, config: PipelineConfig, paused: boolean): Promise<PipelineView> {
+  async create(
+    caller: Caller,
+    name: string,
+    config: PipelineConfig,
+    paused: boolean,
+  ): Promise<PipelineView> {
     const created = await this.#pipelines.create(name, config, paused)
     await this.#audit.record({
       ...actorOf(caller),
@@ -68,7 +78,12 @@ export class PipelineChanges {
 
   async flush(caller: Caller, name: string): Promise<FlushResult> {
     const result = await this.#pipelines.flush(name)
-    await this.#audit.record({ ...actorOf(caller), action: 'pipeline.flush', target: name, details: { ...result } })
+    await this.#audit.record({
+      ...actorOf(caller),
+      action: 'pipeline.flush',
+      target: name,
+      details: { ...result },
+    })
     return result
   }
 }

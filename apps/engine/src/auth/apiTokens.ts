@@ -25,7 +25,9 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
  * const check = bearerTokens([{ name: 'deploy', token: process.env.DEPLOY_TOKEN, role: 'admin' }])
  * check(request.headers.authorization) // the ApiToken, 'none' or 'wrong'
  */
-export function bearerTokens(tokens: readonly ApiToken[]): (header: string | undefined) => BearerCheck {
+export function bearerTokens(
+  tokens: readonly ApiToken[],
+): (header: string | undefined) => BearerCheck {
   const expected = tokens.map((token) => ({ token, hash: digest(token.token) }))
   return (header) => {
     if (header === undefined || header === '') return 'none'

@@ -25,7 +25,10 @@ const apiTokensSchema = z
     try {
       parsed = JSON.parse(text)
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'SLUICE_API_TOKENS must be JSON, e.g. {"deploy":"<token>"}' })
+      ctx.addIssue({
+        code: 'custom',
+        message: 'SLUICE_API_TOKENS must be JSON, e.g. {"deploy":"<token>"}',
+      })
       return z.NEVER
     }
     const entries = z.record(z.string(), tokenEntrySchema).safeParse(parsed)
@@ -46,7 +49,10 @@ const apiTokensSchema = z
           message: `SLUICE_API_TOKENS: "${name}" is not a token name (letters, digits, ".", "_", "-"; "${DEFAULT_TOKEN_NAME}" is SLUICE_API_TOKEN's)`,
         })
       } else if (token.token.length < 16) {
-        ctx.addIssue({ code: 'custom', message: `SLUICE_API_TOKENS: the token of "${name}" must be at least 16 characters` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `SLUICE_API_TOKENS: the token of "${name}" must be at least 16 characters`,
+        })
       }
       tokens.push({ name, ...token })
     }
@@ -104,7 +110,11 @@ export const authEnvShape = {
 
 type AuthEnv = z.output<z.ZodObject<typeof authEnvShape>>
 
-const oidcVariables = ['SLUICE_OIDC_ISSUER', 'SLUICE_OIDC_CLIENT_ID', 'SLUICE_OIDC_CLIENT_SECRET'] as const
+const oidcVariables = [
+  'SLUICE_OIDC_ISSUER',
+  'SLUICE_OIDC_CLIENT_ID',
+  'SLUICE_OIDC_CLIENT_SECRET',
+] as const
 
 /** OpenID Connect needs its issuer, client id and secret together: names the ones missing. */
 export function checkAuthEnvTogether(env: AuthEnv, ctx: z.RefinementCtx): void {
@@ -149,10 +159,15 @@ export interface AuthSettings {
  * @example
  * const { apiTokens, auth } = authSettingsFromEnv(loadEnv())
  */
-export function authSettingsFromEnv(
-  env: AuthEnv & { SLUICE_VIEWERS_SEE_PARAMS: boolean },
-): { apiTokens: readonly ApiToken[]; auth: AuthSettings } {
-  const { SLUICE_OIDC_ISSUER: issuer, SLUICE_OIDC_CLIENT_ID: clientId, SLUICE_OIDC_CLIENT_SECRET: clientSecret } = env
+export function authSettingsFromEnv(env: AuthEnv & { SLUICE_VIEWERS_SEE_PARAMS: boolean }): {
+  apiTokens: readonly ApiToken[]
+  auth: AuthSettings
+} {
+  const {
+    SLUICE_OIDC_ISSUER: issuer,
+    SLUICE_OIDC_CLIENT_ID: clientId,
+    SLUICE_OIDC_CLIENT_SECRET: clientSecret,
+  } = env
   return {
     apiTokens: env.SLUICE_API_TOKENS,
     auth: {

@@ -76,11 +76,20 @@ export class AuthService {
       throw error
     }
     if (!ok || !found) {
-      await this.#failed(caller, credentials.user, 'password', found ? 'wrong password' : 'no such user')
+      await this.#failed(
+        caller,
+        credentials.user,
+        'password',
+        found ? 'wrong password' : 'no such user',
+      )
       throw new EngineError('UNAUTHORIZED', wrongCredentials)
     }
     await users.markSignedIn(found.name)
-    const result = await this.#open(caller, { user: found.name, role: found.role, method: 'password' }, previousSession)
+    const result = await this.#open(
+      caller,
+      { user: found.name, role: found.role, method: 'password' },
+      previousSession,
+    )
     await audit.record({
       actor: { kind: 'user', name: found.name },
       role: found.role,
@@ -124,7 +133,11 @@ export class AuthService {
       }
       throw error
     }
-    const result = await this.#open(caller, { user: identity.name, role: identity.role, method: 'oidc' }, previousSession)
+    const result = await this.#open(
+      caller,
+      { user: identity.name, role: identity.role, method: 'oidc' },
+      previousSession,
+    )
     await this.#deps.audit.record({
       actor: { kind: 'user', name: identity.name },
       role: identity.role,
@@ -148,7 +161,8 @@ export class AuthService {
     who: { user: string; role: SignInResult['caller']['role']; method: 'password' | 'oidc' },
     previousSession: string | undefined,
   ): Promise<SignInResult> {
-    if (previousSession !== undefined && previousSession !== '') await this.#deps.sessions.remove(previousSession)
+    if (previousSession !== undefined && previousSession !== '')
+      await this.#deps.sessions.remove(previousSession)
     const session = await this.#deps.sessions.create({
       user: who.user,
       method: who.method,
@@ -170,7 +184,12 @@ export class AuthService {
     }
   }
 
-  async #failed(caller: Caller, user: string, method: 'password' | 'oidc', reason: string): Promise<void> {
+  async #failed(
+    caller: Caller,
+    user: string,
+    method: 'password' | 'oidc',
+    reason: string,
+  ): Promise<void> {
     await this.#deps.audit.record({
       ...actorOf(caller),
       actor: { kind: 'anonymous', name: user },

@@ -16,8 +16,18 @@ export type Caller =
       readonly sessionHash: string
       readonly address: string | null
     }
-  | { readonly kind: 'token'; readonly name: string; readonly role: Role; readonly address: string | null }
-  | { readonly kind: 'local'; readonly name: 'local'; readonly role: 'admin'; readonly address: string | null }
+  | {
+      readonly kind: 'token'
+      readonly name: string
+      readonly role: Role
+      readonly address: string | null
+    }
+  | {
+      readonly kind: 'local'
+      readonly name: 'local'
+      readonly role: 'admin'
+      readonly address: string | null
+    }
   | {
       readonly kind: 'anonymous'
       readonly name: 'anonymous'
@@ -59,7 +69,11 @@ export function describeCaller(caller: Caller): string {
  * @example
  * requireRole(caller, 'operator', 'retrying failed queries')
  */
-export function requireRole(caller: Caller, required: Role, what?: string): asserts caller is Exclude<Caller, { kind: 'anonymous' }> {
+export function requireRole(
+  caller: Caller,
+  required: Role,
+  what?: string,
+): asserts caller is Exclude<Caller, { kind: 'anonymous' }> {
   if (caller.kind === 'anonymous') throw new EngineError('UNAUTHORIZED', caller.reason)
   if (!roleAllows(caller.role, required)) throw new RoleRefusal(required, caller, what)
 }

@@ -60,7 +60,9 @@ export class CallerResolver {
     // Only a caller the engine trusts (its token, or loopback with none configured) may say
     // which browser it acts for.
     const forwarded = one(headers[CLIENT_ADDRESS_HEADER])
-    const address = (forwarded !== undefined && forwarded !== '' ? forwarded : undefined) ?? normalizeAddress(socketAddress)
+    const address =
+      (forwarded !== undefined && forwarded !== '' ? forwarded : undefined) ??
+      normalizeAddress(socketAddress)
     const sessionId = one(headers[SESSION_HEADER])
     const console = sessionId !== undefined
     if (sessionId !== undefined && sessionId !== '') {
@@ -76,7 +78,9 @@ export class CallerResolver {
         }
       }
     }
-    const status = await this.#policy.status(console ? one(headers[BROWSER_HOST_HEADER]) : undefined)
+    const status = await this.#policy.status(
+      console ? one(headers[BROWSER_HOST_HEADER]) : undefined,
+    )
     if (console && status.required) {
       return {
         kind: 'anonymous',

@@ -30,7 +30,9 @@ export class OidcRefusal extends EngineError {
  * array of strings), or undefined.
  */
 export function roleFromClaim(value: unknown): Role | undefined {
-  const names = (Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [])
+  const names = (
+    Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : []
+  )
     .filter((item): item is string => typeof item === 'string')
     .map((item) => item.toLowerCase())
   return [...ROLES].reverse().find((role) => names.includes(role))
@@ -66,12 +68,14 @@ export class OidcSignIn {
     this.#config ??= (async () => {
       const issuer = new URL(this.#settings.issuer)
       // http is allowed only for a provider on loopback (a test or a local one); env.ts checks.
+      // openid-client marks the option deprecated only to make it stand out.
       const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.host)
       return client.discovery(
         issuer,
         this.#settings.clientId,
         this.#settings.clientSecret,
         undefined,
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
         insecure ? { execute: [client.allowInsecureRequests] } : undefined,
       )
     })().catch((error: unknown) => {
@@ -109,23 +113,29 @@ export class OidcSignIn {
   async finish(callbackUrl: string, state: string): Promise<OidcIdentity> {
     const config = await this.#configuration()
     // Taken once: a callback replayed finds nothing.
-    const pending = await this.#pool.query<{ code_verifier: string; nonce: string; redirect_uri: string }>(
+    const pending = await this.#pool.query<{
+      code_verifier: string
+      nonce: string
+      redirect_uri: string
+    }>(
       'DELETE FROM sluice.oidc_logins WHERE state = $1 AND expires_at > now() RETURNING code_verifier, nonce, redirect_uri',
       [state],
     )
     const login = pending.rows[0]
-    if (!login) throw new OidcRefusal('this sign-in is unknown or took longer than 10 minutes: start again')
+    if (!login)
+      throw new OidcRefusal('this sign-in is unknown or took longer than 10 minutes: start again')
     const returned = new URL(callbackUrl)
     if (`${returned.origin}${returned.pathname}` !== login.redirect_uri) {
       throw new OidcRefusal('the callback does not match the sign-in it claims to finish')
     }
     let claims: Record<string, unknown>
     try {
-      const tokens = await client.authorizationCodeGrant(
-        config,
-        returned,
-        { pkceCodeVerifier: login.code_verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true },
-      )
+      const tokens = await client.authorizationCodeGrant(config, returned, {
+        pkceCodeVerifier: login.code_verifier,
+        expectedState: state,
+        expectedNonce: login.nonce,
+        idTokenExpected: true,
+      })
       const idClaims: Record<string, unknown> = tokens.claims() ?? {}
       claims = { ...idClaims }
       if (claims[this.#settings.rolesClaim] === undefined && typeof idClaims.sub === 'string') {

@@ -17,8 +17,16 @@ export function visibleFailure(
 }
 
 /** Searching the parameters is refused (FORBIDDEN) to callers who may not see them. */
-export function checkParamsSearch(filter: FailureFilter, caller: Caller, viewersSeeParams: boolean): void {
-  if (filter.params !== undefined && filter.params.trim() !== '' && !seesParams(caller, viewersSeeParams)) {
+export function checkParamsSearch(
+  filter: FailureFilter,
+  caller: Caller,
+  viewersSeeParams: boolean,
+): void {
+  if (
+    filter.params !== undefined &&
+    filter.params.trim() !== '' &&
+    !seesParams(caller, viewersSeeParams)
+  ) {
     throw new RoleRefusal('operator', caller, 'searching SQL parameters')
   }
 }

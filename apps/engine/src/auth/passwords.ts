@@ -27,7 +27,10 @@ let decoy: Promise<string> | undefined
  * @example
  * if (await verifyPassword(row?.password_hash, given)) signIn()
  */
-export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
+export async function verifyPassword(
+  stored: string | undefined,
+  password: string,
+): Promise<boolean> {
   if (stored === undefined) {
     decoy ??= hash(`decoy-${Math.random()}`, options)
     await verify(await decoy, password).catch(() => false)

@@ -51,14 +51,21 @@ export class SessionStore {
 
   /** The live session with this id, or undefined (unknown, expired, or its user was removed). */
   async resolve(id: string): Promise<SessionRecord | undefined> {
-    const result = await this.#pool.query<{ user_name: string; role: Role; method: 'password' | 'oidc'; id_hash: string }>(
+    const result = await this.#pool.query<{
+      user_name: string
+      role: Role
+      method: 'password' | 'oidc'
+      id_hash: string
+    }>(
       `SELECT s.id_hash, s.user_name, s.method, coalesce(u.role, s.role) AS role
        FROM sluice.sessions s LEFT JOIN sluice.users u ON s.method = 'password' AND u.name = s.user_name
        WHERE s.id_hash = $1 AND s.expires_at > now() AND (s.method = 'oidc' OR u.name IS NOT NULL)`,
       [sessionHash(id)],
     )
     const row = result.rows[0]
-    return row ? { user: row.user_name, role: row.role, method: row.method, idHash: row.id_hash } : undefined
+    return row
+      ? { user: row.user_name, role: row.role, method: row.method, idHash: row.id_hash }
+      : undefined
   }
 
   /** Ends a session (sign-out, or the old one at sign-in: the id is rotated). */

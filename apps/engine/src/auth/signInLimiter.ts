@@ -23,7 +23,11 @@ export class SignInLimiter {
    * Runs `check` unless a limit is reached (then throws RATE_LIMITED without running it); a false
    * answer counts as one failure for the user and the address, a true one clears the user's.
    */
-  async attempt(user: string, address: string | null, check: () => Promise<boolean>): Promise<boolean> {
+  async attempt(
+    user: string,
+    address: string | null,
+    check: () => Promise<boolean>,
+  ): Promise<boolean> {
     const keys = [`user:${user.toLowerCase()}`, ...(address === null ? [] : [`address:${address}`])]
     const client = await this.#pool.connect()
     try {
@@ -38,7 +42,9 @@ export class SignInLimiter {
         [keys, window],
       )
       for (const row of counts.rows) {
-        const limit = row.key.startsWith('user:') ? SIGN_IN_LIMITS.perUser : SIGN_IN_LIMITS.perAddress
+        const limit = row.key.startsWith('user:')
+          ? SIGN_IN_LIMITS.perUser
+          : SIGN_IN_LIMITS.perAddress
         if (Number(row.failures) >= limit) {
           const minutes = Math.max(1, Math.ceil(Number(row.retry_after) / 60))
           throw new EngineError(
@@ -52,7 +58,9 @@ export class SignInLimiter {
       if (ok) {
         await client.query('DELETE FROM sluice.sign_in_failures WHERE key = $1', [keys[0]])
       } else {
-        await client.query('INSERT INTO sluice.sign_in_failures (key) SELECT unnest($1::text[])', [keys])
+        await client.query('INSERT INTO sluice.sign_in_failures (key) SELECT unnest($1::text[])', [
+          keys,
+        ])
       }
       await client.query('COMMIT')
       return ok

@@ -39,7 +39,9 @@ export class SignInPolicy {
   async status(browserHost: string | undefined): Promise<SignInStatus> {
     const users = await this.#userCount()
     const reasons = [
-      ...(users > 0 ? [`${users} local user${users === 1 ? '' : 's'} exist${users === 1 ? 's' : ''}`] : []),
+      ...(users > 0
+        ? [`${users} local user${users === 1 ? '' : 's'} exist${users === 1 ? 's' : ''}`]
+        : []),
       ...(this.#oidc ? ['OpenID Connect is configured'] : []),
       ...(this.#loopbackListen ? [] : ['the engine listens beyond loopback']),
       ...(browserHost !== undefined && !isLoopbackHost(browserHost)

@@ -46,13 +46,21 @@ export class UserAdmin {
     return this.#users.list()
   }
 
-  async add(actor: UserChangeActor, input: { name: string; role: Role; password: string }): Promise<UserView> {
+  async add(
+    actor: UserChangeActor,
+    input: { name: string; role: Role; password: string },
+  ): Promise<UserView> {
     const user = checked(addUserInputSchema, input)
     if (!(await this.#users.insert(user.name, user.role, await hashPassword(user.password)))) {
       throw new EngineError('CONFLICT', `a user named "${user.name}" exists already`)
     }
     this.#changed()
-    await this.#audit.record({ ...actor, action: 'user.add', target: user.name, details: { role: user.role } })
+    await this.#audit.record({
+      ...actor,
+      action: 'user.add',
+      target: user.name,
+      details: { role: user.role },
+    })
     const added = await this.#users.find(user.name)
     if (!added) throw new EngineError('NOT_FOUND', `user "${user.name}" disappeared`)
     const { passwordHash: _hidden, ...view } = added
@@ -62,9 +70,15 @@ export class UserAdmin {
   async remove(actor: UserChangeActor, name: string): Promise<void> {
     const user = checked(userNameSchema, name)
     const before = await this.#users.find(user)
-    if (!before || !(await this.#users.remove(user))) throw new EngineError('NOT_FOUND', `no user named "${user}"`)
+    if (!before || !(await this.#users.remove(user)))
+      throw new EngineError('NOT_FOUND', `no user named "${user}"`)
     this.#changed()
-    await this.#audit.record({ ...actor, action: 'user.remove', target: user, details: { role: before.role } })
+    await this.#audit.record({
+      ...actor,
+      action: 'user.remove',
+      target: user,
+      details: { role: before.role },
+    })
   }
 
   async setRole(actor: UserChangeActor, name: string, role: Role): Promise<void> {
@@ -72,13 +86,24 @@ export class UserAdmin {
     const next = checked(roleSchema, role)
     const before = await this.#users.setRole(user, next)
     if (before === undefined) throw new EngineError('NOT_FOUND', `no user named "${user}"`)
-    await this.#audit.record({ ...actor, action: 'user.setRole', target: user, details: { before, after: next } })
+    await this.#audit.record({
+      ...actor,
+      action: 'user.setRole',
+      target: user,
+      details: { before, after: next },
+    })
   }
 
   async setPassword(actor: UserChangeActor, name: string, password: string): Promise<void> {
     const user = checked(userNameSchema, name)
     const hash = await hashPassword(checked(passwordSchema, password))
-    if (!(await this.#users.setPasswordHash(user, hash))) throw new EngineError('NOT_FOUND', `no user named "${user}"`)
-    await this.#audit.record({ ...actor, action: 'user.setPassword', target: user, details: { sessionsEnded: true } })
+    if (!(await this.#users.setPasswordHash(user, hash)))
+      throw new EngineError('NOT_FOUND', `no user named "${user}"`)
+    await this.#audit.record({
+      ...actor,
+      action: 'user.setPassword',
+      target: user,
+      details: { sessionsEnded: true },
+    })
   }
 }

@@ -36,13 +36,17 @@ export class UserStore {
   }
 
   async find(name: string): Promise<(UserView & { passwordHash: string }) | undefined> {
-    const result = await this.#pool.query<UserRow>('SELECT * FROM sluice.users WHERE name = $1', [name])
+    const result = await this.#pool.query<UserRow>('SELECT * FROM sluice.users WHERE name = $1', [
+      name,
+    ])
     const row = result.rows[0]
     return row ? { ...toView(row), passwordHash: row.password_hash } : undefined
   }
 
   async count(): Promise<number> {
-    const result = await this.#pool.query<{ count: string }>('SELECT count(*) AS count FROM sluice.users')
+    const result = await this.#pool.query<{ count: string }>(
+      'SELECT count(*) AS count FROM sluice.users',
+    )
     return Number(result.rows[0]?.count ?? 0)
   }
 
@@ -60,7 +64,10 @@ export class UserStore {
     const client = await this.#pool.connect()
     try {
       await client.query('BEGIN')
-      await client.query(`DELETE FROM sluice.sessions WHERE user_name = $1 AND method = 'password'`, [name])
+      await client.query(
+        `DELETE FROM sluice.sessions WHERE user_name = $1 AND method = 'password'`,
+        [name],
+      )
       const result = await client.query('DELETE FROM sluice.users WHERE name = $1', [name])
       await client.query('COMMIT')
       return result.rowCount === 1
@@ -97,6 +104,8 @@ export class UserStore {
   }
 
   async markSignedIn(name: string): Promise<void> {
-    await this.#pool.query('UPDATE sluice.users SET last_sign_in_at = now() WHERE name = $1', [name])
+    await this.#pool.query('UPDATE sluice.users SET last_sign_in_at = now() WHERE name = $1', [
+      name,
+    ])
   }
 }

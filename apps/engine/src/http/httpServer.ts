@@ -62,7 +62,11 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         }
       } catch (error) {
         if (!(error instanceof EngineError)) throw error
-        throw new TRPCError({ code: ENGINE_ERRORS[error.code].trpc, message: error.message, cause: error })
+        throw new TRPCError({
+          code: ENGINE_ERRORS[error.code].trpc,
+          message: error.message,
+          cause: error,
+        })
       }
     },
     onError: ({ error, path }) => {
@@ -101,7 +105,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
     if (path === '/v1/audit' || path === '/v1/audit/') {
       if (method !== 'GET')
-        throw new EngineError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path} (allowed: GET)`)
+        throw new EngineError(
+          'METHOD_NOT_ALLOWED',
+          `${method} is not allowed on ${path} (allowed: GET)`,
+        )
       await roleGate(caller, 'admin', 'GET /v1/audit', { audit, change: false })
       const parsed = listAuditInputSchema.safeParse(auditQuery(url.searchParams))
       if (!parsed.success) throw new EngineError('INVALID_INPUT', describeZodError(parsed.error))
@@ -158,7 +165,14 @@ function auditQuery(search: URLSearchParams): Record<string, unknown> {
   const input: Record<string, unknown> = {}
   for (const [key, value] of search) {
     if (value === '') continue
-    input[key] = key === 'limit' ? Number(value) : key === 'from' || key === 'to' ? (/^\d+$/.test(value) ? Number(value) : value) : value
+    input[key] =
+      key === 'limit'
+        ? Number(value)
+        : key === 'from' || key === 'to'
+          ? /^\d+$/.test(value)
+            ? Number(value)
+            : value
+          : value
   }
   return input
 }

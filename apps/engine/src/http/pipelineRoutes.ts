@@ -45,7 +45,10 @@ export async function handlePipelineRoute(
   if (action !== undefined) {
     if (method !== 'POST') throw methodNotAllowed(method, `/v1/pipelines/${name}/${action}`, 'POST')
     if (action !== 'pause' && action !== 'resume' && action !== 'flush')
-      throw new EngineError('NOT_FOUND', `no action "${action}" (use queries, pause, resume or flush)`)
+      throw new EngineError(
+        'NOT_FOUND',
+        `no action "${action}" (use queries, pause, resume or flush)`,
+      )
     await requireRole('operator')
     sendJson(response, 200, await changes[action](caller, name))
     return

@@ -107,7 +107,10 @@ export class FailureQueries implements FailureService {
       { filter: scope, matched: outcomes.length },
       'retried all matching failed queries',
     )
-    return { report: summarize(outcomes.length, outcomes, false), ids: outcomes.map((item) => item.id) }
+    return {
+      report: summarize(outcomes.length, outcomes, false),
+      ids: outcomes.map((item) => item.id),
+    }
   }
 
   async #retryOne(

@@ -44,10 +44,15 @@ export async function ensureSearchIndexes(pool: pg.Pool, log: Logger): Promise<b
     const have = new Set(existing.rows.map((row) => row.indexname))
     const missing = trigramIndexes.filter(([name]) => !have.has(name))
     if (missing.length > 0) {
-      log.info({ indexes: missing.map(([name]) => name) }, 'creating the failures search indexes (once)')
+      log.info(
+        { indexes: missing.map(([name]) => name) },
+        'creating the failures search indexes (once)',
+      )
       const opclass = `${quoteIdent(schema)}.gin_trgm_ops`
       for (const [name, expression] of missing) {
-        await client.query(`CREATE INDEX IF NOT EXISTS ${name} ON sluice.failed_queries USING gin (${expression} ${opclass})`)
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS ${name} ON sluice.failed_queries USING gin (${expression} ${opclass})`,
+        )
       }
     }
     await client.query('COMMIT')

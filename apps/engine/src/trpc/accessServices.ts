@@ -24,17 +24,29 @@ import type { NewAuditEntry } from '../audit/auditLog'
 export interface AuthApi {
   readonly viewersSeeParams: boolean
   session(caller: Caller, browserHost: string | undefined): Promise<AuthSession>
-  signIn(caller: Caller, credentials: { user: string; password: string }, previousSession: string | undefined): Promise<SignInResult>
+  signIn(
+    caller: Caller,
+    credentials: { user: string; password: string },
+    previousSession: string | undefined,
+  ): Promise<SignInResult>
   signOut(caller: Caller, sessionId: string): Promise<void>
   oidcStart(redirectUri: string): Promise<{ url: string; state: string }>
-  oidcFinish(caller: Caller, callbackUrl: string, state: string, previousSession: string | undefined): Promise<SignInResult>
+  oidcFinish(
+    caller: Caller,
+    callbackUrl: string,
+    state: string,
+    previousSession: string | undefined,
+  ): Promise<SignInResult>
 }
 
 export type AuditActorFields = Pick<NewAuditEntry, 'actor' | 'role' | 'address'>
 
 export interface UsersApi {
   list(): Promise<UserView[]>
-  add(actor: AuditActorFields, input: { name: string; role: Role; password: string }): Promise<UserView>
+  add(
+    actor: AuditActorFields,
+    input: { name: string; role: Role; password: string },
+  ): Promise<UserView>
   remove(actor: AuditActorFields, name: string): Promise<void>
   setRole(actor: AuditActorFields, name: string, role: Role): Promise<void>
 }
@@ -45,7 +57,12 @@ export interface AuditApi {
 }
 
 export interface PipelineChangesApi {
-  create(caller: Caller, name: string, config: PipelineConfig, paused: boolean): Promise<PipelineView>
+  create(
+    caller: Caller,
+    name: string,
+    config: PipelineConfig,
+    paused: boolean,
+  ): Promise<PipelineView>
   update(caller: Caller, name: string, patch: PipelineConfigPatch): Promise<PipelineView>
   delete(caller: Caller, name: string): Promise<void>
   pause(caller: Caller, name: string): Promise<PipelineView>
@@ -54,7 +71,14 @@ export interface PipelineChangesApi {
 }
 
 export interface FailureChangesApi {
-  retry(caller: Caller, input: { ids: readonly string[]; params?: readonly unknown[] | undefined; allowOutcomeUnknown: boolean }): Promise<RetryReport>
+  retry(
+    caller: Caller,
+    input: {
+      ids: readonly string[]
+      params?: readonly unknown[] | undefined
+      allowOutcomeUnknown: boolean
+    },
+  ): Promise<RetryReport>
   retryAll(caller: Caller, filter: FailureFilter): Promise<RetryReport>
   discard(caller: Caller, ids: readonly string[]): Promise<number>
   discardAll(caller: Caller, filter: FailureFilter): Promise<number>

@@ -71,7 +71,10 @@ const mapEngineErrors = t.middleware(async ({ next }) => {
 /* The one place a procedure's role is checked (a refused change is audited). */
 const requiring = (role: Role) =>
   t.middleware(async ({ ctx, next, path, type }) => {
-    await roleGate(ctx.caller, role, path, { audit: ctx.services.access.audit, change: type === 'mutation' })
+    await roleGate(ctx.caller, role, path, {
+      audit: ctx.services.access.audit,
+      change: type === 'mutation',
+    })
     return next()
   })
 
@@ -90,7 +93,9 @@ export const publicProcedure = t.procedure.use(mapEngineErrors)
 export const viewerProcedure = publicProcedure.use(requiring('viewer'))
 
 /** Operating pipelines and failed queries: operators and up; refused once shutdown began. */
-export const operatorProcedure = publicProcedure.use(requiring('operator')).use(refuseWhileShuttingDown)
+export const operatorProcedure = publicProcedure
+  .use(requiring('operator'))
+  .use(refuseWhileShuttingDown)
 
 /** Creating, editing and deleting pipelines, users, the audit log: admins. */
 export const adminProcedure = publicProcedure.use(requiring('admin'))

@@ -29,12 +29,16 @@ export const authRouter = router({
   signIn: publicProcedure
     .input(signInInputSchema)
     .output(signInResultSchema)
-    .mutation(({ ctx, input }) => ctx.services.access.auth.signIn(ctx.caller, input, ctx.sessionId)),
-  signOut: publicProcedure.output(z.object({ signedOut: z.boolean() })).mutation(async ({ ctx }) => {
-    if (ctx.sessionId === undefined || ctx.sessionId === '') return { signedOut: false }
-    await ctx.services.access.auth.signOut(ctx.caller, ctx.sessionId)
-    return { signedOut: true }
-  }),
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.auth.signIn(ctx.caller, input, ctx.sessionId),
+    ),
+  signOut: publicProcedure
+    .output(z.object({ signedOut: z.boolean() }))
+    .mutation(async ({ ctx }) => {
+      if (ctx.sessionId === undefined || ctx.sessionId === '') return { signedOut: false }
+      await ctx.services.access.auth.signOut(ctx.caller, ctx.sessionId)
+      return { signedOut: true }
+    }),
   oidcStart: publicProcedure
     .input(oidcStartInputSchema)
     .output(oidcStartResultSchema)
@@ -43,13 +47,20 @@ export const authRouter = router({
     .input(oidcFinishInputSchema)
     .output(signInResultSchema)
     .mutation(({ ctx, input }) =>
-      ctx.services.access.auth.oidcFinish(ctx.caller, input.callbackUrl, input.state, ctx.sessionId),
+      ctx.services.access.auth.oidcFinish(
+        ctx.caller,
+        input.callbackUrl,
+        input.state,
+        ctx.sessionId,
+      ),
     ),
 })
 
 /** `users.*`: local users, for admins; every change audited. */
 export const usersRouter = router({
-  list: adminProcedure.output(z.array(userViewSchema)).query(({ ctx }) => ctx.services.access.users.list()),
+  list: adminProcedure
+    .output(z.array(userViewSchema))
+    .query(({ ctx }) => ctx.services.access.users.list()),
   add: adminWriteProcedure
     .input(addUserInputSchema)
     .output(userViewSchema)
@@ -59,7 +70,10 @@ export const usersRouter = router({
     .output(z.object({ name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       if (ctx.caller.kind === 'user' && ctx.caller.name === input.name && input.role !== 'admin') {
-        throw new EngineError('CONFLICT', 'you cannot take the admin role from yourself: ask another admin')
+        throw new EngineError(
+          'CONFLICT',
+          'you cannot take the admin role from yourself: ask another admin',
+        )
       }
       await ctx.services.access.users.setRole(actorOf(ctx.caller), input.name, input.role)
       return { name: input.name }

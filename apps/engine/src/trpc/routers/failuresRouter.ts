@@ -26,7 +26,10 @@ export const failuresRouter = router({
       const { viewersSeeParams } = ctx.services.access.auth
       checkParamsSearch(filter, ctx.caller, viewersSeeParams)
       const page = await ctx.services.failures.list(filter, { limit, offset, cursor })
-      return { ...page, items: page.items.map((item) => visibleFailure(item, ctx.caller, viewersSeeParams)) }
+      return {
+        ...page,
+        items: page.items.map((item) => visibleFailure(item, ctx.caller, viewersSeeParams)),
+      }
     }),
   count: viewerProcedure
     .input(failureFilterSchema)
@@ -39,7 +42,11 @@ export const failuresRouter = router({
     .input(z.object({ id: failureIdSchema }))
     .output(failedQueryViewSchema)
     .query(async ({ ctx, input }) =>
-      visibleFailure(await ctx.services.failures.get(input.id), ctx.caller, ctx.services.access.auth.viewersSeeParams),
+      visibleFailure(
+        await ctx.services.failures.get(input.id),
+        ctx.caller,
+        ctx.services.access.auth.viewersSeeParams,
+      ),
     ),
   retry: operatorProcedure
     .input(retryFailuresInputSchema)

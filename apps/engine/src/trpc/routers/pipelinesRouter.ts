@@ -24,7 +24,12 @@ export const pipelinesRouter = router({
     .input(createPipelineInputSchema)
     .output(pipelineViewSchema)
     .mutation(({ ctx, input }) =>
-      ctx.services.access.pipelineChanges.create(ctx.caller, input.name, input.config, input.paused),
+      ctx.services.access.pipelineChanges.create(
+        ctx.caller,
+        input.name,
+        input.config,
+        input.paused,
+      ),
     ),
   update: adminWriteProcedure
     .input(updatePipelineInputSchema)
@@ -42,13 +47,19 @@ export const pipelinesRouter = router({
   pause: operatorProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.access.pipelineChanges.pause(ctx.caller, input.name)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.pause(ctx.caller, input.name),
+    ),
   resume: operatorProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.access.pipelineChanges.resume(ctx.caller, input.name)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.resume(ctx.caller, input.name),
+    ),
   flush: operatorProcedure
     .input(pipelineRefSchema)
     .output(flushResultSchema)
-    .mutation(({ ctx, input }) => ctx.services.access.pipelineChanges.flush(ctx.caller, input.name)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.flush(ctx.caller, input.name),
+    ),
 })
