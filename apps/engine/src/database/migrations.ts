@@ -170,7 +170,9 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<void> {
   try {
     await client.query('BEGIN')
     await client.query("SELECT pg_advisory_xact_lock(hashtext('sluice.migrations'))")
-    await client.query('CREATE SCHEMA IF NOT EXISTS sluice')
+    // Created only when missing: a role given a ready schema need not be allowed to create one.
+    const schema = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'sluice'")
+    if (schema.rowCount === 0) await client.query('CREATE SCHEMA sluice')
     await client.query(`
       CREATE TABLE IF NOT EXISTS sluice.migrations (
         version integer PRIMARY KEY,
