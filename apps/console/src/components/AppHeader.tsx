@@ -5,14 +5,24 @@ import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 import { useCaller } from '~/features/auth/useCaller'
 
-const links: readonly { href: string; label: string; role: Role; matches: (path: string) => boolean }[] = [
+const links: readonly {
+  href: string
+  label: string
+  role: Role
+  matches: (path: string) => boolean
+}[] = [
   {
     href: '/',
     label: 'Pipelines',
     role: 'viewer',
     matches: (path) => path === '/' || path.startsWith('/pipelines'),
   },
-  { href: '/failures', label: 'Failures', role: 'viewer', matches: (path) => path.startsWith('/failures') },
+  {
+    href: '/failures',
+    label: 'Failures',
+    role: 'viewer',
+    matches: (path) => path.startsWith('/failures'),
+  },
   { href: '/audit', label: 'Audit', role: 'admin', matches: (path) => path.startsWith('/audit') },
   { href: '/users', label: 'Users', role: 'admin', matches: (path) => path.startsWith('/users') },
 ]

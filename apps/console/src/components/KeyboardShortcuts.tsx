@@ -24,14 +24,23 @@ function typing(target: EventTarget | null): boolean {
 
 /** The rows `j`/`k` move through: the first table of the page that opts in. */
 function rows(): HTMLTableRowElement[] {
-  return Array.from(document.querySelectorAll<HTMLTableRowElement>('table[data-keyboard-rows] tbody tr'))
+  return Array.from(
+    document.querySelectorAll<HTMLTableRowElement>('table[data-keyboard-rows] tbody tr'),
+  )
 }
 
 function moveRow(step: 1 | -1): void {
   const all = rows()
   if (all.length === 0) return
   const current = all.findIndex((row) => row.classList.contains('row-current'))
-  const next = all[current === -1 ? (step === 1 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, current + step))]
+  const next =
+    all[
+      current === -1
+        ? step === 1
+          ? 0
+          : all.length - 1
+        : Math.min(all.length - 1, Math.max(0, current + step))
+    ]
   if (!next) return
   for (const row of all) row.classList.remove('row-current')
   next.classList.add('row-current')
@@ -58,7 +67,9 @@ export function KeyboardShortcuts() {
         return
       }
       if (typing(event.target) || document.querySelector('dialog[open]')) return
-      const current = document.querySelector<HTMLTableRowElement>('table[data-keyboard-rows] tbody tr.row-current')
+      const current = document.querySelector<HTMLTableRowElement>(
+        'table[data-keyboard-rows] tbody tr.row-current',
+      )
       switch (event.key) {
         case '/': {
           const search = document.querySelector<HTMLElement>('[data-shortcut="search"]')

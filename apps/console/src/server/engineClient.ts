@@ -13,6 +13,12 @@ import { engineHeaders, engineTrpcUrl } from './engineEndpoint'
 export function engineClientFor(request: Request): TRPCClient<AppRouter> {
   const headers = engineHeaders(request.headers)
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: engineTrpcUrl, headers, fetch: (url, init) => fetch(url, { ...init, cache: 'no-store' }) })],
+    links: [
+      httpLink({
+        url: engineTrpcUrl,
+        headers,
+        fetch: (url, init) => fetch(url, { ...init, cache: 'no-store' }),
+      }),
+    ],
   })
 }

@@ -38,7 +38,11 @@ export function engineHeaders(browser: HeaderSource): Record<string, string> {
  * the client's word.
  */
 function clientAddress(headers: HeaderSource): string | undefined {
-  const hops = headers.get('x-forwarded-for')?.split(',').map((hop) => hop.trim()).filter(Boolean)
+  const hops = headers
+    .get('x-forwarded-for')
+    ?.split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean)
   const last = hops?.at(-1)
   return last?.startsWith('::ffff:') ? last.slice(7) : last
 }

@@ -88,9 +88,16 @@ function refuse(request: Request, procedurePath: string): Response | null {
   }
   // Sign-in answers a session id: only the console's own routes call it, and keep the id in an
   // HttpOnly cookie, out of reach of page scripts.
-  if (procedurePath.split(',').some((path) => path.startsWith('auth.') && path !== 'auth.session')) {
+  if (
+    procedurePath.split(',').some((path) => path.startsWith('auth.') && path !== 'auth.session')
+  ) {
     return Response.json(
-      { error: { message: 'sign in and out through /sign-in, not through the API proxy', code: -32600 } },
+      {
+        error: {
+          message: 'sign in and out through /sign-in, not through the API proxy',
+          code: -32600,
+        },
+      },
       { status: 403 },
     )
   }

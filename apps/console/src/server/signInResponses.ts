@@ -4,8 +4,15 @@ import { TRPCClientError } from '@trpc/client'
 import { cookieHeader, OIDC_STATE_COOKIE, servedOverHttps, SESSION_COOKIE } from './sessionCookie'
 
 /** A 303 to `path` on the console (after a form post, the browser GETs it). */
-export function redirectTo(request: Request, path: string, cookies: readonly string[] = []): Response {
-  const headers = new Headers({ location: new URL(path, consoleOrigin(request)).toString(), 'cache-control': 'no-store' })
+export function redirectTo(
+  request: Request,
+  path: string,
+  cookies: readonly string[] = [],
+): Response {
+  const headers = new Headers({
+    location: new URL(path, consoleOrigin(request)).toString(),
+    'cache-control': 'no-store',
+  })
   for (const cookie of cookies) headers.append('set-cookie', cookie)
   return new Response(null, { status: 303, headers })
 }
@@ -37,7 +44,10 @@ export function signInRefused(request: Request, error: unknown, fallback: string
 
 /** Only local paths, so a crafted link cannot send a signed-in browser elsewhere. */
 export function localPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
+  return typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/\\')
     ? value
     : '/'
 }

@@ -89,6 +89,6 @@ export async function fetchQuery<T>(
   query: QueryExecuteOptions<T, EngineError, T, T, TRPCQueryKey>,
 ): Promise<T | undefined> {
   return getQueryClient()
-    .fetchQuery({ ...query, retry: false })
+    .query({ ...query, retry: false })
     .catch(() => undefined)
 }

@@ -49,12 +49,24 @@ export default async function SignIn({ searchParams }: PageProps) {
         ) : null}
         <div className="panel">
           {session?.passwordSignIn !== false ? (
-            <form method="post" action="/auth/sign-in" className="form" aria-label="Sign in with a password">
+            <form
+              method="post"
+              action="/auth/sign-in"
+              className="form"
+              aria-label="Sign in with a password"
+            >
               <div className="field">
                 <label className="field-label" htmlFor="sign-in-user">
                   User name
                 </label>
-                <input id="sign-in-user" name="user" className="input" autoComplete="username" required autoFocus />
+                <input
+                  id="sign-in-user"
+                  name="user"
+                  className="input"
+                  autoComplete="username"
+                  required
+                  autoFocus
+                />
               </div>
               <div className="field">
                 <label className="field-label" htmlFor="sign-in-password">

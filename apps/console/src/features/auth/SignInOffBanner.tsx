@@ -11,8 +11,8 @@ export function SignInOffBanner() {
   if (!session || session.signInRequired) return null
   return (
     <div className="banner banner-warning" role="status" data-testid="sign-in-off">
-      Sign-in is off: anyone who can open this console on this machine can operate the engine. Add
-      a user with <code>npm run users -- add NAME --role admin</code> to require it.
+      Sign-in is off: anyone who can open this console on this machine can operate the engine. Add a
+      user with <code>npm run users -- add NAME --role admin</code> to require it.
     </div>
   )
 }

@@ -93,32 +93,32 @@ export function FailureDetail({ id }: { id: string }) {
           </div>
         </div>
         {mayAct ? (
-        <div className="actions">
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={!open || busy}
-            onClick={() => retry.mutate({ ids: [item.id] })}
-          >
-            {retry.isPending ? 'Retrying…' : 'Retry'}
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!open || busy || editing !== null}
-            onClick={() => setEditing(JSON.stringify(item.params, null, 2))}
-          >
-            Edit parameters…
-          </button>
-          <button
-            type="button"
-            className="button button-danger-outline"
-            disabled={!open || busy}
-            onClick={() => setConfirmingDiscard(true)}
-          >
-            Discard
-          </button>
-        </div>
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={!open || busy}
+              onClick={() => retry.mutate({ ids: [item.id] })}
+            >
+              {retry.isPending ? 'Retrying…' : 'Retry'}
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={!open || busy || editing !== null}
+              onClick={() => setEditing(JSON.stringify(item.params, null, 2))}
+            >
+              Edit parameters…
+            </button>
+            <button
+              type="button"
+              className="button button-danger-outline"
+              disabled={!open || busy}
+              onClick={() => setConfirmingDiscard(true)}
+            >
+              Discard
+            </button>
+          </div>
         ) : null}
       </div>
       <NoticeBar notice={notice} onDismiss={dismiss} />

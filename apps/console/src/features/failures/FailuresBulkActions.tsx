@@ -91,33 +91,33 @@ export function FailuresBulkActions({
         </span>
         {mayAct ? (
           <>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={selectedCount === 0 || busy}
-          onClick={() => actions.retry.mutate({ ids: selection.ids })}
-        >
-          Retry selected
-        </button>
-        <button
-          type="button"
-          className="button button-small button-danger-outline"
-          disabled={selectedCount === 0 || busy}
-          onClick={() => setConfirming('discard')}
-        >
-          Discard selected
-        </button>
-        {allMatchingKinds.map((kind) => (
-          <button
-            key={kind}
-            type="button"
-            className={allMatching[kind].buttonClass}
-            disabled={!bulkScope || !total || busy}
-            onClick={() => setConfirming(kind)}
-          >
-            {allMatching[kind].button}
-          </button>
-        ))}
+            <button
+              type="button"
+              className="button button-small"
+              disabled={selectedCount === 0 || busy}
+              onClick={() => actions.retry.mutate({ ids: selection.ids })}
+            >
+              Retry selected
+            </button>
+            <button
+              type="button"
+              className="button button-small button-danger-outline"
+              disabled={selectedCount === 0 || busy}
+              onClick={() => setConfirming('discard')}
+            >
+              Discard selected
+            </button>
+            {allMatchingKinds.map((kind) => (
+              <button
+                key={kind}
+                type="button"
+                className={allMatching[kind].buttonClass}
+                disabled={!bulkScope || !total || busy}
+                onClick={() => setConfirming(kind)}
+              >
+                {allMatching[kind].button}
+              </button>
+            ))}
           </>
         ) : null}
       </div>

@@ -85,40 +85,40 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
         </span>
       </div>
       <fieldset disabled={!editable} className="fieldset-plain">
-      <ConfigFields
-        idPrefix="edit"
-        values={values}
-        errors={errors}
-        onChange={(next) => {
-          setDraft({ base, values: next })
-        }}
-      />
+        <ConfigFields
+          idPrefix="edit"
+          values={values}
+          errors={errors}
+          onChange={(next) => {
+            setDraft({ base, values: next })
+          }}
+        />
       </fieldset>
       <FormError error={errors._form} />
       {editable ? (
-      <div className="form-actions">
-        <span className="form-status" aria-live="polite">
-          {dirty ? 'Unsaved changes' : 'Up to date with the engine'}
-        </span>
-        <button
-          type="button"
-          className="button"
-          disabled={!dirty || update.isPending}
-          onClick={() => {
-            setDraft(null)
-            setErrors({})
-          }}
-        >
-          Discard changes
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={!dirty || update.isPending}
-        >
-          {update.isPending ? 'Applying…' : 'Apply changes'}
-        </button>
-      </div>
+        <div className="form-actions">
+          <span className="form-status" aria-live="polite">
+            {dirty ? 'Unsaved changes' : 'Up to date with the engine'}
+          </span>
+          <button
+            type="button"
+            className="button"
+            disabled={!dirty || update.isPending}
+            onClick={() => {
+              setDraft(null)
+              setErrors({})
+            }}
+          >
+            Discard changes
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={!dirty || update.isPending}
+          >
+            {update.isPending ? 'Applying…' : 'Apply changes'}
+          </button>
+        </div>
       ) : null}
     </form>
   )

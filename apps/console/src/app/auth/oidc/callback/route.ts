@@ -16,10 +16,16 @@ export async function GET(request: Request): Promise<Response> {
   const incoming = new URL(request.url)
   const state = incoming.searchParams.get('state') ?? ''
   const expected = readCookie(request.headers.get('cookie'), OIDC_STATE_COOKIE)
-  const providerError = incoming.searchParams.get('error_description') ?? incoming.searchParams.get('error')
-  if (providerError) return signInRefused(request, undefined, `the provider refused: ${providerError}`)
+  const providerError =
+    incoming.searchParams.get('error_description') ?? incoming.searchParams.get('error')
+  if (providerError)
+    return signInRefused(request, undefined, `the provider refused: ${providerError}`)
   if (!expected || state !== expected) {
-    return signInRefused(request, undefined, 'this sign-in was not started in this browser: start again')
+    return signInRefused(
+      request,
+      undefined,
+      'this sign-in was not started in this browser: start again',
+    )
   }
   // The URL as the browser addressed it (the provider redirected to exactly this).
   const callbackUrl = `${consoleOrigin(request)}${incoming.pathname}${incoming.search}`

@@ -17,7 +17,13 @@ export async function POST(request: Request): Promise<Response> {
       redirectUri: `${consoleOrigin(request)}/auth/oidc/callback`,
     })
     const headers = new Headers({ location: url, 'cache-control': 'no-store' })
-    headers.append('set-cookie', cookieHeader(OIDC_STATE_COOKIE, state, { secure: servedOverHttps(request), maxAgeSeconds: 600 }))
+    headers.append(
+      'set-cookie',
+      cookieHeader(OIDC_STATE_COOKIE, state, {
+        secure: servedOverHttps(request),
+        maxAgeSeconds: 600,
+      }),
+    )
     return new Response(null, { status: 303, headers })
   } catch (error) {
     return signInRefused(request, error, 'the engine could not be reached')
