@@ -34,12 +34,14 @@ const provider = new Provider(oidc.issuer, {
   pkce: { required: () => true },
   cookies: { keys: [oidc.clientSecret] },
 })
-// The development interactions and keys are what a test provider wants; say nothing about them.
 provider.on('server_error', (_ctx, error) => {
   process.stderr.write(`oidc provider: ${error.message}\n`)
 })
 
-const server = createServer(provider.callback())
+const handle = provider.callback()
+const server = createServer((request, response) => {
+  void handle(request, response)
+})
 server.listen(oidc.port, '127.0.0.1', () => {
   process.stdout.write(`OpenID Connect provider on ${oidc.issuer}\n`)
 })

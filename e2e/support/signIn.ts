@@ -19,8 +19,8 @@ export const adminStorageState = join(
  */
 export async function signIn(page: Page, user: E2eUser): Promise<void> {
   await page.goto('/sign-in')
-  await page.getByLabel('User name').fill(user.name)
-  await page.getByLabel('Password').fill(user.password)
+  await page.getByLabel('User name', { exact: true }).fill(user.name)
+  await page.getByLabel('Password', { exact: true }).fill(user.password)
   await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Pipelines', level: 1 })).toBeVisible()
   await expect(page.getByTestId('signed-in-as')).toContainText(user.name)
