@@ -1,5 +1,5 @@
 import { TRPCClientError } from '@trpc/client'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SIGN_IN_LIMITS } from '@sluice/contract'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
@@ -69,7 +69,7 @@ async function auditOf(action: string) {
 
 beforeAll(async () => {
   db = await createTestDatabase('access')
-  pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  pool = db.pool
   engine = await startTestEngine(db.url, {
     apiToken: consoleToken,
     apiTokens: [{ name: 'dashboards', token: viewerToken, role: 'viewer' }],
@@ -78,7 +78,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.stop()
-  await pool.end()
   await db.drop()
 })
 

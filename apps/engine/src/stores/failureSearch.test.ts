@@ -79,6 +79,7 @@ describe('the failures search', () => {
     url.username = role
     url.password = password
     const pool = new pg.Pool({ connectionString: url.toString(), max: 2 })
+    pool.on('error', () => undefined)
     const lines: string[] = []
     const log = createLogger('warn', { write: (line: string) => lines.push(line) })
     try {
