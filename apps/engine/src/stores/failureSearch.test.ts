@@ -44,7 +44,7 @@ describe('the failures search', () => {
         total: 1,
         totalIsEstimate: false,
       })
-      // One customer in 100,000, one row in ten resolved: 9 failing rows per million.
+      // One customer in 100,000 rows: 10 per million (every tenth row is resolved, not this one).
       const customerRows = Math.floor(rows / 100_000)
       expect(byKind.get('parameters')?.shown).toBeGreaterThanOrEqual(Math.floor(customerRows * 0.9))
       expect(byKind.get('parameters')?.shown).toBeLessThanOrEqual(Math.max(1, customerRows))
