@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS } from '@sluice/contract'
 import { keepPreviousData, skipToken, useQuery } from '@tanstack/react-query'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useState, type SubmitEvent } from 'react'
+import { DateTimeField } from '~/components/DateTimeField'
 import { EmptyState } from '~/components/EmptyState'
 import { ErrorNotice } from '~/components/ErrorNotice'
 import { FormField } from '~/components/FormField'
@@ -162,16 +163,12 @@ function AuditFilters({
     </FormField>
   )
   const time = (key: 'from' | 'to', label: string) => (
-    <FormField id={`audit-${key}`} label={label}>
-      <input
-        id={`audit-${key}`}
-        type="datetime-local"
-        step="1"
-        className="input"
-        value={draft[key]}
-        onChange={(event) => setDraft({ ...draft, [key]: event.target.value })}
-      />
-    </FormField>
+    <DateTimeField
+      id={`audit-${key}`}
+      label={label}
+      value={draft[key]}
+      onChange={(next) => setDraft({ ...draft, [key]: next })}
+    />
   )
   const submit = (event: SubmitEvent) => {
     event.preventDefault()

@@ -4,6 +4,7 @@ import {
   type AuditAction,
   type ListAuditInput,
 } from '@sluice/contract'
+import { localToIso } from '~/lib/urlParams'
 
 /** The audit page's filter as it sits in the URL. */
 export interface AuditParams {
@@ -58,11 +59,6 @@ export function writeAuditParams(params: AuditParams): string {
   }
   if (params.trail.length > 0) search.set('after', params.trail.join(','))
   return search.toString()
-}
-
-const localToIso = (value: string): string => {
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? value : date.toISOString()
 }
 
 /**

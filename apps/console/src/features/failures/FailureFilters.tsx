@@ -1,6 +1,7 @@
 'use client'
 
 import { useState, type SubmitEvent } from 'react'
+import { DateTimeField } from '~/components/DateTimeField'
 import { fieldAria, FormField } from '~/components/FormField'
 import type { FieldErrors } from '~/lib/fieldErrors'
 import { defaultFilterParams, type FailureFilterParams } from './failureFilterParams'
@@ -43,17 +44,13 @@ export function FailureFilters({
     onApply(defaultFilterParams)
   }
   const timeInput = (key: 'from' | 'to', label: string) => (
-    <FormField id={`filter-${key}`} label={label} error={errors[key]}>
-      <input
-        id={`filter-${key}`}
-        type="datetime-local"
-        step="1"
-        className="input"
-        value={draft[key]}
-        onChange={(event) => set(key, event.target.value)}
-        {...fieldAria(`filter-${key}`, errors[key])}
-      />
-    </FormField>
+    <DateTimeField
+      id={`filter-${key}`}
+      label={label}
+      value={draft[key]}
+      error={errors[key]}
+      onChange={(next) => set(key, next)}
+    />
   )
   const pipelineChoices =
     draft.pipeline && !pipelines.includes(draft.pipeline)

@@ -5,6 +5,7 @@ import {
   type FailureStatus,
 } from '@sluice/contract'
 import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { localToIso } from '~/lib/urlParams'
 
 /** The failures page's filter as it sits in the URL (so a filtered view can be shared). */
 export interface FailureFilterParams {
@@ -85,12 +86,6 @@ export function writeFilterParams(params: FailureFilterParams): string {
   if (params.to) search.set('to', params.to)
   if (params.trail.length > 0) search.set('after', params.trail.join(','))
   return search.toString()
-}
-
-/** A `datetime-local` value as an ISO instant, or the text as typed when it is not a date. */
-function localToIso(value: string): string {
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? value : date.toISOString()
 }
 
 /**

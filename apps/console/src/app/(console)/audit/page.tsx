@@ -3,6 +3,7 @@ import { Suspense } from 'react'
 import { LoadingState } from '~/components/LoadingState'
 import { auditListInput, readAuditParams } from '~/features/audit/auditParams'
 import { AuditPage } from '~/features/audit/AuditPage'
+import { toSearchParams } from '~/lib/urlParams'
 import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 
 export const metadata: Metadata = { title: 'Audit log' }
@@ -12,10 +13,7 @@ interface PageProps {
 }
 
 export default async function Audit({ searchParams }: PageProps) {
-  const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(await searchParams)) {
-    for (const one of [value ?? []].flat()) search.append(key, one)
-  }
+  const search = toSearchParams(await searchParams)
   const input = auditListInput(readAuditParams(search))
   if (input) await prefetch(trpc.audit.list.queryOptions(input))
   return (
