@@ -173,6 +173,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     failures: failureQueries,
     log,
   })
+  // Read now so no request waits for it; should it fail, the first request reads it.
+  await access.ready().catch((error: unknown) => {
+    log.warn({ err: error }, 'could not count the users yet')
+  })
   const services: EngineServices = {
     pipelines: registry,
     failures: failureQueries,

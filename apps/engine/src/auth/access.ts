@@ -23,6 +23,8 @@ const housekeepingMs = 60 * 60 * 1000
 export interface Access {
   readonly callers: CallerResolver
   readonly services: AccessServices
+  /** Resolves once what requests need at once is read (the count of users). */
+  ready(): Promise<void>
   /** Stops the hourly housekeeping. */
   stop(): void
 }
@@ -88,6 +90,7 @@ export function createAccess(deps: {
       pipelineChanges: new PipelineChanges(deps.pipelines, audit),
       failureChanges: new FailureChanges(deps.failures, audit),
     },
+    ready: () => policy.prime(),
     stop: () => {
       clearInterval(timer)
     },

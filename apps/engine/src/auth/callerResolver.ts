@@ -78,6 +78,8 @@ export class CallerResolver {
         }
       }
     }
+    // A token's own call needs no look-up: ingest, the common case, stays free of it.
+    if (!console && token) return { kind: 'token', name: token.name, role: token.role, address }
     const status = await this.#policy.status(
       console ? one(headers[BROWSER_HOST_HEADER]) : undefined,
     )

@@ -8,7 +8,11 @@ export interface SignInStatus {
   readonly users: number
 }
 
-/** How long the count of users is reused: the users command may add one at any time. */
+/**
+ * How old the count of users may get before it is read again (in the background: no request
+ * waits on the database for it, so ingest keeps its speed, and keeps working while the database
+ * is out of connections). The users command may add a user at any time; it counts within a second.
+ */
 const usersCacheMs = 1_000
 
 /**
@@ -24,6 +28,7 @@ export class SignInPolicy {
   readonly #loopbackListen: boolean
   readonly #oidc: boolean
   #cached: { count: number; at: number } | undefined
+  #reading: Promise<number> | undefined
 
   constructor(users: UserStore, facts: { loopbackListen: boolean; oidc: boolean }) {
     this.#users = users
@@ -34,6 +39,11 @@ export class SignInPolicy {
   /** Forget the cached user count (after a user is added or removed through this engine). */
   changed(): void {
     this.#cached = undefined
+  }
+
+  /** Reads the count of users once, at start, so no request waits for it. */
+  async prime(): Promise<void> {
+    await this.#read()
   }
 
   async status(browserHost: string | undefined): Promise<SignInStatus> {
@@ -59,10 +69,26 @@ export class SignInPolicy {
   }
 
   async #userCount(): Promise<number> {
-    const now = Date.now()
-    if (this.#cached && now - this.#cached.at < usersCacheMs) return this.#cached.count
-    const count = await this.#users.count()
-    this.#cached = { count, at: now }
-    return count
+    const cached = this.#cached
+    if (cached === undefined) return this.#read()
+    if (Date.now() - cached.at >= usersCacheMs) {
+      // A failed read keeps the last count: the next request tries again.
+      this.#read().catch(() => undefined)
+    }
+    return cached.count
+  }
+
+  /** One read at a time, however many requests ask. */
+  #read(): Promise<number> {
+    this.#reading ??= this.#users
+      .count()
+      .then((count) => {
+        this.#cached = { count, at: Date.now() }
+        return count
+      })
+      .finally(() => {
+        this.#reading = undefined
+      })
+    return this.#reading
   }
 }
