@@ -145,5 +145,34 @@ test('an admin has the admin actions and finds every action of the others in the
   await page.getByRole('button', { name: 'Apply filters' }).click()
   await expect(page.getByTestId('audit-target')).toHaveText(['pipelines.pause', 'failures.retry'])
   await saveScreenshot(page, 'audit')
+
+  // Users: add one, change the role, remove it; each is in the log as the admin's.
+  const newcomer = uniqueName('newcomer')
+  await page.getByRole('link', { name: 'Users' }).click()
+  await page.getByLabel('User name').fill(newcomer)
+  await page.getByLabel('Role', { exact: true }).selectOption('viewer')
+  await page.getByLabel('Password').fill('short')
+  await page.getByRole('button', { name: 'Add user' }).click()
+  await expect(page.getByText('password must be at least 10 characters')).toBeVisible()
+  await page.getByLabel('Password').fill('long-enough-password')
+  await page.getByRole('button', { name: 'Add user' }).click()
+  const user = page.getByTestId(`user-row-${newcomer}`)
+  await expect(user).toBeVisible()
+  await user.getByLabel(`Role of ${newcomer}`).selectOption('operator')
+  await expect(page.getByTestId('notice')).toContainText(`Changed the role of ${newcomer}`)
+  await user.getByRole('button', { name: 'Remove' }).click()
+  await page
+    .getByRole('dialog', { name: `Remove ${newcomer}?` })
+    .getByRole('button', { name: 'Remove' })
+    .click()
+  await expect(user).toHaveCount(0)
+  await page.goto(`/audit?target=${newcomer}`)
+  await expect(page.getByTestId('audit-action')).toHaveText([
+    'user.remove',
+    'user.setRole',
+    'user.add',
+  ])
+  await expect(page.getByTestId('audit-actor').first()).toContainText('e2e-admin')
+  await expect(page.getByTestId('audit-row').nth(1)).toContainText('"viewer" → "operator"')
   await page.context().close()
 })
