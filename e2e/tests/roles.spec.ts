@@ -39,7 +39,9 @@ test('a viewer reads everything but parameters, sees no actions, and the engine 
   await expect(row).toBeVisible()
   await expect(row.getByRole('button')).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'New pipeline' })).toHaveCount(0)
-  await expect(page.getByRole('link', { name: 'Audit' })).toHaveCount(0)
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }),
+  ).toHaveCount(0)
 
   await page.goto(`/failures?pipeline=${pipeline}`)
   await expect(page.getByTestId('failure-row')).toHaveCount(2)
@@ -114,7 +116,7 @@ test('an admin has the admin actions and finds every action of the others in the
   await expect(
     page.getByTestId(`pipeline-row-${pipeline}`).getByRole('button', { name: 'Delete' }),
   ).toBeVisible()
-  await page.getByRole('link', { name: 'Audit' }).click()
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click()
   await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible()
 
   await page.getByLabel('Who (user or token)').fill('e2e-operator')
@@ -148,7 +150,7 @@ test('an admin has the admin actions and finds every action of the others in the
 
   // Users: add one, change the role, remove it; each is in the log as the admin's.
   const newcomer = uniqueName('newcomer')
-  await page.getByRole('link', { name: 'Users' }).click()
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click()
   await page.getByLabel('User name').fill(newcomer)
   await page.getByLabel('Role', { exact: true }).selectOption('viewer')
   await page.getByLabel('Password').fill('short')
