@@ -1,11 +1,13 @@
 import { defineConfig } from '@playwright/test'
+import { adminStorageState } from './support/signIn'
 import { e2eRun } from './support/e2eRun'
 
 const run = e2eRun()
 const skipBuild = process.env.E2E_SKIP_BUILD === '1'
 
 /*
- * A real engine on its own fresh database and the console's production build, driven by
+ * A small OpenID Connect provider, a real engine on its own fresh database (with a local user per
+ * role, made by the users command) and the console's production build, driven by
  * Debian's chromium (never a downloaded browser). One worker: the machine has two cores and
  * the engine, the console and the browser already share them.
  */
@@ -37,8 +39,26 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium' }],
+  projects: [
+    // Signs in as the run's admin once; the other tests start from that session.
+    { name: 'sign-in', testMatch: /.*\.setup\.ts/ },
+    {
+      name: 'chromium',
+      dependencies: ['sign-in'],
+      use: { storageState: adminStorageState },
+    },
+  ],
   webServer: [
+    {
+      name: 'oidc',
+      command: 'node --import tsx support/oidcProvider.ts',
+      url: `${run.oidc?.issuer ?? ''}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
     {
       name: 'engine',
       command: 'node --import tsx support/engineServer.ts',

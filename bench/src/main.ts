@@ -8,6 +8,7 @@ import { openNetworkPath } from './measure/networkPath'
 import type { WorkloadResult } from './measure/results'
 import { runWorkload } from './measure/runWorkload'
 import { methodsFor } from './methods/methodsFor'
+import { measureFailureSearch, type FailureSearchResult } from './probes/failureSearch'
 import { measureQueueMemory } from './probes/queueMemory'
 import type { QueueMemoryResult } from './probes/queueMemory'
 import { measureTelemetryCost } from './probes/telemetryCost'
@@ -58,6 +59,7 @@ async function writeReport(): Promise<void> {
     targets,
     memory,
     telemetry,
+    failureSearch,
     sweeps: { batchSize: batchSizePoints, roundTrip },
   }
   await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
@@ -78,6 +80,7 @@ const server = process.env.BENCH_DATABASE_URL
 const workloads = WORKLOADS.filter((w) => !options.only || options.only.includes(w.id))
 const results: WorkloadResult[] = []
 let memory: QueueMemoryResult[] = []
+let failureSearch: FailureSearchResult | undefined
 const telemetry: TelemetryCostResult[] = []
 let batchSizePoints: SweepPoint[] = []
 let roundTrip: RoundTripSweep | undefined
@@ -152,6 +155,9 @@ try {
       telemetry.push(await measureTelemetryCost(server.url, workload, size, settings))
     }
     console.log(`${formatExtras(memory, telemetry)}\n`)
+    await writeReport()
+    section('failures search over stored failures (the engine)')
+    failureSearch = await measureFailureSearch(server.url, options.quick ? 200_000 : 1_000_000)
     await writeReport()
   }
 

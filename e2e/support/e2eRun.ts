@@ -16,11 +16,32 @@ export interface E2eRun {
   /** The engine's bearer token: tests send it to the ingest API, the console's server adds it to tRPC calls. */
   readonly apiToken: string
   readonly jaegerUiUrl: string
+  /** The small OpenID Connect provider the run starts (oidc-provider), and its client. */
+  readonly oidc?: {
+    readonly port: number
+    readonly issuer: string
+    readonly clientId: string
+    readonly clientSecret: string
+  }
+  /**
+   * The local users the engine's launcher creates with `npm run users`, one per role (none: the
+   * engine runs with sign-in off, as `npm start` does).
+   */
+  readonly users: Readonly<Partial<Record<E2eUserKey, E2eUser>>>
+}
+
+export type E2eUserKey = 'admin' | 'operator' | 'viewer' | 'limited'
+
+/** A local user of the run. */
+export interface E2eUser {
+  readonly name: string
+  readonly role: 'viewer' | 'operator' | 'admin'
+  readonly password: string
 }
 
 const runVariable = 'SLUICE_E2E_RUN'
 
-/** Two free ports on 127.0.0.1, found synchronously (the config is evaluated synchronously). */
+/** Free ports on 127.0.0.1, found synchronously (the config is evaluated synchronously). */
 function freePorts(count: number): number[] {
   const script = `
     const net = require('node:net')
@@ -58,7 +79,8 @@ export function e2eRun(): E2eRun {
   const existing = process.env[runVariable]
   if (existing) return JSON.parse(existing) as E2eRun
   const databaseName = `sluice_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
-  const [enginePort = 0, consolePort = 0] = freePorts(2)
+  const [enginePort = 0, consolePort = 0, oidcPort = 0] = freePorts(3)
+  const password = () => randomBytes(12).toString('base64url')
   const run: E2eRun = {
     databaseName,
     databaseFile: join(tmpdir(), `${databaseName}.json`),
@@ -68,7 +90,32 @@ export function e2eRun(): E2eRun {
     consoleUrl: `http://127.0.0.1:${consolePort}`,
     apiToken: randomBytes(24).toString('hex'),
     jaegerUiUrl: 'http://jaeger.e2e.invalid:16686',
+    oidc: {
+      port: oidcPort,
+      issuer: `http://127.0.0.1:${oidcPort}`,
+      clientId: 'sluice-console',
+      clientSecret: randomBytes(24).toString('hex'),
+    },
+    users: {
+      admin: { name: 'e2e-admin', role: 'admin', password: password() },
+      operator: { name: 'e2e-operator', role: 'operator', password: password() },
+      viewer: { name: 'e2e-viewer', role: 'viewer', password: password() },
+      // For the rate-limit test alone: its failed sign-ins lock only this name.
+      limited: { name: 'e2e-limited', role: 'viewer', password: password() },
+    },
   }
   process.env[runVariable] = JSON.stringify(run)
   return run
+}
+
+/**
+ * One of the run's users.
+ *
+ * @example
+ * const { name, password } = e2eUser('operator')
+ */
+export function e2eUser(key: E2eUserKey): E2eUser {
+  const user = e2eRun().users[key]
+  if (!user) throw new Error(`this run has no ${key} user`)
+  return user
 }

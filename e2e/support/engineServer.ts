@@ -1,7 +1,8 @@
 /*
  * Playwright's webServer for the engine: finds a PostgreSQL server the way every Sluice test
  * suite does (TEST_DATABASE_URL, else 127.0.0.1:5432/test, else an embedded one), creates the
- * run's own database there, and runs a real engine on it (no demo load). On SIGTERM it waits for
+ * run's own database there, adds the run's users with the users command, and runs a real engine on
+ * it (no demo load), signing in with those users and the run's OpenID Connect provider. On SIGTERM it waits for
  * the engine to drain and stop, drops the database and stops an embedded server.
  * Run with `node --import tsx support/engineServer.ts`.
  */
@@ -11,10 +12,11 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { e2eRun } from './e2eRun'
+import { e2eRun, type E2eUser } from './e2eRun'
 
 const run = e2eRun()
-const engineDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../apps/engine')
+const repoDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const engineDir = resolve(repoDir, 'apps/engine')
 
 async function onServer(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
@@ -45,6 +47,23 @@ try {
 const databaseUrl = withDatabase(server.url, run.databaseName)
 writeFileSync(run.databaseFile, JSON.stringify({ databaseUrl }))
 
+/** `npm run users -- add NAME --role ROLE`, as an operator would, the password from the environment. */
+function addUser(user: E2eUser): Promise<void> {
+  return new Promise((done, fail) => {
+    const cli = spawn('npm', ['run', '-s', 'users', '--', 'add', user.name, '--role', user.role], {
+      cwd: repoDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DATABASE_URL: databaseUrl, SLUICE_USER_PASSWORD: user.password },
+    })
+    cli.once('error', fail)
+    cli.once('exit', (code) => {
+      if (code === 0) done()
+      else fail(new Error(`npm run users -- add ${user.name} exited with ${String(code)}`))
+    })
+  })
+}
+for (const user of Object.values(run.users)) await addUser(user)
+
 const engine = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: engineDir,
   stdio: 'inherit',
@@ -55,6 +74,16 @@ const engine = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     SLUICE_HOST: '127.0.0.1',
     SLUICE_API_TOKEN: run.apiToken,
     JAEGER_UI_URL: run.jaegerUiUrl,
+    ...(run.oidc
+      ? {
+          SLUICE_OIDC_ISSUER: run.oidc.issuer,
+          SLUICE_OIDC_CLIENT_ID: run.oidc.clientId,
+          SLUICE_OIDC_CLIENT_SECRET: run.oidc.clientSecret,
+          SLUICE_OIDC_ROLES_CLAIM: 'sluice_roles',
+          SLUICE_OIDC_SCOPES: 'openid profile sluice',
+          SLUICE_OIDC_LABEL: 'the test provider',
+        }
+      : {}),
     SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
     // Nothing listens for OTLP here: the engine says so once at start, and trace ids stay real.
     OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:9',

@@ -53,6 +53,8 @@ test.beforeAll(async () => {
     consoleUrl: `http://127.0.0.1:${consolePort}`,
     apiToken: randomBytes(24).toString('hex'),
     jaegerUiUrl: 'http://jaeger.e2e.invalid:16686',
+    // No users, no OpenID Connect, loopback: sign-in is off, as with `npm start`.
+    users: {},
   }
   consoleUrl = lateEngine.consoleUrl
   consoleServer = spawn(
@@ -113,4 +115,6 @@ test('says so plainly while the engine cannot be reached, and recovers by itself
   })
   await expect(banner).toHaveCount(0, { timeout: 60_000 })
   await expect(page.getByText('No pipelines yet')).toBeVisible()
+  // With no users on a loopback engine, sign-in is off, and the page says so.
+  await expect(page.getByTestId('sign-in-off')).toContainText('Sign-in is off')
 })

@@ -6,6 +6,10 @@ import {
   type EmbeddedDatabase,
 } from './database/embeddedDatabase'
 import { migrate } from './database/migrations'
+import { createAccess } from './auth/access'
+import { DEFAULT_TOKEN_NAME, type ApiToken } from './auth/apiTokens'
+import type { AuthSettings } from './auth/authEnv'
+import { ensureSearchIndexes } from './stores/failureSearchIndexes'
 import { startDemoLoad, type DemoLoad } from './demo/demoLoad'
 import { EngineError } from './errors'
 import { createHttpServer, type MetricsRequestHandler } from './http/httpServer'
@@ -34,8 +38,12 @@ export interface EngineOptions {
   readonly databaseUrl?: string | undefined
   /** Data folder of the embedded PostgreSQL (see `defaultDataDir`). */
   readonly dataDir?: string | undefined
-  /** Bearer token required on ingest, tRPC and /metrics. */
+  /** Bearer token required on ingest, tRPC and /metrics (audited as `default`, role admin). */
   readonly apiToken?: string | undefined
+  /** More bearer tokens, each audited under its name, with its role (`SLUICE_API_TOKENS`). */
+  readonly apiTokens?: readonly ApiToken[]
+  /** Sign-in (OpenID Connect, session lifetime), parameter visibility, audit retention. */
+  readonly auth?: AuthSettings
   /** Named data sources besides `default` (the engine's own database). */
   readonly targets?: readonly TargetDefinition[]
   readonly jaegerUiUrl?: string
@@ -77,7 +85,13 @@ const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost'])
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger('info')
   const host = options.host ?? '127.0.0.1'
-  if (!loopbackHosts.has(host) && options.apiToken === undefined) {
+  const tokens: ApiToken[] = [
+    ...(options.apiToken === undefined
+      ? []
+      : [{ name: DEFAULT_TOKEN_NAME, token: options.apiToken, role: 'admin' as const }]),
+    ...(options.apiTokens ?? []),
+  ]
+  if (!loopbackHosts.has(host) && tokens.length === 0) {
     throw new EngineError(
       'INVALID_INPUT',
       `refusing to listen on ${host} without SLUICE_API_TOKEN: set a token, or keep SLUICE_HOST=127.0.0.1`,
@@ -103,6 +117,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   })
   try {
     await migrate(pool, log)
+    await ensureSearchIndexes(pool, log)
   } catch (error) {
     await pool.end().catch(() => undefined)
     await embedded?.stop()
@@ -153,9 +168,23 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   recorder.start()
 
   const shutdown = new Shutdown()
+  const failureQueries = new FailureQueries(failures, registry, log)
+  const access = createAccess({
+    pool,
+    tokens,
+    settings: options.auth ?? {},
+    loopbackListen: loopbackHosts.has(host),
+    pipelines: registry,
+    failures: failureQueries,
+    log,
+  })
+  // Read now so no request waits for it; should it fail, the first request reads it.
+  await access.ready().catch((error: unknown) => {
+    log.warn({ err: error }, 'could not count the users yet')
+  })
   const services: EngineServices = {
     pipelines: registry,
-    failures: new FailureQueries(failures, registry, log),
+    failures: failureQueries,
     metrics: recorder,
     batches: new BatchHistory(registry, jaegerUiUrl, options.traceIdLookup),
     targets: {
@@ -172,18 +201,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       {
         version: options.version ?? '0.1.0',
         embeddedDatabase: embedded !== undefined,
-        authRequired: options.apiToken !== undefined,
+        authRequired: tokens.length > 0,
         jaegerUiUrl,
         startedAt: Date.now(),
       },
       shutdown,
     ),
+    access: access.services,
   }
 
   const server = createHttpServer({
     services,
     registry,
-    apiToken: options.apiToken,
+    callers: access.callers,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     shutdown,
     log,
@@ -208,6 +238,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   } catch (error) {
     // e.g. the port is taken: leave nothing running behind (pools, the embedded server).
     server.close()
+    access.stop()
     await registry.close()
     recorder.stop()
     await recordPool.end()
@@ -225,6 +256,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     shutdown.begin()
     log.info('shutting down: refusing new work (503), draining pipelines')
     await demo?.stop()
+    access.stop()
     await registry.close()
     recorder.stop()
     const closed = new Promise<void>((resolve) =>

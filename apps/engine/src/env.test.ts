@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { EnvError, loadEnv } from './env'
 import { parseTargets } from './targets/targetDefinitions'
+import { authSettingsFromEnv } from './auth/authEnv'
+import { roleFromClaim } from './auth/oidcSignIn'
 
 describe('loadEnv', () => {
   it('fills defaults', () => {
@@ -72,5 +74,75 @@ describe('parseTargets', () => {
     expect(() => parseTargets('{"no spaces":"postgres://h/db"}')).toThrow(
       'name may hold only letters',
     )
+  })
+})
+
+describe('the sign-in, token and audit variables', () => {
+  it('reads named tokens with their roles, OpenID Connect, session and retention settings', () => {
+    const env = loadEnv(
+      {
+        SLUICE_API_TOKENS:
+          '{"deploy":"0123456789abcdef0123","ci":{"token":"fedcba9876543210fedc","role":"operator"}}',
+        SLUICE_OIDC_ISSUER: 'https://id.example.com/realms/ops',
+        SLUICE_OIDC_CLIENT_ID: 'sluice',
+        SLUICE_OIDC_CLIENT_SECRET: 'secret',
+        SLUICE_SESSION_HOURS: '8',
+        SLUICE_VIEWERS_SEE_PARAMS: 'yes',
+      },
+      [],
+    )
+    const { apiTokens, auth } = authSettingsFromEnv(env)
+    expect(apiTokens).toEqual([
+      { name: 'deploy', token: '0123456789abcdef0123', role: 'admin' },
+      { name: 'ci', token: 'fedcba9876543210fedc', role: 'operator' },
+    ])
+    expect(auth).toMatchObject({
+      oidc: {
+        issuer: 'https://id.example.com/realms/ops',
+        rolesClaim: 'roles',
+        label: 'OpenID Connect',
+      },
+      sessionHours: 8,
+      viewersSeeParams: true,
+      auditRetentionDays: 365,
+    })
+  })
+
+  it('names what is wrong: bad token JSON, a short token, half an OpenID Connect set-up, plain http', () => {
+    const message = (variables: Record<string, string>) => {
+      try {
+        loadEnv(variables, [])
+        return ''
+      } catch (error) {
+        return (error as Error).message
+      }
+    }
+    expect(message({ SLUICE_API_TOKENS: '{deploy}' })).toContain('SLUICE_API_TOKENS must be JSON')
+    expect(message({ SLUICE_API_TOKENS: '{"ci":"short"}' })).toContain(
+      'the token of "ci" must be at least 16 characters',
+    )
+    expect(
+      message({ SLUICE_API_TOKENS: '{"ci":{"token":"0123456789abcdef0","role":"root"}}' }),
+    ).toContain('must map names to tokens')
+    expect(message({ SLUICE_OIDC_ISSUER: 'https://id.example.com' })).toContain(
+      'SLUICE_OIDC_CLIENT_ID: SLUICE_OIDC_CLIENT_ID is required with SLUICE_OIDC_ISSUER',
+    )
+    expect(
+      message({
+        SLUICE_OIDC_ISSUER: 'http://id.example.com',
+        SLUICE_OIDC_CLIENT_ID: 'a',
+        SLUICE_OIDC_CLIENT_SECRET: 'b',
+      }),
+    ).toContain('http:// only on a loopback address')
+    expect(message({ SLUICE_SESSION_HOURS: '0' })).toContain(
+      'SLUICE_SESSION_HOURS must be a whole number from 1 to 720',
+    )
+  })
+
+  it('takes the strongest Sluice role an OpenID Connect claim names', () => {
+    expect(roleFromClaim(['viewer', 'operator'])).toBe('operator')
+    expect(roleFromClaim('Admin other')).toBe('admin')
+    expect(roleFromClaim(['ops'])).toBeUndefined()
+    expect(roleFromClaim(undefined)).toBeUndefined()
   })
 })

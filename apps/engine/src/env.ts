@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
 
 /*
  * The engine's configuration from the environment, read and validated once. No other file reads
@@ -35,64 +36,68 @@ const httpUrl = (name: string, fallback?: string) =>
       error: `${name} must be an http:// or https:// URL`,
     })
 
-const envSchema = z.object({
-  SLUICE_PORT: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? '4000' : value))
-    .refine((value) => /^[0-9]{1,5}$/.test(value) && Number(value) <= 65_535, {
-      error: 'SLUICE_PORT must be a port number 0..65535 (0 picks a free port)',
-    })
-    .transform(Number),
-  SLUICE_HOST: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? '127.0.0.1' : value))
-    .refine((value) => /^[A-Za-z0-9.:_-]+$/.test(value), {
-      error: 'SLUICE_HOST must be a host name or IP address such as 127.0.0.1 or 0.0.0.0',
-    }),
-  DATABASE_URL: postgresUrl('DATABASE_URL'),
-  SLUICE_DATA_DIR: z
-    .string()
-    .optional()
-    .transform((value) => (value === '' ? undefined : value)),
-  SLUICE_API_TOKEN: z
-    .string()
-    .optional()
-    .transform((value) => (value === '' ? undefined : value))
-    .refine((value) => value === undefined || value.length >= 16, {
-      error: 'SLUICE_API_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)',
-    }),
-  SLUICE_TARGETS: z
-    .string()
-    .optional()
-    .transform((value) => (value === '' ? undefined : value)),
-  JAEGER_UI_URL: httpUrl('JAEGER_UI_URL', 'http://localhost:16686'),
-  SLUICE_DEMO: flag('SLUICE_DEMO'),
-  SLUICE_MAX_BODY_BYTES: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? String(4 * 1024 * 1024) : value))
-    .refine((value) => /^[0-9]+$/.test(value) && Number(value) >= 1024, {
-      error: 'SLUICE_MAX_BODY_BYTES must be a whole number of bytes, at least 1024',
-    })
-    .transform(Number),
-  SLUICE_LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'SLUICE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .default('info'),
-  SLUICE_LOG_FORMAT: z
-    .enum(['pretty', 'json', ''], {
-      error: 'SLUICE_LOG_FORMAT must be pretty or json (unset: pretty on a terminal, else json)',
-    })
-    .optional()
-    .transform((value) => (value === '' ? undefined : value)),
-  OTEL_SERVICE_NAME: z.string().optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
-  OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
-})
+const envSchema = z
+  .object({
+    SLUICE_PORT: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? '4000' : value))
+      .refine((value) => /^[0-9]{1,5}$/.test(value) && Number(value) <= 65_535, {
+        error: 'SLUICE_PORT must be a port number 0..65535 (0 picks a free port)',
+      })
+      .transform(Number),
+    SLUICE_HOST: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? '127.0.0.1' : value))
+      .refine((value) => /^[A-Za-z0-9.:_-]+$/.test(value), {
+        error: 'SLUICE_HOST must be a host name or IP address such as 127.0.0.1 or 0.0.0.0',
+      }),
+    DATABASE_URL: postgresUrl('DATABASE_URL'),
+    SLUICE_DATA_DIR: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
+    SLUICE_API_TOKEN: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value))
+      .refine((value) => value === undefined || value.length >= 16, {
+        error: 'SLUICE_API_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)',
+      }),
+    SLUICE_TARGETS: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
+    JAEGER_UI_URL: httpUrl('JAEGER_UI_URL', 'http://localhost:16686'),
+    SLUICE_DEMO: flag('SLUICE_DEMO'),
+    SLUICE_MAX_BODY_BYTES: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? String(4 * 1024 * 1024) : value))
+      .refine((value) => /^[0-9]+$/.test(value) && Number(value) >= 1024, {
+        error: 'SLUICE_MAX_BODY_BYTES must be a whole number of bytes, at least 1024',
+      })
+      .transform(Number),
+    SLUICE_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'SLUICE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    SLUICE_LOG_FORMAT: z
+      .enum(['pretty', 'json', ''], {
+        error: 'SLUICE_LOG_FORMAT must be pretty or json (unset: pretty on a terminal, else json)',
+      })
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
+    OTEL_SERVICE_NAME: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
+    OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
+    SLUICE_VIEWERS_SEE_PARAMS: flag('SLUICE_VIEWERS_SEE_PARAMS'),
+    ...authEnvShape,
+  })
+  .superRefine(checkAuthEnvTogether)
 
 /** The engine's validated configuration. */
 export type EngineEnv = z.output<typeof envSchema> & { readonly demo: boolean }

@@ -3,6 +3,7 @@
  * pipeline-core are imported dynamically after it), so database calls are traced from the first.
  */
 import { startTelemetry, type Telemetry } from '@sluice/telemetry'
+import { authSettingsFromEnv } from './auth/authEnv'
 import { EnvError, loadEnv, type EngineEnv } from './env'
 import { createLogger, logFormatFor } from './logger'
 import { stopOnSignals } from './stopSignals'
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.SLUICE_DATA_DIR,
     apiToken: env.SLUICE_API_TOKEN,
+    ...authSettingsFromEnv(env),
     targets,
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,

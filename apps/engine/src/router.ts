@@ -1,3 +1,4 @@
+import { auditRouter, authRouter, usersRouter } from './trpc/routers/accessRouters'
 import { failuresRouter } from './trpc/routers/failuresRouter'
 import {
   batchesRouter,
@@ -23,6 +24,9 @@ export const appRouter = router({
   batches: batchesRouter,
   targets: targetsRouter,
   health: healthRouter,
+  auth: authRouter,
+  users: usersRouter,
+  audit: auditRouter,
 })
 
 /** The type the console's tRPC client is built on. */

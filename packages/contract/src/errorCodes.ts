@@ -55,9 +55,13 @@ export type AdmissionRefusal = Extract<
  * - `PIPELINE_PAUSED`: an operator paused the pipeline; it takes queries again once resumed
  *   (503 with `Retry-After`, as for any service temporarily out).
  * - `PIPELINE_HALTED`: a `sequential` pipeline stopped at a failure; an operator must resume it.
- * - `UNAUTHORIZED`: missing or wrong bearer token.
- * - `FORBIDDEN`: a request a web page could have sent behind the operator's back (cross-site, or
- *   addressed to a non-loopback name while no token guards the API).
+ * - `UNAUTHORIZED`: missing or wrong bearer token, or no (or an expired) session where sign-in
+ *   is required.
+ * - `FORBIDDEN`: the caller's role does not allow it (the message names the role it needs); or a
+ *   request a web page could have sent behind the operator's back (cross-site, or addressed to a
+ *   non-loopback name while no token guards the API).
+ * - `RATE_LIMITED`: too many failed sign-ins for that user or from that address; retry after
+ *   `Retry-After`.
  * - `UNAVAILABLE`: the engine is shutting down, or a dependency is down.
  */
 export const ENGINE_ERRORS = {
@@ -71,6 +75,7 @@ export const ENGINE_ERRORS = {
   PIPELINE_HALTED: { http: 409, trpc: 'CONFLICT' },
   UNAUTHORIZED: { http: 401, trpc: 'UNAUTHORIZED' },
   FORBIDDEN: { http: 403, trpc: 'FORBIDDEN' },
+  RATE_LIMITED: { http: 429, trpc: 'TOO_MANY_REQUESTS' },
   UNAVAILABLE: { http: 503, trpc: 'SERVICE_UNAVAILABLE' },
 } as const
 
@@ -86,5 +91,10 @@ export type EngineErrorCode = keyof typeof ENGINE_ERRORS
  */
 export interface ErrorBody {
   /** `INTERNAL` (500) when the engine itself failed; the engine's log has the details. */
-  readonly error: { readonly code: EngineErrorCode | 'INTERNAL'; readonly message: string }
+  readonly error: {
+    readonly code: EngineErrorCode | 'INTERNAL'
+    readonly message: string
+    /** With `FORBIDDEN` for a role: the role the call needs. */
+    readonly requiredRole?: 'viewer' | 'operator' | 'admin'
+  }
 }

@@ -23,7 +23,9 @@ const timestampSchema = z.union(
 
 /**
  * Which failed queries a list, count, retry-all or discard-all applies to. `status` defaults to
- * `failed` (the "failing only" view); `text` searches the SQL and the error message.
+ * `failed` (the "failing only" view); `text` searches the SQL and the error message, `params` the
+ * parameters (only for callers who may see them), both as plain text, case-insensitively; with 3
+ * characters or more the engine answers from trigram indexes. `callbackId` matches exactly.
  *
  * @example
  * failureFilterSchema.parse({ pipeline: 'orders', sqlstate: '23505' })
@@ -35,6 +37,9 @@ export const failureFilterSchema = z.object({
     .regex(/^[0-9A-Z]{5}$/, 'sqlstate must be a 5-character SQLSTATE such as 23505')
     .optional(),
   text: z.string().max(500, 'text must be at most 500 characters').optional(),
+  /** Text found in the parameters (their JSON text). Refused for callers who cannot see them. */
+  params: z.string().max(500, 'params must be at most 500 characters').optional(),
+  callbackId: z.string().max(200, 'callbackId must be at most 200 characters').optional(),
   status: z.union([failureStatusSchema, z.literal('any')]).default('failed'),
   /** Last failure at or after this time. */
   from: timestampSchema.optional(),
@@ -89,6 +94,8 @@ export const failedQueryViewSchema = z.object({
   paramsUnstorable: z
     .object({ message: z.string(), code: z.string().optional(), kept: z.boolean() })
     .optional(),
+  /** Set when the caller may not see SQL parameters: `params` is then `[]`. */
+  paramsHidden: z.literal(true).optional(),
 })
 export type FailedQueryView = z.output<typeof failedQueryViewSchema>
 
@@ -105,11 +112,18 @@ export interface FailurePageRequest {
   readonly cursor?: string | undefined
 }
 
+/** Up to this many matches `failures.list` counts exactly; beyond it `total` is an estimate. */
+export const EXACT_COUNT_LIMIT = 1_000
+
 /** Answer of `failures.list`. */
 export const failurePageSchema = z.object({
   items: z.array(failedQueryViewSchema),
-  /** How many failed queries match the filter in all. */
+  /**
+   * How many failed queries match the filter: exact up to `EXACT_COUNT_LIMIT`, beyond it
+   * PostgreSQL's planner estimate (`totalIsEstimate`), so a page view never counts millions.
+   */
   total: z.number(),
+  totalIsEstimate: z.boolean(),
   nextOffset: z.number().nullable(),
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: z.string().nullable(),

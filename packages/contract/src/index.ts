@@ -2,7 +2,7 @@
  * Sluice's contract: what every part agrees on, in one place. Strategies; pipeline settings with
  * their one schema and one set of defaults (`PIPELINE_DEFAULTS`); limits; the checks a parameter
  * must pass; the engine API's request and answer shapes; error codes with their HTTP status and
- * tRPC code; span attribute names. zod and types only: safe in a browser bundle.
+ * tRPC code; span attribute names; roles, sign-in and audit shapes. zod and types only: safe in a browser bundle.
  *
  * @example
  * import { pipelineConfigSchema, PIPELINE_DEFAULTS } from '@sluice/contract'
@@ -20,5 +20,7 @@ export * from './ingest'
 export * from './failures'
 export * from './observability'
 export * from './errorCodes'
+export * from './auth'
+export * from './audit'
 export * from './spanAttributes'
 export * from './batchCounts'

@@ -1,8 +1,5 @@
-import type { Metadata } from 'next'
+import type { Metadata, Viewport } from 'next'
 import type { ReactNode } from 'react'
-import { AppHeader } from '~/components/AppHeader'
-import { EngineBanner } from '~/features/engine/EngineBanner'
-import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 import { TrpcProvider } from '~/trpc/TrpcProvider'
 import './globals.css'
 
@@ -14,19 +11,17 @@ export const metadata: Metadata = {
   description: 'Create and tune query pipelines, watch them live, retry failed queries.',
 }
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Above the banner, which reads it first: hydrated later, the first HTML would not use it.
-  await prefetch(trpc.health.get.queryOptions())
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  colorScheme: 'light dark',
+}
+
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <TrpcProvider>
-          <HydrateClient>
-            <AppHeader />
-            <EngineBanner />
-            <main className="main">{children}</main>
-          </HydrateClient>
-        </TrpcProvider>
+        <TrpcProvider>{children}</TrpcProvider>
       </body>
     </html>
   )

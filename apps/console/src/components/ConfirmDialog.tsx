@@ -7,6 +7,8 @@ interface ConfirmDialogProps {
   title: string
   children?: ReactNode
   confirmLabel: string
+  /** Label of the way out; null for none (a dialog that only informs). Default "Cancel". */
+  cancelLabel?: string | null
   /** Destructive actions get a red button. */
   danger?: boolean
   busy?: boolean
@@ -27,6 +29,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   danger,
   busy,
   onConfirm,
@@ -55,9 +58,11 @@ export function ConfirmDialog({
       </h2>
       {children ? <div className="dialog-body">{children}</div> : null}
       <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
+        {cancelLabel === null ? null : (
+          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+            {cancelLabel}
+          </button>
+        )}
         <button
           type="button"
           className={danger ? 'button button-danger' : 'button button-primary'}

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest'
-import { formatClock, formatCount, formatDateTime, formatDuration, formatPercent } from './format'
+import {
+  formatClock,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatMatching,
+  formatPercent,
+} from './format'
 
 describe('format', () => {
   it('writes counts in full up to ten thousand, compact beyond', () => {
     expect(formatCount(9_999)).toBe('9,999')
     expect(formatCount(12_345)).toBe('12.3K')
     expect(formatCount(null)).toBe('—')
+  })
+
+  it('says when a count of matches is only an estimate', () => {
+    expect(formatMatching(2, false)).toBe('2')
+    expect(formatMatching(1_001, true)).toBe('over 1,000')
+    expect(formatMatching(227_359, true)).toBe('about 227.4K')
   })
 
   it('writes shares as percentages without a misleading 100%', () => {

@@ -2,6 +2,7 @@
  * How numbers, shares and times read in the console. One place, so every page says "1.2k q/s"
  * the same way.
  */
+import { EXACT_COUNT_LIMIT } from '@sluice/contract'
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
@@ -45,6 +46,20 @@ function formatTime(
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
   return Math.abs(value) >= 10_000 ? compact.format(value) : whole.format(value)
+}
+
+/**
+ * How many match, saying so when the engine only estimated it: the exact count, "over 1,000"
+ * when the estimate is at the exact-count limit, else "about 230K".
+ *
+ * @example
+ * formatMatching(2, false) // '2'
+ * formatMatching(227_359, true) // 'about 227.4K'
+ */
+export function formatMatching(total: number, isEstimate: boolean): string {
+  if (!isEstimate) return formatCount(total)
+  if (total <= EXACT_COUNT_LIMIT + 1) return `over ${formatCount(EXACT_COUNT_LIMIT)}`
+  return `about ${formatCount(total)}`
 }
 
 /**

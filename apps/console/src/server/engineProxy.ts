@@ -1,7 +1,7 @@
 import 'server-only'
-import { crossSiteRefusal, isServedHost } from '@sluice/request-origin'
 import { env } from '~/env'
-import { engineAuthorization, engineTrpcUrl } from './engineEndpoint'
+import { foreignRequestRefusal } from './browserRequest'
+import { engineHeaders, engineTrpcUrl } from './engineEndpoint'
 
 /** Request headers worth passing on: content negotiation and SSE resumption, nothing else. */
 const forwardedRequestHeaders = ['accept', 'content-type', 'last-event-id', 'trpc-accept']
@@ -16,8 +16,9 @@ const droppedResponseHeaders = new Set([
 ])
 
 /**
- * Forwards one tRPC call from the browser to the engine, adding the engine's bearer token on
- * the server so the browser never holds it. Bodies stream both ways, so a subscription's SSE
+ * Forwards one tRPC call from the browser to the engine, adding the engine's bearer token and
+ * the browser's session on the server (`engineHeaders`), so the browser never holds the token
+ * and the engine decides who is calling. Bodies stream both ways, so a subscription's SSE
  * events reach the browser as the engine sends them.
  *
  * @example
@@ -29,7 +30,7 @@ export async function proxyToEngine(request: Request, procedurePath: string): Pr
   const incoming = new URL(request.url)
   const target = `${engineTrpcUrl}/${encodeURIComponent(procedurePath).replaceAll('%2C', ',')}${incoming.search}`
 
-  const headers = new Headers(engineAuthorization())
+  const headers = new Headers(engineHeaders(request.headers))
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
@@ -85,25 +86,24 @@ function refuse(request: Request, procedurePath: string): Response | null {
       { status: 400 },
     )
   }
-  const host = request.headers.get('host')
-  if (!isServedHost(host, env.servedHosts)) {
+  // Sign-in answers a session id: only the console's own routes call it, and keep the id in an
+  // HttpOnly cookie, out of reach of page scripts.
+  if (
+    procedurePath.split(',').some((path) => path.startsWith('auth.') && path !== 'auth.session')
+  ) {
     return Response.json(
       {
         error: {
-          message: `the console is not served under ${host ?? 'no host name'}; add it to SLUICE_CONSOLE_HOSTS`,
+          message: 'sign in and out through /sign-in, not through the API proxy',
           code: -32600,
         },
       },
       { status: 403 },
     )
   }
-  const crossSite = crossSiteRefusal({
-    host,
-    secFetchSite: request.headers.get('sec-fetch-site'),
-    origin: request.headers.get('origin'),
-  })
-  if (crossSite !== undefined) {
-    return Response.json({ error: { message: crossSite, code: -32600 } }, { status: 403 })
+  const refusal = foreignRequestRefusal(request)
+  if (refusal !== null) {
+    return Response.json({ error: { message: refusal, code: -32600 } }, { status: 403 })
   }
   return null
 }

@@ -18,7 +18,13 @@ const apiPath = '/api/trpc'
  * <TrpcProvider><App /></TrpcProvider>
  */
 export function TrpcProvider({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(createQueryClient)
+  const [queryClient] = useState(() =>
+    createQueryClient({
+      onUnauthorized: () => {
+        if (window.location.pathname !== '/sign-in') window.location.assign('/sign-in')
+      },
+    }),
+  )
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [

@@ -3,8 +3,9 @@ import type { AppRouter } from '@sluice/engine/router'
 import { dehydrate, HydrationBoundary, noop, type QueryExecuteOptions } from '@tanstack/react-query'
 import { createTRPCClient, httpBatchLink, type TRPCClientErrorLike } from '@trpc/client'
 import { createTRPCOptionsProxy, type TRPCQueryKey } from '@trpc/tanstack-react-query'
+import { headers as requestHeaders } from 'next/headers'
 import { cache, type ReactNode } from 'react'
-import { engineAuthorization, engineTrpcUrl } from '~/server/engineEndpoint'
+import { engineHeaders, engineTrpcUrl } from '~/server/engineEndpoint'
 import { createQueryClient } from './queryClient'
 
 /**
@@ -16,13 +17,14 @@ const prefetchTimeoutMs = 3_000
 type EngineError = TRPCClientErrorLike<AppRouter>
 
 /** The render's query client: one per request, shared by the layout and the page. */
-const getQueryClient = cache(createQueryClient)
+const getQueryClient = cache(() => createQueryClient())
 
 const engineClient = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: engineTrpcUrl,
-      headers: engineAuthorization,
+      // The browser's session and address, from the request being rendered.
+      headers: async () => engineHeaders(await requestHeaders()),
       fetch: (url, init) =>
         fetch(url, {
           ...init,
@@ -37,7 +39,8 @@ const engineClient = createTRPCClient<AppRouter>({
 
 /**
  * The engine's procedures as query options for server components: the same keys the
- * browser's `useTRPC()` makes, fetched straight from the engine with the server's token.
+ * browser's `useTRPC()` makes, fetched straight from the engine with the server's token and the
+ * browser's session.
  *
  * @example
  * await prefetch(trpc.pipelines.list.queryOptions())
@@ -73,4 +76,19 @@ export async function prefetch<const T extends readonly unknown[]>(
  */
 export function HydrateClient({ children }: { children: ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>
+}
+
+/**
+ * Fetches one query into this render's cache and answers its data, or undefined when the engine
+ * did not answer (the page then renders and the browser asks again).
+ *
+ * @example
+ * const session = await fetchQuery(trpc.auth.session.queryOptions())
+ */
+export async function fetchQuery<T>(
+  query: QueryExecuteOptions<T, EngineError, T, T, TRPCQueryKey>,
+): Promise<T | undefined> {
+  return getQueryClient()
+    .query({ ...query, retry: false })
+    .catch(() => undefined)
 }

@@ -60,6 +60,102 @@ const migrations: readonly Migration[] = [
       ALTER TABLE sluice.failed_queries ADD COLUMN retry_claimed_until timestamptz;
     `,
   },
+  {
+    version: 4,
+    name: 'users, sessions, sign-in failures and the audit log',
+    sql: `
+      CREATE TABLE sluice.users (
+        name text PRIMARY KEY,
+        role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        last_sign_in_at timestamptz
+      );
+      -- The session id lives only in the browser's cookie; the table keeps its SHA-256. A password
+      -- session takes its user's current role; an OpenID Connect one the role its claim gave.
+      CREATE TABLE sluice.sessions (
+        id_hash text PRIMARY KEY,
+        user_name text NOT NULL,
+        method text NOT NULL CHECK (method IN ('password', 'oidc')),
+        role text CHECK (role IN ('viewer', 'operator', 'admin')),
+        address text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_user ON sluice.sessions (user_name);
+      CREATE INDEX sessions_expiry ON sluice.sessions (expires_at);
+      -- One row per failed sign-in per key ('user:<name>', 'address:<address>'), for rate limits.
+      CREATE TABLE sluice.sign_in_failures (
+        key text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sign_in_failures_key_time ON sluice.sign_in_failures (key, at);
+      -- OpenID Connect sign-ins under way: the PKCE verifier and nonce of each state.
+      CREATE TABLE sluice.oidc_logins (
+        state text PRIMARY KEY,
+        code_verifier text NOT NULL,
+        nonce text NOT NULL,
+        redirect_uri text NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE TABLE sluice.audit_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        actor_kind text NOT NULL CHECK (actor_kind IN ('user', 'token', 'local', 'cli', 'anonymous')),
+        actor text NOT NULL,
+        role text,
+        address text,
+        action text NOT NULL,
+        target text,
+        details jsonb NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX audit_log_at ON sluice.audit_log (at);
+      CREATE INDEX audit_log_actor ON sluice.audit_log (actor, id DESC);
+      CREATE INDEX audit_log_action ON sluice.audit_log (action, id DESC);
+      CREATE INDEX audit_log_target ON sluice.audit_log (target, id DESC);
+      -- Append-only: no UPDATE, no TRUNCATE, and DELETE only by the retention purge, which sets
+      -- sluice.audit_purge_days for its transaction and may only remove entries older than that
+      -- (at least a day).
+      CREATE FUNCTION sluice.audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        keep_days integer := greatest(coalesce(nullif(current_setting('sluice.audit_purge_days', true), '')::integer, 0), 0);
+      BEGIN
+        IF TG_OP = 'DELETE' AND keep_days >= 1 AND OLD.at < now() - make_interval(days => keep_days) THEN
+          RETURN OLD;
+        END IF;
+        RAISE EXCEPTION 'sluice.audit_log is append-only: % refused', TG_OP
+          USING ERRCODE = 'insufficient_privilege';
+      END
+      $fn$;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON sluice.audit_log
+        FOR EACH ROW EXECUTE FUNCTION sluice.audit_log_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON sluice.audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION sluice.audit_log_append_only();
+    `,
+  },
+  {
+    version: 5,
+    name: 'failure search: pg_trgm where the server allows it, SQLSTATE and callback id indexes',
+    sql: `
+      -- Trigram indexes need pg_trgm (a contrib extension). A server without it, or a role that
+      -- may not create it, still migrates: search then scans (see ensureSearchIndexes).
+      DO $do$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+          BEGIN
+            CREATE EXTENSION pg_trgm;
+          EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'could not create extension pg_trgm: %', SQLERRM;
+          END;
+        END IF;
+      END
+      $do$;
+      CREATE INDEX failed_queries_sqlstate_time ON sluice.failed_queries (sqlstate, last_failed_at DESC, id DESC);
+      CREATE INDEX failed_queries_callback_time ON sluice.failed_queries (callback_id, last_failed_at DESC, id DESC)
+        WHERE callback_id IS NOT NULL;
+    `,
+  },
 ]
 
 /**
@@ -74,7 +170,9 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<void> {
   try {
     await client.query('BEGIN')
     await client.query("SELECT pg_advisory_xact_lock(hashtext('sluice.migrations'))")
-    await client.query('CREATE SCHEMA IF NOT EXISTS sluice')
+    // Created only when missing: a role given a ready schema need not be allowed to create one.
+    const schema = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'sluice'")
+    if (schema.rowCount === 0) await client.query('CREATE SCHEMA sluice')
     await client.query(`
       CREATE TABLE IF NOT EXISTS sluice.migrations (
         version integer PRIMARY KEY,

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { ENGINE_ERRORS } from '@sluice/contract'
 import type { ErrorBody } from '@sluice/contract'
+import { RoleRefusal } from '../auth/caller'
 import { EngineError } from '../errors'
 
 /**
@@ -36,7 +37,13 @@ export function sendError(response: ServerResponse, error: unknown): void {
     sendJson(
       response,
       ENGINE_ERRORS[error.code].http,
-      { error: { code: error.code, message: error.message } } satisfies ErrorBody,
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error instanceof RoleRefusal ? { requiredRole: error.requiredRole } : {}),
+        },
+      } satisfies ErrorBody,
       headers,
     )
     return

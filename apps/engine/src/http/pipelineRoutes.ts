@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Caller } from '../auth/caller'
+import { roleGate } from '../auth/roleGate'
 import { EngineError } from '../errors'
+import type { AuditApi, PipelineChangesApi } from '../trpc/accessServices'
 import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
 import { pipelineConfigSchema } from '@sluice/contract'
 import { describeZodError } from '../trpc/zodMessages'
@@ -9,7 +12,8 @@ import { sendJson } from './jsonResponse'
 /**
  * Pipelines as code for deploy scripts: `GET /v1/pipelines`, `GET|PUT|DELETE /v1/pipelines/:name`,
  * `POST /v1/pipelines/:name/{pause,resume,flush}`. PUT takes the whole config (fields left out take
- * their defaults) and creates (201) or updates live (200).
+ * their defaults) and creates (201) or updates live (200). Reads need the viewer role, pause,
+ * resume and flush the operator role, PUT and DELETE the admin role; every change is audited.
  *
  * @example
  * // curl -X PUT localhost:4000/v1/pipelines/orders -d '{"strategy":"transactional","batchSize":50}'
@@ -17,45 +21,57 @@ import { sendJson } from './jsonResponse'
 export async function handlePipelineRoute(
   request: IncomingMessage,
   response: ServerResponse,
-  name: string | undefined,
-  action: string | undefined,
-  registry: PipelineRegistry,
-  maxBodyBytes: number,
+  route: {
+    name: string | undefined
+    action: string | undefined
+    caller: Caller
+    registry: PipelineRegistry
+    changes: PipelineChangesApi
+    audit: AuditApi
+    maxBodyBytes: number
+  },
 ): Promise<void> {
+  const { name, action, caller, registry, changes } = route
   const method = request.method ?? 'GET'
+  const what = `${method} ${request.url?.split('?')[0] ?? ''}`
+  const requireRole = (role: 'viewer' | 'operator' | 'admin') =>
+    roleGate(caller, role, what, { audit: route.audit, change: method !== 'GET' })
   if (name === undefined) {
     if (method !== 'GET') throw methodNotAllowed(method, '/v1/pipelines', 'GET')
+    await requireRole('viewer')
     sendJson(response, 200, { pipelines: await registry.list() })
     return
   }
   if (action !== undefined) {
     if (method !== 'POST') throw methodNotAllowed(method, `/v1/pipelines/${name}/${action}`, 'POST')
-    if (action === 'pause') sendJson(response, 200, await registry.pause(name))
-    else if (action === 'resume') sendJson(response, 200, await registry.resume(name))
-    else if (action === 'flush') sendJson(response, 200, await registry.flush(name))
-    else
+    if (action !== 'pause' && action !== 'resume' && action !== 'flush')
       throw new EngineError(
         'NOT_FOUND',
         `no action "${action}" (use queries, pause, resume or flush)`,
       )
+    await requireRole('operator')
+    sendJson(response, 200, await changes[action](caller, name))
     return
   }
   switch (method) {
     case 'GET':
+      await requireRole('viewer')
       sendJson(response, 200, await registry.get(name))
       return
     case 'DELETE':
-      await registry.delete(name)
+      await requireRole('admin')
+      await changes.delete(caller, name)
       sendJson(response, 200, { deleted: name })
       return
     case 'PUT': {
-      const body = await readJsonBody(request, maxBodyBytes)
+      await requireRole('admin')
+      const body = await readJsonBody(request, route.maxBodyBytes)
       const parsed = pipelineConfigSchema.safeParse(body)
       if (!parsed.success) throw new EngineError('INVALID_INPUT', describeZodError(parsed.error))
       if (registry.find(name)) {
-        sendJson(response, 200, await registry.update(name, parsed.data))
+        sendJson(response, 200, await changes.update(caller, name, parsed.data))
       } else {
-        sendJson(response, 201, await registry.create(name, parsed.data, false))
+        sendJson(response, 201, await changes.create(caller, name, parsed.data, false))
       }
       return
     }

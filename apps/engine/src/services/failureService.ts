@@ -44,12 +44,13 @@ export class FailureQueries implements FailureService {
   }
 
   async list(filter: FailureFilter, page: FailurePageRequest): Promise<FailurePage> {
-    const { items, total, nextCursor } = await this.#store.list(filter, page)
+    const { items, total, totalIsEstimate, nextCursor } = await this.#store.list(filter, page)
     // An offset only means something when paging by offset.
     const next = page.offset + items.length
     return {
       items,
       total,
+      totalIsEstimate,
       nextOffset: page.cursor === undefined && next < total ? next : null,
       nextCursor,
     }
@@ -86,7 +87,7 @@ export class FailureQueries implements FailureService {
     return summarize(ids.length, outcomes, true)
   }
 
-  async retryAll(filter: FailureFilter): Promise<RetryReport> {
+  async retryAll(filter: FailureFilter): Promise<{ report: RetryReport; ids: string[] }> {
     // Walk ids ascending so rows that fail again (and stay `failed`) are not picked up twice.
     const scope: FailureFilter = { ...filter, status: 'failed' }
     const outcomes: RetryOutcome[] = []
@@ -106,7 +107,10 @@ export class FailureQueries implements FailureService {
       { filter: scope, matched: outcomes.length },
       'retried all matching failed queries',
     )
-    return summarize(outcomes.length, outcomes, false)
+    return {
+      report: summarize(outcomes.length, outcomes, false),
+      ids: outcomes.map((item) => item.id),
+    }
   }
 
   async #retryOne(
@@ -198,14 +202,14 @@ export class FailureQueries implements FailureService {
     return { id: failure.id, outcome: 'failed', error }
   }
 
-  discard(ids: readonly string[]): Promise<number> {
+  discard(ids: readonly string[]): Promise<string[]> {
     return this.#store.discard(ids)
   }
 
-  async discardAll(filter: FailureFilter): Promise<number> {
-    const count = await this.#store.discardAll(filter)
-    this.#log.info({ filter, count }, 'discarded all matching failed queries')
-    return count
+  async discardAll(filter: FailureFilter): Promise<string[]> {
+    const ids = await this.#store.discardAll(filter)
+    this.#log.info({ filter, count: ids.length }, 'discarded all matching failed queries')
+    return ids
   }
 }
 

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { withoutUnstorableText } from '@sluice/contract'
+import { EXACT_COUNT_LIMIT, withoutUnstorableText } from '@sluice/contract'
 import { EngineError } from '../errors'
 import type {
   FailedQueryView,
@@ -223,7 +223,12 @@ export class FailedQueryStore {
   async list(
     filter: FailureFilter,
     page: FailurePageRequest,
-  ): Promise<{ items: FailedQueryView[]; total: number; nextCursor: string | null }> {
+  ): Promise<{
+    items: FailedQueryView[]
+    total: number
+    totalIsEstimate: boolean
+    nextCursor: string | null
+  }> {
     const { where, params } = failureFilterSql(filter)
     const values: unknown[] = [...params]
     const at = (value: unknown): string => {
@@ -243,13 +248,35 @@ export class FailedQueryStore {
          ORDER BY last_failed_at DESC, id DESC LIMIT ${at(page.limit + 1)}${offset}`,
         values,
       ),
-      this.count(filter),
+      this.boundedCount(filter),
     ])
     const shown = rows.rows.slice(0, page.limit)
     const last = shown[shown.length - 1]
     const nextCursor =
       rows.rows.length > page.limit && last ? `${last.cursor_micros}.${last.id}` : null
-    return { items: shown.map(toView), total, nextCursor }
+    return { items: shown.map(toView), ...total, nextCursor }
+  }
+
+  /**
+   * How many match, without counting millions on every page view: exactly up to
+   * EXACT_COUNT_LIMIT (it stops reading there), beyond that the planner's estimate, which
+   * `totalIsEstimate` marks (the console says "about").
+   */
+  async boundedCount(filter: FailureFilter): Promise<{ total: number; totalIsEstimate: boolean }> {
+    const { where, params } = failureFilterSql(filter)
+    const bounded = await this.#pool.query<{ count: string }>(
+      `SELECT count(*) AS count FROM (SELECT 1 FROM sluice.failed_queries WHERE ${where} LIMIT ${EXACT_COUNT_LIMIT + 1}) AS matching`,
+      params,
+    )
+    const exact = Number(bounded.rows[0]?.count ?? 0)
+    if (exact <= EXACT_COUNT_LIMIT) return { total: exact, totalIsEstimate: false }
+    const plan = await this.#pool.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+      `EXPLAIN (FORMAT JSON) SELECT 1 FROM sluice.failed_queries WHERE ${where}`,
+      params,
+    )
+    const estimate = Math.round(plan.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? exact)
+    // The estimate can be off either way; it is never below what was just counted.
+    return { total: Math.max(estimate, exact), totalIsEstimate: true }
   }
 
   async count(filter: FailureFilter): Promise<number> {
@@ -346,21 +373,23 @@ export class FailedQueryStore {
     )
   }
 
-  async discard(ids: readonly string[]): Promise<number> {
-    const result = await this.#pool.query(
-      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE id = ANY($1::bigint[]) AND status = 'failed'`,
+  /** Discards the failing ones among `ids`; answers the ids it discarded. */
+  async discard(ids: readonly string[]): Promise<string[]> {
+    const result = await this.#pool.query<{ id: string }>(
+      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE id = ANY($1::bigint[]) AND status = 'failed'
+       RETURNING id::text AS id`,
       [ids],
     )
-    return result.rowCount ?? 0
+    return result.rows.map((row) => row.id)
   }
 
-  async discardAll(filter: FailureFilter): Promise<number> {
+  async discardAll(filter: FailureFilter): Promise<string[]> {
     const { where, params } = failureFilterSql({ ...filter, status: 'failed' })
-    const result = await this.#pool.query(
-      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where}`,
+    const result = await this.#pool.query<{ id: string }>(
+      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where} RETURNING id::text AS id`,
       params,
     )
-    return result.rowCount ?? 0
+    return result.rows.map((row) => row.id)
   }
 
   /** Failed queries still waiting, per pipeline. */

@@ -12,7 +12,9 @@ const toDate = (value: string | number): Date => new Date(value)
 
 /**
  * Turns a failure filter into a parameterized WHERE clause over `sluice.failed_queries`.
- * `text` matches the SQL or the error message, case-insensitively, as plain text (no wildcards).
+ * `text` matches the SQL or the error message, `params` the parameters' JSON text, both
+ * case-insensitively, as plain text (no wildcards): ILIKE, which the trigram indexes answer
+ * (see ensureSearchIndexes). `callbackId` matches exactly.
  *
  * @example
  * failureFilterSql({ status: 'failed', sqlstate: '23505' })
@@ -31,6 +33,12 @@ export function failureFilterSql(filter: FailureFilter, firstParam = 1): FilterS
   if (filter.text !== undefined && filter.text.trim() !== '') {
     const pattern = param(`%${escapeLike(filter.text.trim())}%`)
     conditions.push(`(sql ILIKE ${pattern} OR error_message ILIKE ${pattern})`)
+  }
+  if (filter.params !== undefined && filter.params.trim() !== '') {
+    conditions.push(`params::text ILIKE ${param(`%${escapeLike(filter.params.trim())}%`)}`)
+  }
+  if (filter.callbackId !== undefined && filter.callbackId !== '') {
+    conditions.push(`callback_id = ${param(filter.callbackId)}`)
   }
   if (filter.from !== undefined) conditions.push(`last_failed_at >= ${param(toDate(filter.from))}`)
   if (filter.to !== undefined) conditions.push(`last_failed_at < ${param(toDate(filter.to))}`)

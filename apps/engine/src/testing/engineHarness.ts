@@ -10,10 +10,19 @@ import { createEngine, type Engine, type EngineOptions } from '../engine'
 import { createLogger } from '../logger'
 import type { AppRouter } from '../router'
 
-/** A tRPC client on an engine: httpLink for queries and mutations, SSE for subscriptions. */
-export function engineClient(url: string, token?: string): TRPCClient<AppRouter> {
-  const headers = (): Record<string, string> =>
-    token === undefined ? {} : { authorization: `Bearer ${token}` }
+/**
+ * A tRPC client on an engine: httpLink for queries and mutations, SSE for subscriptions. `extra`
+ * headers are sent too (the console's session headers, read at each call).
+ */
+export function engineClient(
+  url: string,
+  token?: string,
+  extra: () => Record<string, string> = () => ({}),
+): TRPCClient<AppRouter> {
+  const headers = (): Record<string, string> => ({
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    ...extra(),
+  })
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({

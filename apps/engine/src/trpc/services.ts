@@ -15,6 +15,7 @@ import type {
   TargetCheck,
   TargetView,
 } from '@sluice/contract'
+import type { AccessServices } from './accessServices'
 
 /*
  * What the tRPC routers need from the engine, as interfaces: the routers (and the `AppRouter`
@@ -42,9 +43,11 @@ export interface FailureService {
     ids: readonly string[],
     options: { params?: readonly unknown[] | undefined; allowOutcomeUnknown: boolean },
   ): Promise<RetryReport>
-  retryAll(filter: FailureFilter): Promise<RetryReport>
-  discard(ids: readonly string[]): Promise<number>
-  discardAll(filter: FailureFilter): Promise<number>
+  /** `ids`: every failed query it ran again (for the audit log; the report has counts only). */
+  retryAll(filter: FailureFilter): Promise<{ report: RetryReport; ids: string[] }>
+  /** The ids it discarded (failing ones among those given). */
+  discard(ids: readonly string[]): Promise<string[]>
+  discardAll(filter: FailureFilter): Promise<string[]>
 }
 
 /** Per-second samples, live and for the last hour. */
@@ -81,4 +84,6 @@ export interface EngineServices {
   readonly batches: BatchService
   readonly targets: TargetService
   readonly health: HealthService
+  /** Sign-in, users, the audit log and the audited changes. */
+  readonly access: AccessServices
 }

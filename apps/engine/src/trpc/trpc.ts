@@ -1,17 +1,23 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z } from 'zod'
-import { ENGINE_ERRORS, type EngineErrorCode } from '@sluice/contract'
+import { ENGINE_ERRORS, type EngineErrorCode, type Role } from '@sluice/contract'
+import { RoleRefusal, type Caller } from '../auth/caller'
+import { roleGate } from '../auth/roleGate'
 import { EngineError } from '../errors'
 import type { Shutdown } from '../shutdown'
 import type { EngineServices } from './services'
 import { describeZodError } from './zodMessages'
 
-/** What every tRPC call sees: the engine's services and whether the caller passed auth. */
+/** What every tRPC call sees: the engine's services and who is calling. */
 export interface TrpcContext {
   readonly services: EngineServices
-  /** True when no token is configured, or the request carried the right one. */
-  readonly authorized: boolean
+  /** Resolved from the bearer token and the session the console forwarded (CallerResolver). */
+  readonly caller: Caller
+  /** The session id the console forwarded (for sign-out, and to end it at a new sign-in). */
+  readonly sessionId: string | undefined
+  /** The name the browser opened the console under, as the console forwarded it. */
+  readonly browserHost: string | undefined
   /** Once shutdown began, changes are refused with SERVICE_UNAVAILABLE. */
   readonly shutdown: Shutdown
 }
@@ -46,6 +52,7 @@ const t = initTRPC.context<TrpcContext>().create({
         ...shape.data,
         stack: undefined,
         engineCode: cause instanceof EngineError ? cause.code : null,
+        requiredRole: cause instanceof RoleRefusal ? cause.requiredRole : null,
         fieldErrors,
       },
     }
@@ -61,15 +68,15 @@ const mapEngineErrors = t.middleware(async ({ next }) => {
   return result
 })
 
-const requireAuth = t.middleware(({ ctx, next }) => {
-  if (!ctx.authorized) {
-    throw new TRPCError({
-      code: 'UNAUTHORIZED',
-      message: 'missing or wrong bearer token (Authorization: Bearer <SLUICE_API_TOKEN>)',
+/* The one place a procedure's role is checked (a refused change is audited). */
+const requiring = (role: Role) =>
+  t.middleware(async ({ ctx, next, path, type }) => {
+    await roleGate(ctx.caller, role, path, {
+      audit: ctx.services.access.audit,
+      change: type === 'mutation',
     })
-  }
-  return next()
-})
+    return next()
+  })
 
 const refuseWhileShuttingDown = t.middleware(({ ctx, next }) => {
   ctx.shutdown.refuseNewWork()
@@ -79,8 +86,19 @@ const refuseWhileShuttingDown = t.middleware(({ ctx, next }) => {
 /** Builds routers. */
 export const router = t.router
 
-/** Reads: authorized callers only. */
-export const readProcedure = t.procedure.use(requireAuth).use(mapEngineErrors)
+/** Anyone whose token (if the engine has tokens) was right: signing in and out. */
+export const publicProcedure = t.procedure.use(mapEngineErrors)
 
-/** Changes: authorized, and refused once shutdown began. */
-export const writeProcedure = readProcedure.use(refuseWhileShuttingDown)
+/** Reads: viewers and up. */
+export const viewerProcedure = publicProcedure.use(requiring('viewer'))
+
+/** Operating pipelines and failed queries: operators and up; refused once shutdown began. */
+export const operatorProcedure = publicProcedure
+  .use(requiring('operator'))
+  .use(refuseWhileShuttingDown)
+
+/** Creating, editing and deleting pipelines, users, the audit log: admins. */
+export const adminProcedure = publicProcedure.use(requiring('admin'))
+
+/** Admins' changes, refused once shutdown began. */
+export const adminWriteProcedure = adminProcedure.use(refuseWhileShuttingDown)

@@ -14,6 +14,7 @@ import { NoticeBar } from '~/components/NoticeBar'
 import { useNotice } from '~/components/useNotice'
 import { useEngineHealth } from '~/features/engine/useEngineHealth'
 import { errorMessage } from '~/lib/errorMessage'
+import { useCaller } from '~/features/auth/useCaller'
 import { useTRPC } from '~/trpc/trpc'
 import { useFailureActions } from './useFailureActions'
 
@@ -32,6 +33,7 @@ export function FailureDetail({ id }: { id: string }) {
   const [editing, setEditing] = useState<string | null>(null)
   const [paramsError, setParamsError] = useState<string | undefined>()
   const [confirmingDiscard, setConfirmingDiscard] = useState(false)
+  const mayAct = useCaller().can('operator')
 
   const { retry, discard, busy } = useFailureActions({
     notify,
@@ -90,32 +92,34 @@ export function FailureDetail({ id }: { id: string }) {
             </span>
           </div>
         </div>
-        <div className="actions">
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={!open || busy}
-            onClick={() => retry.mutate({ ids: [item.id] })}
-          >
-            {retry.isPending ? 'Retrying…' : 'Retry'}
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!open || busy || editing !== null}
-            onClick={() => setEditing(JSON.stringify(item.params, null, 2))}
-          >
-            Edit parameters…
-          </button>
-          <button
-            type="button"
-            className="button button-danger-outline"
-            disabled={!open || busy}
-            onClick={() => setConfirmingDiscard(true)}
-          >
-            Discard
-          </button>
-        </div>
+        {mayAct ? (
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={!open || busy}
+              onClick={() => retry.mutate({ ids: [item.id] })}
+            >
+              {retry.isPending ? 'Retrying…' : 'Retry'}
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={!open || busy || editing !== null}
+              onClick={() => setEditing(JSON.stringify(item.params, null, 2))}
+            >
+              Edit parameters…
+            </button>
+            <button
+              type="button"
+              className="button button-danger-outline"
+              disabled={!open || busy}
+              onClick={() => setConfirmingDiscard(true)}
+            >
+              Discard
+            </button>
+          </div>
+        ) : null}
       </div>
       <NoticeBar notice={notice} onDismiss={dismiss} />
       <div className="two-col">
@@ -129,7 +133,11 @@ export function FailureDetail({ id }: { id: string }) {
             </pre>
             <h2 className="panel-title">Parameters</h2>
             <pre className="code-block" data-testid="failure-detail-params">
-              {item.params.length === 0 ? '(none)' : JSON.stringify(item.params, null, 2)}
+              {item.paramsHidden
+                ? '(hidden: your role does not see SQL parameters)'
+                : item.params.length === 0
+                  ? '(none)'
+                  : JSON.stringify(item.params, null, 2)}
             </pre>
           </section>
           {/* Once a retry has resolved it, there is nothing left to edit. */}

@@ -1,25 +1,35 @@
 'use client'
 
 import { useState, type SubmitEvent } from 'react'
+import { DateTimeField } from '~/components/DateTimeField'
 import { fieldAria, FormField } from '~/components/FormField'
 import type { FieldErrors } from '~/lib/fieldErrors'
 import { defaultFilterParams, type FailureFilterParams } from './failureFilterParams'
 
 interface FailureFiltersProps {
   value: FailureFilterParams
+  /** Offer the parameters search (the caller's role sees parameters). */
+  searchParams: boolean
   pipelines: readonly string[]
   errors: FieldErrors
   onApply: (value: FailureFilterParams) => void
 }
 
 /**
- * The failures filter: pipeline, SQLSTATE, text (searches SQL and error), status (failing
- * only by default) and a time range. Applied on submit; errors show next to their field.
+ * The failures filter: pipeline, SQLSTATE, text (searches SQL and error), parameters (for roles
+ * that see them), callback id, status (failing only by default) and a time range. `/` focuses
+ * the text search. Applied on submit; errors show next to their field.
  *
  * @example
  * <FailureFilters value={params} pipelines={['orders']} errors={{}} onApply={navigate} />
  */
-export function FailureFilters({ value, pipelines, errors, onApply }: FailureFiltersProps) {
+export function FailureFilters({
+  value,
+  searchParams,
+  pipelines,
+  errors,
+  onApply,
+}: FailureFiltersProps) {
   // The parent keys this form by the URL's filter, so a new URL (back button, a link) starts a fresh draft.
   const [draft, setDraft] = useState(value)
   const set = <K extends keyof FailureFilterParams>(key: K, next: FailureFilterParams[K]) => {
@@ -34,17 +44,13 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
     onApply(defaultFilterParams)
   }
   const timeInput = (key: 'from' | 'to', label: string) => (
-    <FormField id={`filter-${key}`} label={label} error={errors[key]}>
-      <input
-        id={`filter-${key}`}
-        type="datetime-local"
-        step="1"
-        className="input"
-        value={draft[key]}
-        onChange={(event) => set(key, event.target.value)}
-        {...fieldAria(`filter-${key}`, errors[key])}
-      />
-    </FormField>
+    <DateTimeField
+      id={`filter-${key}`}
+      label={label}
+      value={draft[key]}
+      error={errors[key]}
+      onChange={(next) => set(key, next)}
+    />
   )
   const pipelineChoices =
     draft.pipeline && !pipelines.includes(draft.pipeline)
@@ -93,9 +99,33 @@ export function FailureFilters({ value, pipelines, errors, onApply }: FailureFil
             type="search"
             className="input"
             placeholder="orders, duplicate key…"
+            data-shortcut="search"
             value={draft.text}
             onChange={(event) => set('text', event.target.value)}
             {...fieldAria('filter-text', errors.text)}
+          />
+        </FormField>
+        {searchParams ? (
+          <FormField id="filter-params" label="Parameters contain" error={errors.params}>
+            <input
+              id="filter-params"
+              type="search"
+              className="input mono"
+              placeholder="customer-42@…"
+              value={draft.params}
+              onChange={(event) => set('params', event.target.value)}
+              {...fieldAria('filter-params', errors.params)}
+            />
+          </FormField>
+        ) : null}
+        <FormField id="filter-callback" label="Callback id" error={errors.callbackId}>
+          <input
+            id="filter-callback"
+            className="input mono"
+            autoComplete="off"
+            value={draft.callbackId}
+            onChange={(event) => set('callbackId', event.target.value)}
+            {...fieldAria('filter-callback', errors.callbackId)}
           />
         </FormField>
         <FormField id="filter-status" label="Status">

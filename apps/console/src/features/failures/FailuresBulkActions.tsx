@@ -6,7 +6,8 @@ import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'
 import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'
-import { formatCount } from '~/lib/format'
+import { useCaller } from '~/features/auth/useCaller'
+import { formatCount, formatMatching } from '~/lib/format'
 import { useTRPC } from '~/trpc/trpc'
 import type { FailureSelection } from './useFailureSelection'
 import { useFailureActions } from './useFailureActions'
@@ -16,6 +17,8 @@ interface FailuresBulkActionsProps {
   filter: FailureFilter | null
   /** Failures matching the filter, once the page has loaded. */
   total: number | undefined
+  /** `total` is an estimate. */
+  totalIsEstimate: boolean
   selection: FailureSelection
   notify: Notify
 }
@@ -50,10 +53,12 @@ const allMatchingKinds = ['retry-all', 'discard-all'] as const
 export function FailuresBulkActions({
   filter,
   total,
+  totalIsEstimate,
   selection,
   notify,
 }: FailuresBulkActionsProps) {
   const trpc = useTRPC()
+  const mayAct = useCaller().can('operator')
   const [confirming, setConfirming] = useState<keyof typeof allMatching | 'discard' | null>(null)
   const actions = useFailureActions({
     notify,
@@ -81,36 +86,40 @@ export function FailuresBulkActions({
     <>
       <div className="toolbar">
         <span className="toolbar-count" data-testid="failures-count" aria-live="polite">
-          {total === undefined ? '' : `${formatCount(total)} matching`}
+          {total === undefined ? '' : `${formatMatching(total, totalIsEstimate)} matching`}
           {selectedCount > 0 ? ` · ${selectedCount} selected` : ''}
         </span>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={selectedCount === 0 || busy}
-          onClick={() => actions.retry.mutate({ ids: selection.ids })}
-        >
-          Retry selected
-        </button>
-        <button
-          type="button"
-          className="button button-small button-danger-outline"
-          disabled={selectedCount === 0 || busy}
-          onClick={() => setConfirming('discard')}
-        >
-          Discard selected
-        </button>
-        {allMatchingKinds.map((kind) => (
-          <button
-            key={kind}
-            type="button"
-            className={allMatching[kind].buttonClass}
-            disabled={!bulkScope || !total || busy}
-            onClick={() => setConfirming(kind)}
-          >
-            {allMatching[kind].button}
-          </button>
-        ))}
+        {mayAct ? (
+          <>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={selectedCount === 0 || busy}
+              onClick={() => actions.retry.mutate({ ids: selection.ids })}
+            >
+              Retry selected
+            </button>
+            <button
+              type="button"
+              className="button button-small button-danger-outline"
+              disabled={selectedCount === 0 || busy}
+              onClick={() => setConfirming('discard')}
+            >
+              Discard selected
+            </button>
+            {allMatchingKinds.map((kind) => (
+              <button
+                key={kind}
+                type="button"
+                className={allMatching[kind].buttonClass}
+                disabled={!bulkScope || !total || busy}
+                onClick={() => setConfirming(kind)}
+              >
+                {allMatching[kind].button}
+              </button>
+            ))}
+          </>
+        ) : null}
       </div>
       {allMatchingKinds.map((kind) => {
         const { title, verb, consequence, danger } = allMatching[kind]

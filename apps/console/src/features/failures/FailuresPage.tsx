@@ -7,6 +7,7 @@ import { ErrorNotice } from '~/components/ErrorNotice'
 import { LoadingState } from '~/components/LoadingState'
 import { NoticeBar } from '~/components/NoticeBar'
 import { useNotice } from '~/components/useNotice'
+import { useCaller } from '~/features/auth/useCaller'
 import { useTRPC } from '~/trpc/trpc'
 import { FailureFilters } from './FailureFilters'
 import {
@@ -43,6 +44,7 @@ export function FailuresPage() {
     refetchInterval: 5_000,
   })
   const selection = useFailureSelection()
+  const { can, seesParams } = useCaller()
   const { notice, notify, dismiss } = useNotice()
 
   const navigate = (next: FailureFilterParams) => {
@@ -65,6 +67,7 @@ export function FailuresPage() {
       <FailureFilters
         key={urlKey}
         value={params}
+        searchParams={seesParams}
         pipelines={pipelines.data?.map((p) => p.name) ?? []}
         errors={errors}
         onApply={navigate}
@@ -73,6 +76,7 @@ export function FailuresPage() {
       <FailuresBulkActions
         filter={filter}
         total={page.data?.total}
+        totalIsEstimate={page.data?.totalIsEstimate ?? false}
         selection={selection}
         notify={notify}
       />
@@ -98,6 +102,7 @@ export function FailuresPage() {
         <>
           <FailuresTable
             items={items}
+            selectable={can('operator')}
             selected={selection.selected}
             onToggle={selection.toggle}
             onToggleAll={(select) => {
@@ -111,6 +116,7 @@ export function FailuresPage() {
             params={params}
             shown={items.length}
             total={page.data.total}
+            totalIsEstimate={page.data.totalIsEstimate}
             nextCursor={page.data.nextCursor}
             onNavigate={navigate}
           />

@@ -1,10 +1,12 @@
-import { formatCount } from '~/lib/format'
+import { formatCount, formatMatching } from '~/lib/format'
 import { failuresPageSize, type FailureFilterParams } from './failureFilterParams'
 
 interface FailuresPagerProps {
   params: FailureFilterParams
   shown: number
   total: number
+  /** `total` is the engine's estimate (beyond the count it makes exactly). */
+  totalIsEstimate: boolean
   nextCursor: string | null
   onNavigate: (next: FailureFilterParams) => void
 }
@@ -17,17 +19,20 @@ export function FailuresPager({
   params,
   shown,
   total,
+  totalIsEstimate,
   nextCursor,
   onNavigate,
 }: FailuresPagerProps) {
   // Approximate once failures arrive while paging (they go to page one): the count is of pages.
   const pagesBefore = params.trail.length
   const firstShown = total === 0 || shown === 0 ? 0 : pagesBefore * failuresPageSize + 1
-  const lastShown = Math.min(total, pagesBefore * failuresPageSize + shown)
+  const reached = pagesBefore * failuresPageSize + shown
+  const lastShown = totalIsEstimate ? reached : Math.min(total, reached)
   return (
     <nav className="pagination" aria-label="Pages of failed queries">
-      <span>
-        {formatCount(firstShown)}–{formatCount(lastShown)} of {formatCount(total)}
+      <span data-testid="failures-range">
+        {formatCount(firstShown)}–{formatCount(lastShown)} of{' '}
+        {formatMatching(total, totalIsEstimate)}
       </span>
       <button
         type="button"

@@ -6,6 +6,8 @@ import { LocalTime } from '~/components/LocalTime'
 
 interface FailuresTableProps {
   items: readonly FailedQueryView[]
+  /** A checkbox per row (for roles that may retry or discard). */
+  selectable: boolean
   selected: ReadonlySet<string>
   onToggle: (id: string) => void
   onToggleAll: (select: boolean) => void
@@ -18,21 +20,34 @@ interface FailuresTableProps {
  * @example
  * <FailuresTable items={page.items} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
  */
-export function FailuresTable({ items, selected, onToggle, onToggleAll }: FailuresTableProps) {
+export function FailuresTable({
+  items,
+  selectable,
+  selected,
+  onToggle,
+  onToggleAll,
+}: FailuresTableProps) {
   const allSelected = items.length > 0 && items.every((item) => selected.has(item.id))
   return (
     <div className="table-wrap">
-      <table className="table" aria-label="Failed queries" data-testid="failures-table">
+      <table
+        className="table"
+        aria-label="Failed queries"
+        data-testid="failures-table"
+        data-keyboard-rows
+      >
         <thead>
           <tr>
-            <th scope="col" className="check">
-              <input
-                type="checkbox"
-                aria-label="Select all on this page"
-                checked={allSelected}
-                onChange={(event) => onToggleAll(event.target.checked)}
-              />
-            </th>
+            {selectable ? (
+              <th scope="col" className="check">
+                <input
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={allSelected}
+                  onChange={(event) => onToggleAll(event.target.checked)}
+                />
+              </th>
+            ) : null}
             <th scope="col">Last failed</th>
             <th scope="col">Pipeline</th>
             <th scope="col">SQL</th>
@@ -46,14 +61,16 @@ export function FailuresTable({ items, selected, onToggle, onToggleAll }: Failur
         <tbody>
           {items.map((item) => (
             <tr key={item.id} data-testid="failure-row" data-failure-id={item.id}>
-              <td className="check">
-                <input
-                  type="checkbox"
-                  aria-label={`Select failed query ${item.id}`}
-                  checked={selected.has(item.id)}
-                  onChange={() => onToggle(item.id)}
-                />
-              </td>
+              {selectable ? (
+                <td className="check">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select failed query ${item.id}`}
+                    checked={selected.has(item.id)}
+                    onChange={() => onToggle(item.id)}
+                  />
+                </td>
+              ) : null}
               <td className="nowrap">
                 <Link
                   href={`/failures/${item.id}`}

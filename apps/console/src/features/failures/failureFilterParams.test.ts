@@ -14,6 +14,8 @@ describe('failure filter in the URL', () => {
       pipeline: '',
       sqlstate: '',
       text: '',
+      params: '',
+      callbackId: '',
       status: 'failed',
       from: '',
       to: '',
@@ -26,12 +28,13 @@ describe('failure filter in the URL', () => {
       ...readFilterParams(new URLSearchParams()),
       pipeline: 'orders',
       text: 'duplicate key',
+      callbackId: 'order-7',
       status: 'any' as const,
       trail: ['1795000000000001.42', '1795000000000000.17'],
     }
     const query = writeFilterParams(params)
     expect(query).toBe(
-      'pipeline=orders&text=duplicate+key&status=any&after=1795000000000001.42%2C1795000000000000.17',
+      'pipeline=orders&text=duplicate+key&callbackId=order-7&status=any&after=1795000000000001.42%2C1795000000000000.17',
     )
     expect(readFilterParams(new URLSearchParams(query))).toEqual(params)
     expect(writeFilterParams(readFilterParams(new URLSearchParams()))).toBe('')
@@ -48,12 +51,16 @@ describe('failure filter in the URL', () => {
       pipeline: '',
       sqlstate: ' 23p01 ',
       text: '  ',
+      params: '',
+      callbackId: ' cb-7 ',
       status: 'failed',
       from: '2026-11-26T18:00',
       to: '',
       trail: [],
     })
     expect(input).toMatchObject({
+      callbackId: 'cb-7',
+      params: undefined,
       sqlstate: '23P01',
       status: 'failed',
       pipeline: undefined,

@@ -5,12 +5,16 @@ import {
   type FailureStatus,
 } from '@sluice/contract'
 import { fieldErrors, type FieldErrors } from '~/lib/fieldErrors'
+import { localToIso } from '~/lib/urlParams'
 
 /** The failures page's filter as it sits in the URL (so a filtered view can be shared). */
 export interface FailureFilterParams {
   pipeline: string
   sqlstate: string
   text: string
+  /** Text in the parameters (offered to roles that see them). */
+  params: string
+  callbackId: string
   status: FailureStatus | 'any'
   /** `datetime-local` values, in the browser's time zone. */
   from: string
@@ -27,6 +31,8 @@ export const defaultFilterParams: FailureFilterParams = Object.freeze({
   pipeline: '',
   sqlstate: '',
   text: '',
+  params: '',
+  callbackId: '',
   status: 'failed',
   from: '',
   to: '',
@@ -53,6 +59,8 @@ export function readFilterParams(search: URLSearchParams): FailureFilterParams {
     pipeline: search.get('pipeline') ?? defaults.pipeline,
     sqlstate: search.get('sqlstate') ?? defaults.sqlstate,
     text: search.get('text') ?? defaults.text,
+    params: search.get('params') ?? defaults.params,
+    callbackId: search.get('callbackId') ?? defaults.callbackId,
     status: statuses.has(status) ? (status as FailureFilterParams['status']) : defaults.status,
     from: search.get('from') ?? defaults.from,
     to: search.get('to') ?? defaults.to,
@@ -71,17 +79,13 @@ export function writeFilterParams(params: FailureFilterParams): string {
   if (params.pipeline) search.set('pipeline', params.pipeline)
   if (params.sqlstate) search.set('sqlstate', params.sqlstate)
   if (params.text) search.set('text', params.text)
+  if (params.params) search.set('params', params.params)
+  if (params.callbackId) search.set('callbackId', params.callbackId)
   if (params.status !== defaultFilterParams.status) search.set('status', params.status)
   if (params.from) search.set('from', params.from)
   if (params.to) search.set('to', params.to)
   if (params.trail.length > 0) search.set('after', params.trail.join(','))
   return search.toString()
-}
-
-/** A `datetime-local` value as an ISO instant, or the text as typed when it is not a date. */
-function localToIso(value: string): string {
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? value : date.toISOString()
 }
 
 /**
@@ -95,6 +99,8 @@ export function toFilterInput(params: FailureFilterParams): FailureFilterInput {
     pipeline: params.pipeline || undefined,
     sqlstate: params.sqlstate.trim().toUpperCase() || undefined,
     text: params.text.trim() || undefined,
+    params: params.params.trim() || undefined,
+    callbackId: params.callbackId.trim() || undefined,
     status: params.status,
     from: params.from ? localToIso(params.from) : undefined,
     to: params.to ? localToIso(params.to) : undefined,

@@ -8,6 +8,7 @@ import { FormError } from '~/components/FormField'
 import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'
 import { checkForm, type FieldErrors } from '~/lib/fieldErrors'
+import { useCaller } from '~/features/auth/useCaller'
 import { useTRPC } from '~/trpc/trpc'
 import { ConfigFields } from './ConfigFields'
 import { configFieldPaths, configToForm, formToPatch, type ConfigFormValues } from './configForm'
@@ -31,6 +32,7 @@ const shownFields = Object.values(configFieldPaths)
 export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
+  const editable = useCaller().can('admin')
   const serverValues = configToForm(pipeline.config)
   const [draft, setDraft] = useState<{ base: ConfigFormValues; values: ConfigFormValues } | null>(
     null,
@@ -78,40 +80,46 @@ export function ConfigEditor({ pipeline, onNotice }: ConfigEditorProps) {
         <h2 id="config-title" className="panel-title">
           Configuration
         </h2>
-        <span className="cell-sub">changes apply live; queued queries are kept</span>
-      </div>
-      <ConfigFields
-        idPrefix="edit"
-        values={values}
-        errors={errors}
-        onChange={(next) => {
-          setDraft({ base, values: next })
-        }}
-      />
-      <FormError error={errors._form} />
-      <div className="form-actions">
-        <span className="form-status" aria-live="polite">
-          {dirty ? 'Unsaved changes' : 'Up to date with the engine'}
+        <span className="cell-sub">
+          {editable ? 'changes apply live; queued queries are kept' : 'only admins can change it'}
         </span>
-        <button
-          type="button"
-          className="button"
-          disabled={!dirty || update.isPending}
-          onClick={() => {
-            setDraft(null)
-            setErrors({})
-          }}
-        >
-          Discard changes
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={!dirty || update.isPending}
-        >
-          {update.isPending ? 'Applying…' : 'Apply changes'}
-        </button>
       </div>
+      <fieldset disabled={!editable} className="fieldset-plain">
+        <ConfigFields
+          idPrefix="edit"
+          values={values}
+          errors={errors}
+          onChange={(next) => {
+            setDraft({ base, values: next })
+          }}
+        />
+      </fieldset>
+      <FormError error={errors._form} />
+      {editable ? (
+        <div className="form-actions">
+          <span className="form-status" aria-live="polite">
+            {dirty ? 'Unsaved changes' : 'Up to date with the engine'}
+          </span>
+          <button
+            type="button"
+            className="button"
+            disabled={!dirty || update.isPending}
+            onClick={() => {
+              setDraft(null)
+              setErrors({})
+            }}
+          >
+            Discard changes
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={!dirty || update.isPending}
+          >
+            {update.isPending ? 'Applying…' : 'Apply changes'}
+          </button>
+        </div>
+      ) : null}
     </form>
   )
 }

@@ -6,6 +6,7 @@ import { useState } from 'react'
 import { ConfirmDialog } from '~/components/ConfirmDialog'
 import type { Notify } from '~/components/useNotice'
 import { errorMessage } from '~/lib/errorMessage'
+import { useCaller } from '~/features/auth/useCaller'
 import { useTRPC } from '~/trpc/trpc'
 
 interface PipelineActionsProps {
@@ -25,6 +26,7 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
   const trpc = useTRPC()
   const queryClient = useQueryClient()
   const [confirmingDelete, setConfirmingDelete] = useState(false)
+  const { can } = useCaller()
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.pipelines.pathKey() })
   const failed = (action: string) => (error: unknown) => {
     onNotice(`Could not ${action} ${pipeline.name}: ${errorMessage(error)}`, 'error')
@@ -78,6 +80,8 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
   // Halted pipelines (sequential, after a failure) resume the same way paused ones do.
   const canResume = pipeline.paused || pipeline.status.state === 'halted'
   const busy = pause.isPending || resume.isPending || flush.isPending || remove.isPending
+  // What the role may not do is left out (the engine would refuse it anyway).
+  if (!can('operator')) return null
   return (
     <div className="actions" role="group" aria-label={`Actions for ${name}`}>
       <button
@@ -96,14 +100,16 @@ export function PipelineActions({ pipeline, onNotice, onDeleted }: PipelineActio
       >
         Flush now
       </button>
-      <button
-        type="button"
-        className="button button-small button-danger-outline"
-        disabled={busy}
-        onClick={() => setConfirmingDelete(true)}
-      >
-        Delete
-      </button>
+      {can('admin') ? (
+        <button
+          type="button"
+          className="button button-small button-danger-outline"
+          disabled={busy}
+          onClick={() => setConfirmingDelete(true)}
+        >
+          Delete
+        </button>
+      ) : null}
       <ConfirmDialog
         open={confirmingDelete}
         title={`Delete pipeline ${name}?`}

@@ -14,6 +14,7 @@ import { useNotice, type Notify } from '~/components/useNotice'
 import { sparklineSeconds } from '~/features/metrics/metricsWindows'
 import { useLiveMetrics } from '~/features/metrics/useLiveMetrics'
 import { formatCount, formatPercent } from '~/lib/format'
+import { useCaller } from '~/features/auth/useCaller'
 import { useTRPC } from '~/trpc/trpc'
 import { CreatePipelineForm } from './CreatePipelineForm'
 import { PipelineActions } from './PipelineActions'
@@ -51,6 +52,7 @@ export function PipelinesOverview() {
   const pipelines = useQuery({ ...trpc.pipelines.list.queryOptions(), refetchInterval: 5_000 })
   const { series, now } = useLiveMetrics({ windowSeconds: sparklineSeconds })
   const [creating, setCreating] = useState(false)
+  const mayCreate = useCaller().can('admin')
   const { notice, notify, dismiss } = useNotice()
 
   return (
@@ -62,7 +64,7 @@ export function PipelinesOverview() {
             Live throughput, success rate and queue depth of every pipeline the engine runs.
           </p>
         </div>
-        {creating ? null : (
+        {creating || !mayCreate ? null : (
           <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
             New pipeline
           </button>
@@ -85,13 +87,19 @@ export function PipelinesOverview() {
       ) : pipelines.data.length === 0 ? (
         <EmptyState title="No pipelines yet">
           <p>
-            Create one with <strong>New pipeline</strong>, or start the engine with{' '}
-            <code>--demo</code> for a pipeline fed by a synthetic load.
+            {mayCreate ? (
+              <>
+                Create one with <strong>New pipeline</strong>, or start the engine with{' '}
+                <code>--demo</code> for a pipeline fed by a synthetic load.
+              </>
+            ) : (
+              'An admin can create one.'
+            )}
           </p>
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table" aria-label="Pipelines">
+          <table className="table" aria-label="Pipelines" data-keyboard-rows>
             <thead>
               <tr>
                 <th scope="col">Pipeline</th>

@@ -10,46 +10,62 @@ import {
   retryReportSchema,
 } from '@sluice/contract'
 import { z } from 'zod'
-import { readProcedure, router, writeProcedure } from '../trpc'
+import { checkParamsSearch, visibleFailure } from '../../auth/paramsAccess'
+import { operatorProcedure, router, viewerProcedure } from '../trpc'
 
-/** `failures.*`: search, inspect, retry (selected, edited, all matching) and discard. */
+/**
+ * `failures.*`: search, inspect (viewers and up; parameters only for those who may see them),
+ * retry (selected, edited, all matching) and discard (operators and up, audited).
+ */
 export const failuresRouter = router({
-  list: readProcedure
+  list: viewerProcedure
     .input(listFailuresInputSchema)
     .output(failurePageSchema)
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const { limit, offset, cursor, ...filter } = input
-      return ctx.services.failures.list(filter, { limit, offset, cursor })
+      const { viewersSeeParams } = ctx.services.access.auth
+      checkParamsSearch(filter, ctx.caller, viewersSeeParams)
+      const page = await ctx.services.failures.list(filter, { limit, offset, cursor })
+      return {
+        ...page,
+        items: page.items.map((item) => visibleFailure(item, ctx.caller, viewersSeeParams)),
+      }
     }),
-  count: readProcedure
+  count: viewerProcedure
     .input(failureFilterSchema)
     .output(countSchema)
-    .query(async ({ ctx, input }) => ({ count: await ctx.services.failures.count(input) })),
-  get: readProcedure
+    .query(async ({ ctx, input }) => {
+      checkParamsSearch(input, ctx.caller, ctx.services.access.auth.viewersSeeParams)
+      return { count: await ctx.services.failures.count(input) }
+    }),
+  get: viewerProcedure
     .input(z.object({ id: failureIdSchema }))
     .output(failedQueryViewSchema)
-    .query(({ ctx, input }) => ctx.services.failures.get(input.id)),
-  retry: writeProcedure
+    .query(async ({ ctx, input }) =>
+      visibleFailure(
+        await ctx.services.failures.get(input.id),
+        ctx.caller,
+        ctx.services.access.auth.viewersSeeParams,
+      ),
+    ),
+  retry: operatorProcedure
     .input(retryFailuresInputSchema)
     .output(retryReportSchema)
-    .mutation(({ ctx, input }) =>
-      ctx.services.failures.retry(input.ids, {
-        params: input.params,
-        allowOutcomeUnknown: input.allowOutcomeUnknown,
-      }),
-    ),
-  retryAll: writeProcedure
+    .mutation(({ ctx, input }) => ctx.services.access.failureChanges.retry(ctx.caller, input)),
+  retryAll: operatorProcedure
     .input(failureFilterSchema)
     .output(retryReportSchema)
-    .mutation(({ ctx, input }) => ctx.services.failures.retryAll(input)),
-  discard: writeProcedure
+    .mutation(({ ctx, input }) => ctx.services.access.failureChanges.retryAll(ctx.caller, input)),
+  discard: operatorProcedure
     .input(discardFailuresInputSchema)
     .output(countSchema)
     .mutation(async ({ ctx, input }) => ({
-      count: await ctx.services.failures.discard(input.ids),
+      count: await ctx.services.access.failureChanges.discard(ctx.caller, input.ids),
     })),
-  discardAll: writeProcedure
+  discardAll: operatorProcedure
     .input(failureFilterSchema)
     .output(countSchema)
-    .mutation(async ({ ctx, input }) => ({ count: await ctx.services.failures.discardAll(input) })),
+    .mutation(async ({ ctx, input }) => ({
+      count: await ctx.services.access.failureChanges.discardAll(ctx.caller, input),
+    })),
 })

@@ -10,21 +10,21 @@ import {
   targetRefSchema,
   targetViewSchema,
 } from '@sluice/contract'
-import { readProcedure, router } from '../trpc'
+import { router, viewerProcedure } from '../trpc'
 
 /**
  * `metrics.live` streams `{ at, samples }` once a second over SSE (httpSubscriptionLink);
  * `metrics.history` returns up to the last hour of the same samples.
  */
 export const metricsRouter = router({
-  live: readProcedure.input(liveMetricsInputSchema).subscription(async function* ({
+  live: viewerProcedure.input(liveMetricsInputSchema).subscription(async function* ({
     ctx,
     input,
     signal,
   }) {
     yield* ctx.services.metrics.live(input.pipelines, signal)
   }),
-  history: readProcedure
+  history: viewerProcedure
     .input(metricsHistoryInputSchema)
     .output(metricsHistorySchema)
     .query(({ ctx, input }) => ctx.services.metrics.history(input.pipeline, input.windowSeconds)),
@@ -32,7 +32,7 @@ export const metricsRouter = router({
 
 /** `batches.list`: recent batches, newest first, with trace ids and Jaeger links. */
 export const batchesRouter = router({
-  list: readProcedure
+  list: viewerProcedure
     .input(listBatchesInputSchema)
     .output(batchListSchema)
     .query(({ ctx, input }) => ctx.services.batches.list(input.pipeline, input.limit)),
@@ -40,10 +40,10 @@ export const batchesRouter = router({
 
 /** `targets.list` and `targets.check`: named data sources, never a connection string. */
 export const targetsRouter = router({
-  list: readProcedure
+  list: viewerProcedure
     .output(z.array(targetViewSchema))
     .query(({ ctx }) => ctx.services.targets.list()),
-  check: readProcedure
+  check: viewerProcedure
     .input(targetRefSchema)
     .output(targetCheckSchema)
     .query(({ ctx, input }) => ctx.services.targets.check(input.name)),
@@ -51,5 +51,5 @@ export const targetsRouter = router({
 
 /** `health.get`: database reachability, pipeline counts, whether auth is on. */
 export const healthRouter = router({
-  get: readProcedure.output(healthSchema).query(({ ctx }) => ctx.services.health.get()),
+  get: viewerProcedure.output(healthSchema).query(({ ctx }) => ctx.services.health.get()),
 })

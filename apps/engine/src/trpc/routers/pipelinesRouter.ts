@@ -6,44 +6,60 @@ import {
   pipelineViewSchema,
   updatePipelineInputSchema,
 } from '@sluice/contract'
-import { readProcedure, router, writeProcedure } from '../trpc'
+import { adminWriteProcedure, operatorProcedure, router, viewerProcedure } from '../trpc'
 
-/** `pipelines.*`: list, get, create, update (live), delete, pause, resume, flush. */
+/**
+ * `pipelines.*`: list and get (viewers), pause, resume and flush (operators), create, update
+ * (live) and delete (admins); every change audited.
+ */
 export const pipelinesRouter = router({
-  list: readProcedure
+  list: viewerProcedure
     .output(z.array(pipelineViewSchema))
     .query(({ ctx }) => ctx.services.pipelines.list()),
-  get: readProcedure
+  get: viewerProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
     .query(({ ctx, input }) => ctx.services.pipelines.get(input.name)),
-  create: writeProcedure
+  create: adminWriteProcedure
     .input(createPipelineInputSchema)
     .output(pipelineViewSchema)
     .mutation(({ ctx, input }) =>
-      ctx.services.pipelines.create(input.name, input.config, input.paused),
+      ctx.services.access.pipelineChanges.create(
+        ctx.caller,
+        input.name,
+        input.config,
+        input.paused,
+      ),
     ),
-  update: writeProcedure
+  update: adminWriteProcedure
     .input(updatePipelineInputSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.pipelines.update(input.name, input.config)),
-  delete: writeProcedure
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.update(ctx.caller, input.name, input.config),
+    ),
+  delete: adminWriteProcedure
     .input(pipelineRefSchema)
     .output(z.object({ deleted: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.pipelines.delete(input.name)
+      await ctx.services.access.pipelineChanges.delete(ctx.caller, input.name)
       return { deleted: input.name }
     }),
-  pause: writeProcedure
+  pause: operatorProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.pipelines.pause(input.name)),
-  resume: writeProcedure
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.pause(ctx.caller, input.name),
+    ),
+  resume: operatorProcedure
     .input(pipelineRefSchema)
     .output(pipelineViewSchema)
-    .mutation(({ ctx, input }) => ctx.services.pipelines.resume(input.name)),
-  flush: writeProcedure
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.resume(ctx.caller, input.name),
+    ),
+  flush: operatorProcedure
     .input(pipelineRefSchema)
     .output(flushResultSchema)
-    .mutation(({ ctx, input }) => ctx.services.pipelines.flush(input.name)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.access.pipelineChanges.flush(ctx.caller, input.name),
+    ),
 })

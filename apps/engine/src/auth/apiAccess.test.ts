@@ -5,7 +5,7 @@ import { createLogger } from '../logger'
 import type { MetricsTick } from '@sluice/contract'
 import { engineClient, eventually, postJson } from '../testing/engineHarness'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
-import { bearerAuth } from './bearerAuth'
+import { bearerTokens } from './apiTokens'
 
 const token = 'test-token-0123456789abcdef'
 const password = 'Sup3rS3cret-pw'
@@ -34,17 +34,19 @@ afterAll(async () => {
   await db.drop()
 })
 
-describe('bearerAuth', () => {
-  it('accepts only the exact token, and everything when none is configured', () => {
-    const check = bearerAuth(token)
-    expect(check(`Bearer ${token}`)).toBe(true)
-    expect(check(`bearer ${token}`)).toBe(true)
-    expect(check(`Bearer ${token}x`)).toBe(false)
-    expect(check(`Bearer ${token.slice(0, -1)}`)).toBe(false)
-    expect(check(token)).toBe(false)
-    expect(check(undefined)).toBe(false)
-    expect(check('Bearer ')).toBe(false)
-    expect(bearerAuth(undefined)(undefined)).toBe(true)
+describe('bearerTokens', () => {
+  it('tells which named token was sent, only for its exact text', () => {
+    const deploy = { name: 'deploy', token, role: 'admin' as const }
+    const ci = { name: 'ci', token: 'another-token-0123456789', role: 'operator' as const }
+    const check = bearerTokens([deploy, ci])
+    expect(check(`Bearer ${token}`)).toBe(deploy)
+    expect(check(`bearer ${ci.token}`)).toBe(ci)
+    expect(check(`Bearer ${token}x`)).toBe('wrong')
+    expect(check(`Bearer ${token.slice(0, -1)}`)).toBe('wrong')
+    expect(check(token)).toBe('wrong')
+    expect(check('Bearer ')).toBe('wrong')
+    expect(check(undefined)).toBe('none')
+    expect(bearerTokens([])(`Bearer ${token}`)).toBe('wrong')
   })
 })
 

@@ -3,6 +3,7 @@ import { Suspense } from 'react'
 import { LoadingState } from '~/components/LoadingState'
 import { failuresPageRequest, readFilterParams } from '~/features/failures/failureFilterParams'
 import { FailuresPage } from '~/features/failures/FailuresPage'
+import { toSearchParams } from '~/lib/urlParams'
 import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 
 export const metadata: Metadata = { title: 'Failed queries' }
@@ -12,10 +13,7 @@ interface PageProps {
 }
 
 export default async function Failures({ searchParams }: PageProps) {
-  const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(await searchParams)) {
-    for (const one of [value ?? []].flat()) search.append(key, one)
-  }
+  const search = toSearchParams(await searchParams)
   // The page the browser will ask for. From/to read in the server's time zone: where that is not
   // the browser's, the key differs and the browser fetches that page itself.
   const { list } = failuresPageRequest(readFilterParams(search))
