@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
+    engineId: env.SLUICE_ENGINE_ID,
+    advertisedUrl: env.SLUICE_ADVERTISED_URL,
+    natsUrl: env.SLUICE_NATS_URL,
+    natsReplicas: env.SLUICE_NATS_REPLICAS,
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry
