@@ -87,7 +87,10 @@ function serverOf(plan: ServerPlan): { server: NatsServer; started: Promise<void
   const exited = (): Promise<void> =>
     new Promise((resolve) => {
       if (!child || child.exitCode !== null || child.signalCode !== null) resolve()
-      else child.once('exit', () => { resolve(); })
+      else
+        child.once('exit', () => {
+          resolve()
+        })
     })
   const start = async (): Promise<void> => {
     stderr = ''
