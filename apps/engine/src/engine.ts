@@ -1,7 +1,16 @@
 import type { AddressInfo } from 'node:net'
 import type { NatsConnection } from '@nats-io/transport-node'
 import pg from 'pg'
+import { ClusterMetrics } from './cluster/clusterMetrics'
+import { ConfigSync } from './cluster/configSync'
 import { engineIdentity, newEngineId, type EngineIdentity } from './cluster/engineIdentity'
+import { MemberLoadGauge } from './cluster/memberLoad'
+import { Membership, readClusterId } from './cluster/membership'
+import {
+  NatsMetricsExchange,
+  PostgresMetricsExchange,
+  type MetricsExchange,
+} from './cluster/metricsExchange'
 import {
   startEmbeddedDatabase,
   defaultDataDir,
@@ -174,7 +183,24 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const failureWriter = new FailureWriter(new FailedQueryStore(recordPool))
   const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
   const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
-  await registry.start()
+  // Loads every stored pipeline, then keeps them as the store says, whichever engine changed it.
+  const configSync = new ConfigSync(databaseUrl, registry, log)
+  let exchange: MetricsExchange
+  try {
+    await configSync.start()
+    exchange =
+      nats === undefined
+        ? new PostgresMetricsExchange(pool, engineId, log)
+        : new NatsMetricsExchange(nats, await readClusterId(pool), engineId, log)
+  } catch (error) {
+    await configSync.stop()
+    await registry.close()
+    await nats?.close()
+    await recordPool.end()
+    await pool.end()
+    await embedded?.stop()
+    throw error
+  }
 
   const recorder = new MetricsRecorder(() =>
     registry.all().map((managed) => {
@@ -191,6 +217,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     recorder.recordBatch(batch)
   })
   recorder.start()
+  const clusterMetrics = new ClusterMetrics(engineId, recorder, exchange, log)
+  await clusterMetrics.start()
+  const loadGauge = new MemberLoadGauge(() => registry.all())
+  let membership: Membership | undefined
 
   const shutdown = new Shutdown()
   const failureQueries = new FailureQueries(failures, registry, log)
@@ -233,6 +263,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       shutdown,
     ),
     access: access.services,
+    cluster: {
+      members: () => {
+        if (!membership)
+          return Promise.reject(
+            new EngineError('UNAVAILABLE', 'the engine has not joined its cluster yet', {
+              retryAfterSeconds: 1,
+            }),
+          )
+        return membership.view()
+      },
+      metricsHistory: (pipeline, windowSeconds) =>
+        clusterMetrics.history(pipeline, windowSeconds),
+      metricsLive: (pipelines, signal) => clusterMetrics.live(pipelines, signal),
+    },
   }
 
   const server = createHttpServer({
@@ -264,7 +308,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // e.g. the port is taken: leave nothing running behind (pools, the embedded server).
     server.close()
     access.stop()
+    await configSync.stop()
     await registry.close()
+    await clusterMetrics.stop()
     recorder.stop()
     await nats?.close()
     await recordPool.end()
@@ -280,6 +326,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     listenUrl: url,
     version: options.version ?? '0.1.0',
   })
+  membership = new Membership({
+    pool,
+    identity,
+    load: () => loadGauge.read(),
+    log,
+    metricsTransport: exchange.transport,
+  })
+  await membership.join()
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -289,7 +343,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     log.info('shutting down: refusing new work (503), draining pipelines')
     await demo?.stop()
     access.stop()
+    // Out of the member list at once; changes made elsewhere during the drain no longer apply here.
+    await membership?.leave()
+    await configSync.stop()
     await registry.close()
+    await clusterMetrics.stop()
     recorder.stop()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
