@@ -273,8 +273,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           )
         return membership.view()
       },
-      metricsHistory: (pipeline, windowSeconds) =>
-        clusterMetrics.history(pipeline, windowSeconds),
+      metricsHistory: (pipeline, windowSeconds) => clusterMetrics.history(pipeline, windowSeconds),
       metricsLive: (pipelines, signal) => clusterMetrics.live(pipelines, signal),
     },
   }

@@ -119,8 +119,7 @@ export class ConfigSync {
   }
 
   #scheduleReconnect(): void {
-    const delay =
-      reconnectDelaysMs[Math.min(this.#failures, reconnectDelaysMs.length - 1)] ?? 5_000
+    const delay = reconnectDelaysMs[Math.min(this.#failures, reconnectDelaysMs.length - 1)] ?? 5_000
     this.#failures += 1
     this.#retry = setTimeout(() => {
       if (this.#stopped) return

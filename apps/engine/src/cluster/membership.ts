@@ -136,7 +136,9 @@ export class Membership {
       // Dropped by the others after a long stall (a paused process, a cut link): join again.
       if (updated.rowCount === 0 && !this.#left) {
         await this.#register()
-        this.#log.warn('this engine had been dropped from the cluster (heartbeat late): joined again')
+        this.#log.warn(
+          'this engine had been dropped from the cluster (heartbeat late): joined again',
+        )
       }
       const dropped = await this.#pool.query<{ id: string; url: string }>(
         `DELETE FROM sluice.engines WHERE heartbeat_at < now() - make_interval(secs => $1)

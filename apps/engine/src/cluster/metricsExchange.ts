@@ -162,8 +162,7 @@ export class PostgresMetricsExchange implements MetricsExchange {
         seen.add(at)
         listener(row.engine_id, { at, samples: row.samples })
       }
-      for (const seen of this.#seen.values())
-        for (const at of seen) if (at < since) seen.delete(at)
+      for (const seen of this.#seen.values()) for (const at of seen) if (at < since) seen.delete(at)
       if (Date.now() - this.#lastCleanup > 30_000) {
         this.#lastCleanup = Date.now()
         await this.#pool.query('DELETE FROM sluice.cluster_metric_ticks WHERE at < $1', [

@@ -13,11 +13,7 @@ import {
 } from '@sluice/contract'
 import type { FailedQueryStore, NewFailure } from '../stores/failedQueryStore'
 import type { FailureWriter } from '../stores/failureWriter'
-import type {
-  HaltReason,
-  PipelineConfigStore,
-  StoredPipeline,
-} from '../stores/pipelineConfigStore'
+import type { HaltReason, PipelineConfigStore, StoredPipeline } from '../stores/pipelineConfigStore'
 import type { TargetRegistry } from '../targets/targetRegistry'
 import type { PipelineService } from '../trpc/services'
 import { describeZodError } from '../trpc/zodMessages'
@@ -124,7 +120,10 @@ export class PipelineRegistry implements PipelineService {
     try {
       await this.#apply(name, stored)
     } catch (error) {
-      this.#deps.log.error({ err: error, pipeline: name }, 'could not apply a stored pipeline change')
+      this.#deps.log.error(
+        { err: error, pipeline: name },
+        'could not apply a stored pipeline change',
+      )
     }
   }
 
