@@ -220,7 +220,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const clusterMetrics = new ClusterMetrics(engineId, recorder, exchange, log)
   await clusterMetrics.start()
   const loadGauge = new MemberLoadGauge(() => registry.all())
-  let membership: Membership | undefined
+  // Joined once the engine listens (its URL is known then).
+  const joined: { membership?: Membership } = {}
 
   const shutdown = new Shutdown()
   const failureQueries = new FailureQueries(failures, registry, log)
@@ -265,6 +266,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     access: access.services,
     cluster: {
       members: () => {
+        const membership = joined.membership
         if (!membership)
           return Promise.reject(
             new EngineError('UNAVAILABLE', 'the engine has not joined its cluster yet', {
@@ -325,7 +327,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     listenUrl: url,
     version: options.version ?? '0.1.0',
   })
-  membership = new Membership({
+  const membership = new Membership({
     pool,
     identity,
     load: () => loadGauge.read(),
@@ -333,6 +335,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     metricsTransport: exchange.transport,
   })
   await membership.join()
+  joined.membership = membership
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -343,7 +346,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await demo?.stop()
     access.stop()
     // Out of the member list at once; changes made elsewhere during the drain no longer apply here.
-    await membership?.leave()
+    await membership.leave()
     await configSync.stop()
     await registry.close()
     await clusterMetrics.stop()
