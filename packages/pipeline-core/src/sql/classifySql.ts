@@ -2,7 +2,7 @@ import { asArray } from './ast'
 import type { Classification } from './classification'
 import { LruCache } from './lruCache'
 import { mergeShape } from './mergeShapes'
-import { loadParser, parseLoaded, parserLoaded } from './parser'
+import { loadParser, parseLoaded, parserLoaded, statementShape } from './parser'
 import { statementRefusal } from './refusedStatements'
 import { statementEffects } from './statementEffects'
 import { walk } from './ast'
@@ -51,6 +51,7 @@ function computeClassification(sql: string): Classification {
   if ('error' in parsed) {
     return {
       sql,
+      ...statementShape(sql, false),
       statementCount: 0,
       syntaxError: parsed.error,
       readOnly: false,
@@ -74,6 +75,7 @@ function computeClassification(sql: string): Classification {
   for (const stmt of stmts) refusal ??= statementRefusal(stmt)
   return {
     sql,
+    ...statementShape(sql, true),
     statementCount: stmts.length,
     readOnly,
     reads: [...new Set(effects.flatMap((effect) => effect.reads))].sort(),
