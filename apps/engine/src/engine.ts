@@ -26,6 +26,10 @@ import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
 import { Shutdown } from './shutdown'
+import { InsightsCollector } from './insights/insightsCollector'
+import { StatementInsights } from './insights/insightsService'
+import { InsightsStore, type InsightsRetention } from './insights/insightsStore'
+import { FailureGroupStore } from './stores/failureGroupStore'
 import type { EngineServices } from './trpc/services'
 
 /** Options of `createEngine`; everything has a default. */
@@ -51,6 +55,10 @@ export interface EngineOptions {
   readonly demo?: boolean
   /** Largest accepted request body. Default 4 MiB. */
   readonly maxBodyBytes?: number
+  /** Statement insights: shapes kept per pipeline, how long minutes and hours are kept. */
+  readonly insights?: InsightsRetention
+  /** Persisted metrics history: hours of seconds, days of minutes. */
+  readonly history?: { readonly secondsForHours: number; readonly minutesForDays: number }
   readonly logger?: Logger
   /** `GET /metrics` (Prometheus text), from @sluice/telemetry's `startTelemetry`. */
   readonly metricsHandler?: MetricsRequestHandler | undefined
@@ -147,8 +155,26 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const configs = new PipelineConfigStore(pool)
   const failures = new FailedQueryStore(pool)
   const failureWriter = new FailureWriter(new FailedQueryStore(recordPool))
-  const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
-  const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
+  const targets = new TargetRegistry(databaseUrl, options.targets ?? [], log)
+  const insightsStore = new InsightsStore(
+    pool,
+    options.insights ?? { topN: 100, minutesForHours: 24, hoursForDays: 7 },
+  )
+  const insights = new StatementInsights(
+    new InsightsCollector(options.insights?.topN ?? 100),
+    insightsStore,
+    log,
+  )
+  const registry = new PipelineRegistry({
+    configs,
+    failures,
+    failureWriter,
+    targets,
+    log,
+    onResults: (pipeline, sqls, results) => {
+      insights.record(pipeline, sqls, results)
+    },
+  })
   await registry.start()
 
   const recorder = new MetricsRecorder(() =>
@@ -166,9 +192,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     recorder.recordBatch(batch)
   })
   recorder.start()
+  insights.start()
 
   const shutdown = new Shutdown()
-  const failureQueries = new FailureQueries(failures, registry, log)
+  const failureQueries = new FailureQueries(failures, registry, log, {
+    store: new FailureGroupStore(pool),
+    sparklines: (since) => insightsStore.failureSparklines(since),
+  })
   const access = createAccess({
     pool,
     tokens,
@@ -208,6 +238,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       shutdown,
     ),
     access: access.services,
+    insights,
   }
 
   const server = createHttpServer({
@@ -241,6 +272,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     access.stop()
     await registry.close()
     recorder.stop()
+    targets.stop()
+    await insights.stop()
     await recordPool.end()
     await pool.end()
     await embedded?.stop()
@@ -259,6 +292,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     access.stop()
     await registry.close()
     recorder.stop()
+    targets.stop()
+    await insights.stop()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
         resolve()

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
+import { insightsEnvShape } from './insights/insightsEnv'
 
 /*
  * The engine's configuration from the environment, read and validated once. No other file reads
@@ -96,6 +97,7 @@ const envSchema = z
     OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
     SLUICE_VIEWERS_SEE_PARAMS: flag('SLUICE_VIEWERS_SEE_PARAMS'),
     ...authEnvShape,
+    ...insightsEnvShape,
   })
   .superRefine(checkAuthEnvTogether)
 

@@ -50,6 +50,15 @@ async function main(): Promise<void> {
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
+    insights: {
+      topN: env.SLUICE_INSIGHTS_TOP_N,
+      minutesForHours: env.SLUICE_INSIGHTS_MINUTES_HOURS,
+      hoursForDays: env.SLUICE_INSIGHTS_RETENTION_DAYS,
+    },
+    history: {
+      secondsForHours: env.SLUICE_HISTORY_SECONDS_HOURS,
+      minutesForDays: env.SLUICE_HISTORY_MINUTES_DAYS,
+    },
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry

@@ -1,5 +1,6 @@
 import { auditRouter, authRouter, usersRouter } from './trpc/routers/accessRouters'
 import { failuresRouter } from './trpc/routers/failuresRouter'
+import { insightsRouter } from './trpc/routers/insightsRouter'
 import {
   batchesRouter,
   healthRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   audit: auditRouter,
+  insights: insightsRouter,
 })
 
 /** The type the console's tRPC client is built on. */

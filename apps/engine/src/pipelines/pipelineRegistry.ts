@@ -27,6 +27,12 @@ export interface PipelineRegistryDeps {
   readonly failureWriter: FailureWriter
   readonly targets: TargetRegistry
   readonly log: Logger
+  /** Every query's result, with the SQL it ran (statement insights). */
+  readonly onResults?: (
+    pipeline: string,
+    sqls: readonly string[],
+    results: readonly QueryResult[],
+  ) => void
 }
 
 /**
@@ -94,6 +100,8 @@ export class PipelineRegistry implements PipelineService {
         onBatch: (batch) => {
           for (const listener of this.#batchListeners) listener(batch)
         },
+        onResults: this.#deps.onResults ?? (() => undefined),
+        breakerOf: (target) => this.#deps.targets.breakerOf(target),
       },
       times,
       broken,

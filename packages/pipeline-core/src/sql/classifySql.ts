@@ -105,3 +105,19 @@ export async function classifySql(sql: string): Promise<Classification> {
   await loadParser()
   return classifyLoaded(sql)
 }
+
+/**
+ * A text's statement shape: its fingerprint and normalized text (constants as `$n`), from the
+ * cached classification; `undefined` until the parser is loaded.
+ *
+ * @example
+ * statementShapeOf('SELECT * FROM t WHERE id = 5')?.normalized // 'SELECT * FROM t WHERE id = $1'
+ */
+export function statementShapeOf(
+  sql: string,
+): { readonly fingerprint: string; readonly normalized: string } | undefined {
+  const classification = classifyIfLoaded(sql)
+  return classification
+    ? { fingerprint: classification.fingerprint, normalized: classification.normalized }
+    : undefined
+}
