@@ -197,7 +197,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const shutdown = new Shutdown()
   const failureQueries = new FailureQueries(failures, registry, log, {
     store: new FailureGroupStore(pool),
-    sparklines: (since) => insightsStore.failureSparklines(since),
+    sparklines: (since) => insights.failureSparklines(since),
   })
   const access = createAccess({
     pool,

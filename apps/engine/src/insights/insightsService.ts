@@ -112,6 +112,12 @@ export class StatementInsights {
     }
   }
 
+  /** Failures per bucket since `since`, by pipeline, shape and code (failure groups' sparklines). */
+  async failureSparklines(since: Date): Promise<Map<string, number[]>> {
+    await this.flush()
+    return this.#store.failureSparklines(since)
+  }
+
   async get(input: {
     pipeline: string
     fingerprint: string
