@@ -57,8 +57,6 @@ export interface EngineOptions {
   readonly maxBodyBytes?: number
   /** Statement insights: shapes kept per pipeline, how long minutes and hours are kept. */
   readonly insights?: InsightsRetention
-  /** Persisted metrics history: hours of seconds, days of minutes. */
-  readonly history?: { readonly secondsForHours: number; readonly minutesForDays: number }
   readonly logger?: Logger
   /** `GET /metrics` (Prometheus text), from @sluice/telemetry's `startTelemetry`. */
   readonly metricsHandler?: MetricsRequestHandler | undefined

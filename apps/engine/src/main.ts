@@ -55,10 +55,6 @@ async function main(): Promise<void> {
       minutesForHours: env.SLUICE_INSIGHTS_MINUTES_HOURS,
       hoursForDays: env.SLUICE_INSIGHTS_RETENTION_DAYS,
     },
-    history: {
-      secondsForHours: env.SLUICE_HISTORY_SECONDS_HOURS,
-      minutesForDays: env.SLUICE_HISTORY_MINUTES_DAYS,
-    },
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry

@@ -216,20 +216,6 @@ const migrations: readonly Migration[] = [
       CREATE INDEX failure_groups_recent ON sluice.failure_groups (last_seen DESC) WHERE open_count > 0;
     `,
   },
-  {
-    version: 32,
-    name: 'metrics history that survives a restart: per second and per minute',
-    sql: `
-      CREATE TABLE sluice.metrics_history (
-        pipeline text NOT NULL,
-        span_seconds integer NOT NULL CHECK (span_seconds IN (1, 60)),
-        at timestamptz NOT NULL,
-        sample jsonb NOT NULL,
-        PRIMARY KEY (span_seconds, at, pipeline)
-      );
-      CREATE INDEX metrics_history_pipeline ON sluice.metrics_history (pipeline, span_seconds, at);
-    `,
-  },
 ]
 
 /**

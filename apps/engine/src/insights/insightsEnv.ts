@@ -22,8 +22,4 @@ export const insightsEnvShape = {
   SLUICE_INSIGHTS_MINUTES_HOURS: wholeNumber('SLUICE_INSIGHTS_MINUTES_HOURS', 24, 1, 24 * 31),
   /** Days hourly insights are kept. */
   SLUICE_INSIGHTS_RETENTION_DAYS: wholeNumber('SLUICE_INSIGHTS_RETENTION_DAYS', 7, 1, 3_650),
-  /** Hours of one-second metrics history kept (the charts' short windows). */
-  SLUICE_HISTORY_SECONDS_HOURS: wholeNumber('SLUICE_HISTORY_SECONDS_HOURS', 1, 1, 48),
-  /** Days of one-minute metrics history kept (the 6 h, 24 h and 7 d windows). */
-  SLUICE_HISTORY_MINUTES_DAYS: wholeNumber('SLUICE_HISTORY_MINUTES_DAYS', 7, 1, 365),
 }

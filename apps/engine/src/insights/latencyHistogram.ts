@@ -33,7 +33,7 @@ function bucketValue(bucket: number): number {
  */
 export function histogramPercentile(histogram: LatencyHistogram, p: number): number {
   const buckets = Object.entries(histogram)
-    .map(([bucket, count]) => [Number(bucket), Number(count)] as const)
+    .map(([bucket, count]) => [Number(bucket), count] as const)
     .filter(([, count]) => count > 0)
     .sort((a, b) => a[0] - b[0])
   const total = buckets.reduce((sum, [, count]) => sum + count, 0)

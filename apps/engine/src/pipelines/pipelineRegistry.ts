@@ -161,6 +161,7 @@ export class PipelineRegistry implements PipelineService {
       paused: managed.paused,
       status: managed.status(),
       openFailures,
+      breaker: this.#deps.targets.breakerOf(managed.config.target)?.view() ?? null,
       createdAt: managed.createdAt,
       updatedAt: managed.updatedAt,
     }

@@ -66,7 +66,8 @@ export class FailureQueries implements FailureService {
     if (!this.#groups) return { items: [] }
     const [items, lines] = await Promise.all([
       this.#groups.list(filter),
-      this.#sparklines?.(new Date(Date.now() - 24 * 3_600_000)) ?? Promise.resolve(new Map()),
+      this.#sparklines?.(new Date(Date.now() - 24 * 3_600_000)) ??
+        Promise.resolve(new Map<string, number[]>()),
     ])
     return {
       items: items.map((group) => ({
