@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net'
+import type { NatsConnection } from '@nats-io/transport-node'
 import pg from 'pg'
+import { engineIdentity, newEngineId, type EngineIdentity } from './cluster/engineIdentity'
 import {
   startEmbeddedDatabase,
   defaultDataDir,
   type EmbeddedDatabase,
 } from './database/embeddedDatabase'
 import { migrate } from './database/migrations'
+import { connectNats } from './nats/natsConnection'
 import { createAccess } from './auth/access'
 import { DEFAULT_TOKEN_NAME, type ApiToken } from './auth/apiTokens'
 import type { AuthSettings } from './auth/authEnv'
@@ -63,6 +66,14 @@ export interface EngineOptions {
   /** Finds a batch's trace id in the telemetry span store when the batch event lacks one. */
   readonly traceIdLookup?: TraceIdLookup | undefined
   readonly version?: string
+  /** `SLUICE_ENGINE_ID`; default: generated per process. */
+  readonly engineId?: string | undefined
+  /** `SLUICE_ADVERTISED_URL`; default: the URL the engine listens on. */
+  readonly advertisedUrl?: string | undefined
+  /** `SLUICE_NATS_URL` (comma-separated servers); unset: no NATS. */
+  readonly natsUrl?: string | undefined
+  /** `SLUICE_NATS_REPLICAS`: replicas of the JetStream streams the engine creates. Default 1. */
+  readonly natsReplicas?: number
 }
 
 /** A running engine. */
@@ -73,6 +84,7 @@ export interface Engine {
   readonly host: string
   readonly embeddedDatabase: boolean
   readonly registry: PipelineRegistry
+  readonly identity: EngineIdentity
   /** Graceful stop: refuse new work (503), drain every pipeline, close the server and database. */
   stop(): Promise<void>
 }
@@ -149,6 +161,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   await recordPool.query('SELECT 1').catch((error: unknown) => {
     log.warn({ err: error }, 'the failure store could not connect yet')
   })
+
+  const engineId = options.engineId ?? newEngineId()
+  let nats: NatsConnection | undefined
+  if (options.natsUrl !== undefined) {
+    try {
+      nats = await connectNats(options.natsUrl, engineId, log)
+    } catch (error) {
+      await recordPool.end()
+      await pool.end()
+      await embedded?.stop()
+      throw error
+    }
+  }
 
   const configs = new PipelineConfigStore(pool)
   const failures = new FailedQueryStore(pool)
@@ -272,6 +297,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     recorder.stop()
     targets.stop()
     await insights.stop()
+    await nats?.close()
     await recordPool.end()
     await pool.end()
     await embedded?.stop()
@@ -279,6 +305,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const identity = engineIdentity({
+    id: engineId,
+    advertisedUrl: options.advertisedUrl,
+    listenUrl: url,
+    version: options.version ?? '0.1.0',
+  })
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -304,6 +336,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     }, 2_000)
     await closed
     clearTimeout(grace)
+    await nats?.drain()
     await recordPool.end()
     await pool.end()
     await embedded?.stop()
@@ -316,6 +349,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     host,
     embeddedDatabase: embedded !== undefined,
     registry,
+    identity,
     stop: () => (stopping ??= stop()),
   }
 }

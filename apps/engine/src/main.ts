@@ -55,6 +55,10 @@ async function main(): Promise<void> {
       minutesForHours: env.SLUICE_INSIGHTS_MINUTES_HOURS,
       hoursForDays: env.SLUICE_INSIGHTS_RETENTION_DAYS,
     },
+    engineId: env.SLUICE_ENGINE_ID,
+    advertisedUrl: env.SLUICE_ADVERTISED_URL,
+    natsUrl: env.SLUICE_NATS_URL,
+    natsReplicas: env.SLUICE_NATS_REPLICAS,
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry
