@@ -38,6 +38,10 @@ import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
 import { Shutdown } from './shutdown'
+import { InsightsCollector } from './insights/insightsCollector'
+import { StatementInsights } from './insights/insightsService'
+import { InsightsStore, type InsightsRetention } from './insights/insightsStore'
+import { FailureGroupStore } from './stores/failureGroupStore'
 import type { EngineServices } from './trpc/services'
 
 /** Options of `createEngine`; everything has a default. */
@@ -63,6 +67,8 @@ export interface EngineOptions {
   readonly demo?: boolean
   /** Largest accepted request body. Default 4 MiB. */
   readonly maxBodyBytes?: number
+  /** Statement insights: shapes kept per pipeline, how long minutes and hours are kept. */
+  readonly insights?: InsightsRetention
   readonly logger?: Logger
   /** `GET /metrics` (Prometheus text), from @sluice/telemetry's `startTelemetry`. */
   readonly metricsHandler?: MetricsRequestHandler | undefined
@@ -181,8 +187,26 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const configs = new PipelineConfigStore(pool)
   const failures = new FailedQueryStore(pool)
   const failureWriter = new FailureWriter(new FailedQueryStore(recordPool))
-  const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
-  const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
+  const targets = new TargetRegistry(databaseUrl, options.targets ?? [], log)
+  const insightsStore = new InsightsStore(
+    pool,
+    options.insights ?? { topN: 100, minutesForHours: 24, hoursForDays: 7 },
+  )
+  const insights = new StatementInsights(
+    new InsightsCollector(options.insights?.topN ?? 100),
+    insightsStore,
+    log,
+  )
+  const registry = new PipelineRegistry({
+    configs,
+    failures,
+    failureWriter,
+    targets,
+    log,
+    onResults: (pipeline, sqls, results) => {
+      insights.record(pipeline, sqls, results)
+    },
+  })
   // Loads every stored pipeline, then keeps them as the store says, whichever engine changed it.
   const configSync = new ConfigSync(databaseUrl, registry, log)
   let exchange: MetricsExchange
@@ -195,6 +219,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   } catch (error) {
     await configSync.stop()
     await registry.close()
+    targets.stop()
     await nats?.close()
     await recordPool.end()
     await pool.end()
@@ -222,9 +247,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const loadGauge = new MemberLoadGauge(() => registry.all())
   // Joined once the engine listens (its URL is known then).
   const joined: { membership?: Membership } = {}
+  insights.start()
 
   const shutdown = new Shutdown()
-  const failureQueries = new FailureQueries(failures, registry, log)
+  const failureQueries = new FailureQueries(failures, registry, log, {
+    store: new FailureGroupStore(pool),
+    sparklines: (since) => insights.failureSparklines(since),
+  })
   const access = createAccess({
     pool,
     tokens,
@@ -278,6 +307,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       metricsHistory: (pipeline, windowSeconds) => clusterMetrics.history(pipeline, windowSeconds),
       metricsLive: (pipelines, signal) => clusterMetrics.live(pipelines, signal),
     },
+    insights,
   }
 
   const server = createHttpServer({
@@ -313,6 +343,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await registry.close()
     await clusterMetrics.stop()
     recorder.stop()
+    targets.stop()
+    await insights.stop()
     await nats?.close()
     await recordPool.end()
     await pool.end()
@@ -351,6 +383,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await registry.close()
     await clusterMetrics.stop()
     recorder.stop()
+    targets.stop()
+    await insights.stop()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
         resolve()

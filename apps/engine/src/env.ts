@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
+import { insightsEnvShape } from './insights/insightsEnv'
 
 /*
  * The engine's configuration from the environment, read and validated once. No other file reads
@@ -123,6 +124,7 @@ const envSchema = z
       })
       .transform(Number),
     ...authEnvShape,
+    ...insightsEnvShape,
   })
   .superRefine(checkAuthEnvTogether)
 

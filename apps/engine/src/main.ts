@@ -54,6 +54,11 @@ async function main(): Promise<void> {
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
+    insights: {
+      topN: env.SLUICE_INSIGHTS_TOP_N,
+      minutesForHours: env.SLUICE_INSIGHTS_MINUTES_HOURS,
+      hoursForDays: env.SLUICE_INSIGHTS_RETENTION_DAYS,
+    },
     engineId,
     advertisedUrl: env.SLUICE_ADVERTISED_URL,
     natsUrl: env.SLUICE_NATS_URL,

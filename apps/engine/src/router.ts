@@ -1,6 +1,7 @@
 import { auditRouter, authRouter, usersRouter } from './trpc/routers/accessRouters'
 import { clusterRouter } from './trpc/routers/clusterRouter'
 import { failuresRouter } from './trpc/routers/failuresRouter'
+import { insightsRouter } from './trpc/routers/insightsRouter'
 import {
   batchesRouter,
   healthRouter,
@@ -29,6 +30,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   audit: auditRouter,
+  insights: insightsRouter,
 })
 
 /** The type the console's tRPC client is built on. */

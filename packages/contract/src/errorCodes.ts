@@ -19,6 +19,8 @@
  * - `INTERNAL`: the executor itself failed; the query's outcome is reported, never dropped.
  * - `ABANDONED`: not run: the pipeline was closed with `close({ abandon: true })` (an operator
  *   gave up on the drain) while the query still waited in the queue.
+ * - `TARGET_UNAVAILABLE`: not run: the target's circuit breaker is open (its database refused or
+ *   dropped connections); recorded as a failure, to be retried once the target is back.
  */
 export type PipelineErrorCode =
   | 'INVALID_QUERY'
@@ -36,6 +38,7 @@ export type PipelineErrorCode =
   | 'ROLLED_BACK'
   | 'INTERNAL'
   | 'ABANDONED'
+  | 'TARGET_UNAVAILABLE'
 
 /** Why a pipeline refused to take queries: the codes of `PipelineError`s an admission throws. */
 export type AdmissionRefusal = Extract<

@@ -14,7 +14,8 @@ export const failureIdSchema = z
   .string()
   .regex(/^[0-9]{1,19}$/, 'id must be a failed query id (digits)')
 
-const timestampSchema = z.union(
+/** A time: ISO 8601 with offset, or milliseconds since the epoch. */
+export const timestampSchema = z.union(
   [z.iso.datetime({ offset: true }), z.number().int().nonnegative()],
   {
     error: 'time must be an ISO 8601 date-time or milliseconds since the epoch',
@@ -40,6 +41,13 @@ export const failureFilterSchema = z.object({
   /** Text found in the parameters (their JSON text). Refused for callers who cannot see them. */
   params: z.string().max(500, 'params must be at most 500 characters').optional(),
   callbackId: z.string().max(200, 'callbackId must be at most 200 characters').optional(),
+  /** The statement shape (see insights); with `errorCode`, one failure group. */
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'fingerprint must be 16 hex digits, as failure groups list it')
+    .optional(),
+  /** The error's code as the group shows it: a SQLSTATE, a Sluice code, or '' for none. */
+  errorCode: z.string().max(64, 'errorCode must be at most 64 characters').optional(),
   status: z.union([failureStatusSchema, z.literal('any')]).default('failed'),
   /** Last failure at or after this time. */
   from: timestampSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { breakerViewSchema } from './breaker'
 import { pipelineNameSchema } from './pipelineConfig'
 
 /**
@@ -107,6 +108,8 @@ export const targetViewSchema = z.object({
   isDefault: z.boolean(),
   /** Pipelines that run against it. */
   pipelines: z.array(z.string()),
+  /** Its circuit breaker: open while the target cannot be reached. */
+  breaker: breakerViewSchema,
 })
 export type TargetView = z.output<typeof targetViewSchema>
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { breakerViewSchema } from './breaker'
 import {
   checkSettingsTogether,
   pipelineSettingsPatchShape,
@@ -120,6 +121,8 @@ export const pipelineViewSchema = z.object({
   status: pipelineStatusSchema,
   /** Failed queries still waiting for retry or discard. */
   openFailures: z.number(),
+  /** The circuit breaker of the pipeline's target (open: its queries fail at once). */
+  breaker: breakerViewSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })

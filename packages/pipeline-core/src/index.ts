@@ -16,6 +16,7 @@ export { QueryPipeline } from './pipeline/queryPipeline'
 export type { AcceptedQuery, AddOptions } from './pipeline/queryPipeline'
 export type { PipelineEvents, SubmittedQuery } from './pipeline/pipelineEvents'
 export { PipelineError } from './errors'
+export { statementShapeOf } from './sql/classifySql'
 export {
   BATCH_SPAN_NAME,
   DbAttributes,

@@ -47,6 +47,16 @@ export interface QueryResult<R = Row> {
   /** Trace and span id of the statement that ran this query, when tracing is on. */
   traceId?: string
   spanId?: string
+  /**
+   * The statement's shape (PostgreSQL's fingerprint: constants and parameters do not change it),
+   * from the query's classification; unset when the parser could not classify it.
+   */
+  fingerprint?: string
+  /**
+   * Set when the optimizer did not send this query as its own statement: `merged` into a
+   * statement with others, or `deduplicated` (answered by an identical read).
+   */
+  optimizedAs?: 'merged' | 'deduplicated'
 }
 
 /**

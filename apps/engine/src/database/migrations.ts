@@ -218,6 +218,66 @@ const migrations: readonly Migration[] = [
       CREATE INDEX cluster_metric_ticks_at ON sluice.cluster_metric_ticks (at);
     `,
   },
+  {
+    version: 30,
+    name: 'statement insights: per minute and hour, counts that add up across engines',
+    sql: `
+      -- Adds two objects of counts key by key ({"23505": 2} + {"23505": 1, "57014": 4}).
+      CREATE FUNCTION sluice.add_counts(a jsonb, b jsonb) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+        SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb) FROM (
+          SELECT key, sum(value::numeric) AS total FROM (
+            SELECT * FROM jsonb_each_text(coalesce(a, '{}'::jsonb))
+            UNION ALL SELECT * FROM jsonb_each_text(coalesce(b, '{}'::jsonb))
+          ) AS sides GROUP BY key
+        ) AS summed
+      $fn$;
+      CREATE AGGREGATE sluice.sum_counts(jsonb) (
+        SFUNC = sluice.add_counts, STYPE = jsonb, INITCOND = '{}'
+      );
+      CREATE TABLE sluice.statement_stats (
+        pipeline text NOT NULL,
+        fingerprint text NOT NULL,
+        span_minutes smallint NOT NULL CHECK (span_minutes IN (1, 60)),
+        bucket timestamptz NOT NULL,
+        query text NOT NULL,
+        calls bigint NOT NULL,
+        rows bigint NOT NULL,
+        failures bigint NOT NULL,
+        by_code jsonb NOT NULL,
+        total_ms double precision NOT NULL,
+        histogram jsonb NOT NULL,
+        merged bigint NOT NULL,
+        deduplicated bigint NOT NULL,
+        first_seen timestamptz NOT NULL,
+        last_seen timestamptz NOT NULL,
+        PRIMARY KEY (pipeline, span_minutes, bucket, fingerprint)
+      );
+      CREATE INDEX statement_stats_bucket ON sluice.statement_stats (span_minutes, bucket);
+    `,
+  },
+  {
+    version: 31,
+    name: 'failure groups: each failure names its statement shape and code; open counts per group',
+    sql: `
+      ALTER TABLE sluice.failed_queries ADD COLUMN fingerprint text, ADD COLUMN error_code text;
+      CREATE INDEX failed_queries_group ON sluice.failed_queries (fingerprint, error_code, id)
+        WHERE fingerprint IS NOT NULL;
+      CREATE TABLE sluice.failure_groups (
+        pipeline text NOT NULL,
+        fingerprint text NOT NULL,
+        error_code text NOT NULL,
+        open_count bigint NOT NULL,
+        first_seen timestamptz NOT NULL,
+        last_seen timestamptz NOT NULL,
+        sample_sql text NOT NULL,
+        sample_message text NOT NULL,
+        sample_detail text,
+        PRIMARY KEY (pipeline, fingerprint, error_code)
+      );
+      CREATE INDEX failure_groups_recent ON sluice.failure_groups (last_seen DESC) WHERE open_count > 0;
+    `,
+  },
 ]
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { TRPCError } from '@trpc/server'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
-import { ENGINE_ERRORS, listAuditInputSchema } from '@sluice/contract'
+import { ENGINE_ERRORS, insightsInputSchema, listAuditInputSchema } from '@sluice/contract'
 import { BROWSER_HOST_HEADER, SESSION_HEADER, type CallerResolver } from '../auth/callerResolver'
 import { roleGate } from '../auth/roleGate'
 import { EngineError } from '../errors'
@@ -35,8 +35,9 @@ export interface HttpServerDeps {
 const pipelinePath = /^\/v1\/pipelines(?:\/([^/]+))?(?:\/([^/]+))?\/?$/
 
 /**
- * The engine's one HTTP server (node:http): ingest, pipelines-as-code and `GET /v1/cluster` under `/v1`, tRPC (with
- * SSE subscriptions) under `/trpc`, `GET /healthz` and `GET /metrics`.
+ * The engine's one HTTP server (node:http): ingest, pipelines-as-code, `GET /v1/cluster` and
+ * `GET /v1/insights` under `/v1`, tRPC (with SSE subscriptions) under `/trpc`, `GET /healthz` and
+ * `GET /metrics`.
  *
  * @example
  * const server = createHttpServer(deps)
@@ -125,6 +126,18 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       sendJson(response, 200, await deps.services.cluster.members())
       return
     }
+    if (path === '/v1/insights' || path === '/v1/insights/') {
+      if (method !== 'GET')
+        throw new EngineError(
+          'METHOD_NOT_ALLOWED',
+          `${method} is not allowed on ${path} (allowed: GET)`,
+        )
+      await roleGate(caller, 'viewer', 'GET /v1/insights', { audit, change: false })
+      const parsed = insightsInputSchema.safeParse(insightsQuery(url.searchParams))
+      if (!parsed.success) throw new EngineError('INVALID_INPUT', describeZodError(parsed.error))
+      sendJson(response, 200, await deps.services.insights.answer(parsed.data))
+      return
+    }
     const match = pipelinePath.exec(path)
     if (!match) throw new EngineError('NOT_FOUND', `no route ${method} ${path}`)
     const [, rawName, action] = match
@@ -183,6 +196,16 @@ function auditQuery(search: URLSearchParams): Record<string, unknown> {
             ? Number(value)
             : value
           : value
+  }
+  return input
+}
+
+/** `?pipeline=orders&since=2026-12-07T10:00:00Z&limit=20` as `insightsInputSchema` input. */
+function insightsQuery(search: URLSearchParams): Record<string, unknown> {
+  const input: Record<string, unknown> = {}
+  for (const [key, value] of search) {
+    if (value === '') continue
+    input[key] = key === 'limit' || (key === 'since' && /^\d+$/.test(value)) ? Number(value) : value
   }
   return input
 }

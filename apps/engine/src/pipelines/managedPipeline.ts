@@ -1,10 +1,11 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { PipelineConfig, PipelineStatusView, QueryResultView } from '@sluice/contract'
-import { QueryPipeline } from '@sluice/pipeline-core'
+import { QueryPipeline, statementShapeOf } from '@sluice/pipeline-core'
 import type {
   AcceptedQuery,
   BatchEvent,
   PipelineSettingsInput,
+  QueryError,
   QueryResult,
   SubmittedQuery,
 } from '@sluice/pipeline-core'
@@ -12,6 +13,7 @@ import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import type { NewFailure } from '../stores/failedQueryStore'
 import type { HaltReason } from '../stores/pipelineConfigStore'
+import type { TargetBreaker } from '../targets/targetBreaker'
 import { toEngineError } from './pipelineErrors'
 import { pipelineStatusView } from './pipelineStatusView'
 import { failureOf, resultView } from './queryOutcome'
@@ -29,6 +31,14 @@ export interface ManagedPipelineDeps {
   readonly onBatch: (batch: BatchEvent) => void
   /** The pipeline halted here (a `sequential` batch failed): the registry stores it for the cluster. */
   readonly onHalt: (reason: HaltReason) => void
+  /** Every query's result, with the SQL it ran (statement insights). */
+  readonly onResults: (
+    pipeline: string,
+    sqls: readonly string[],
+    results: readonly QueryResult[],
+  ) => void
+  /** The circuit breaker of a target, shared by the pipelines on it. */
+  readonly breakerOf: (target: string) => TargetBreaker | undefined
 }
 
 /** A core result for a promise that rejected, which the contract says never happens; kept safe anyway. */
@@ -79,6 +89,7 @@ export class ManagedPipeline {
   readonly #deps: ManagedPipelineDeps
   /** Set while applying a halt that came from the store, so it is not stored again. */
   #followingHalt = false
+  #refusedSeq = 0
   createdAt: string
   updatedAt: string
   /** The store revision this pipeline runs (see `StoredPipeline.revision`). */
@@ -173,20 +184,59 @@ export class ManagedPipeline {
     callerContext?: SpanContext,
   ): Promise<QueryResultView[]> {
     const core = await this.#ready()
+    const unavailable = this.#breaker()?.refusal(queries.length)
+    if (unavailable) {
+      // The target is down: fail at once, recorded like any failure, instead of each query
+      // waiting out a connect timeout in the queue.
+      const refused = queries.map((query) => this.#refusedResult(query, unavailable))
+      return this.#track(this.#answer(queries, refused))
+    }
     let accepted: AcceptedQuery[]
     try {
       accepted = await core.addQueries(queries, { group, wait: false, callerContext })
     } catch (error) {
       throw toEngineError(error)
     }
-    return this.#track(this.#answer(queries, accepted))
+    return this.#track(
+      Promise.all(accepted.map((entry) => entry.result.catch(lostResult))).then((results) =>
+        this.#answer(queries, results, true),
+      ),
+    )
   }
 
+  #breaker(): TargetBreaker | undefined {
+    return this.#deps.breakerOf(this.#config.target)
+  }
+
+  #refusedResult(query: SubmittedQuery, error: QueryError): QueryResult {
+    const fingerprint = statementShapeOf(query.sql)?.fingerprint
+    return {
+      queryId: `${this.name}-unavailable-${String(++this.#refusedSeq)}`,
+      status: 'failed',
+      success: false,
+      rows: [],
+      rowCount: 0,
+      error,
+      retryCount: 0,
+      batchId: '',
+      durationMs: 0,
+      ...(query.callbackId === undefined ? {} : { callbackId: query.callbackId }),
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+    }
+  }
+
+  /** Counts results (insights; the breaker, for those that ran), records failures, answers. */
   async #answer(
     queries: readonly SubmittedQuery[],
-    accepted: readonly AcceptedQuery[],
+    results: readonly QueryResult[],
+    ran = false,
   ): Promise<QueryResultView[]> {
-    const results = await Promise.all(accepted.map((entry) => entry.result.catch(lostResult)))
+    this.#deps.onResults(
+      this.name,
+      queries.map((query) => query.sql),
+      results,
+    )
+    if (ran) this.#breaker()?.observe(results)
     const failed: { index: number; failure: NewFailure }[] = []
     results.forEach((result, index) => {
       const query = queries[index]
@@ -201,6 +251,8 @@ export class ManagedPipeline {
   /** Runs one query and answers its result without recording it (retries update their own record). */
   async runOnce(query: SubmittedQuery): Promise<QueryResult> {
     const core = await this.#ready()
+    const unavailable = this.#breaker()?.refusal()
+    if (unavailable) return this.#refusedResult(query, unavailable)
     const run = async (): Promise<QueryResult> => {
       let handle: AcceptedQuery
       try {
@@ -215,7 +267,10 @@ export class ManagedPipeline {
       } catch (error) {
         throw toEngineError(error)
       }
-      return handle.result.catch(lostResult)
+      const result = await handle.result.catch(lostResult)
+      this.#deps.onResults(this.name, [query.sql], [result])
+      this.#breaker()?.observe([result])
+      return result
     }
     return this.#track(run())
   }

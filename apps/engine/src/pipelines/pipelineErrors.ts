@@ -36,6 +36,7 @@ export function toEngineError(error: unknown): EngineError {
     case 'ROLLED_BACK':
     case 'INTERNAL':
     case 'ABANDONED':
+    case 'TARGET_UNAVAILABLE':
       return new EngineError('UNAVAILABLE', message, { cause: error, retryAfterSeconds: 1 })
   }
 }

@@ -27,6 +27,12 @@ export interface PipelineRegistryDeps {
   readonly failureWriter: FailureWriter
   readonly targets: TargetRegistry
   readonly log: Logger
+  /** Every query's result, with the SQL it ran (statement insights). */
+  readonly onResults?: (
+    pipeline: string,
+    sqls: readonly string[],
+    results: readonly QueryResult[],
+  ) => void
 }
 
 /**
@@ -210,6 +216,8 @@ export class PipelineRegistry implements PipelineService {
         onHalt: (reason) => {
           void this.#storeHalt(managed, reason)
         },
+        onResults: this.#deps.onResults ?? (() => undefined),
+        breakerOf: (target) => this.#deps.targets.breakerOf(target),
       },
       times,
       broken,
@@ -290,6 +298,7 @@ export class PipelineRegistry implements PipelineService {
       paused: managed.paused,
       status: managed.status(),
       openFailures,
+      breaker: this.#deps.targets.breakerOf(managed.config.target)?.view() ?? null,
       createdAt: managed.createdAt,
       updatedAt: managed.updatedAt,
     }

@@ -35,6 +35,7 @@ export function failureOf(
     batchId: result.batchId,
     traceId: result.traceId ?? null,
     callbackId: query.callbackId ?? null,
+    fingerprint: result.fingerprint ?? null,
   }
 }
 

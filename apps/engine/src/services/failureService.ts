@@ -5,14 +5,19 @@ import type { PipelineRegistry } from '../pipelines/pipelineRegistry'
 import type {
   FailedQueryView,
   FailureFilter,
+  FailureGroupList,
   FailurePage,
   FailurePageRequest,
   RetryReport,
 } from '@sluice/contract'
 import type { FailedQueryStore } from '../stores/failedQueryStore'
+import type { FailureGroupStore } from '../stores/failureGroupStore'
 import type { FailureService } from '../trpc/services'
 
 type RetryOutcome = RetryReport['outcomes'][number]
+
+/** Failures per bucket since a time, by `pipeline\0fingerprint\0code` (statement insights). */
+export type FailureSparklines = (since: Date) => Promise<Map<string, number[]>>
 
 /** How many failed queries a retry-all runs at once (each chunk waits for its results). */
 const retryChunk = 200
@@ -36,11 +41,41 @@ export class FailureQueries implements FailureService {
   readonly #store: FailedQueryStore
   readonly #registry: PipelineRegistry
   readonly #log: Logger
+  readonly #groups: FailureGroupStore | undefined
+  readonly #sparklines: FailureSparklines | undefined
 
-  constructor(store: FailedQueryStore, registry: PipelineRegistry, log: Logger) {
+  constructor(
+    store: FailedQueryStore,
+    registry: PipelineRegistry,
+    log: Logger,
+    groups?: { store: FailureGroupStore; sparklines: FailureSparklines },
+  ) {
     this.#store = store
     this.#registry = registry
     this.#log = log
+    this.#groups = groups?.store
+    this.#sparklines = groups?.sparklines
+  }
+
+  /** Open failure groups, most recently failing first, each with its failures over 24 hours. */
+  async groups(filter: {
+    pipeline?: string | undefined
+    from?: string | number | undefined
+    limit: number
+  }): Promise<FailureGroupList> {
+    if (!this.#groups) return { items: [] }
+    const [items, lines] = await Promise.all([
+      this.#groups.list(filter),
+      this.#sparklines?.(new Date(Date.now() - 24 * 3_600_000)) ??
+        Promise.resolve(new Map<string, number[]>()),
+    ])
+    return {
+      items: items.map((group) => ({
+        ...group,
+        sparkline:
+          lines.get(`${group.pipeline}\u0000${group.fingerprint}\u0000${group.errorCode}`) ?? [],
+      })),
+    }
   }
 
   async list(filter: FailureFilter, page: FailurePageRequest): Promise<FailurePage> {

@@ -8,6 +8,7 @@ import type {
   QueryErrorView,
 } from '@sluice/contract'
 import { failureFilterSql } from './failureFilterSql'
+import { applyGroupDelta, updateWithGroups } from './failureGroupSql'
 
 /** A query that did not succeed, as the registry hands it over for recording. */
 export interface NewFailure {
@@ -20,6 +21,8 @@ export interface NewFailure {
   readonly batchId: string | null
   readonly traceId: string | null
   readonly callbackId: string | null
+  /** The statement's shape (pipeline-core's fingerprint): with the error code, its failure group. */
+  readonly fingerprint?: string | null
   /**
    * Set by the FailureWriter when PostgreSQL refused this record as sent: it is stored in a
    * cleaned, marked form (see `UnstorableParams`) instead of being dropped.
@@ -197,19 +200,33 @@ export class FailedQueryStore {
         batch_id: failure.batchId,
         trace_id: failure.traceId,
         callback_id: failure.callbackId,
+        fingerprint: failure.fingerprint ?? null,
+        error_code: failure.error.code ?? null,
       }
     })
+    // Only rows really inserted count in their group: run again after a lost answer, it adds
+    // neither a row nor a count twice.
     await this.#pool.query(
-      `INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
-         detail, outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable)
-       OVERRIDING SYSTEM VALUE
-       SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
-         outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable
-       FROM jsonb_to_recordset($1::jsonb) AS r(
-         id bigint, pipeline text, sql text, params jsonb, outcome text, error_message text,
-         sqlstate text, detail text, outcome_unknown boolean, attempts integer, batch_id text,
-         trace_id text, callback_id text, params_unstorable jsonb)
-       ON CONFLICT (id) DO NOTHING`,
+      `WITH inserted AS (
+         INSERT INTO sluice.failed_queries (id, pipeline, sql, params, outcome, error_message, sqlstate,
+           detail, outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable,
+           fingerprint, error_code)
+         OVERRIDING SYSTEM VALUE
+         SELECT id, pipeline, sql, coalesce(params, '[]'), outcome, error_message, sqlstate, detail,
+           outcome_unknown, attempts, batch_id, trace_id, callback_id, params_unstorable,
+           fingerprint, error_code
+         FROM jsonb_to_recordset($1::jsonb) AS r(
+           id bigint, pipeline text, sql text, params jsonb, outcome text, error_message text,
+           sqlstate text, detail text, outcome_unknown boolean, attempts integer, batch_id text,
+           trace_id text, callback_id text, params_unstorable jsonb, fingerprint text, error_code text)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING pipeline, fingerprint, error_code, sql, error_message, detail, last_failed_at
+       ), delta AS (
+         SELECT pipeline, fingerprint, coalesce(error_code, '') AS code, 1 AS n, last_failed_at AS at,
+           sql, error_message AS message, detail
+         FROM inserted WHERE fingerprint IS NOT NULL
+       )
+       ${applyGroupDelta}`,
       [toJson(rows)],
     )
   }
@@ -343,8 +360,11 @@ export class FailedQueryStore {
   /** A retry succeeded: keep the row for history, with the parameters that ran. */
   async markResolved(id: string, params: readonly unknown[]): Promise<void> {
     await this.#pool.query(
-      `UPDATE sluice.failed_queries SET status = 'resolved', resolved_at = now(), params = $2::jsonb,
-         params_unstorable = NULL, attempts = attempts + 1 WHERE id = $1`,
+      updateWithGroups(
+        `status = 'resolved', resolved_at = now(), params = $2::jsonb, params_unstorable = NULL,
+         attempts = f.attempts + 1`,
+        'id = $1',
+      ),
       [id, toJson(params)],
     )
   }
@@ -355,10 +375,12 @@ export class FailedQueryStore {
     failure: Omit<NewFailure, 'pipeline' | 'sql' | 'attempts' | 'callbackId'>,
   ): Promise<void> {
     await this.#pool.query(
-      `UPDATE sluice.failed_queries SET status = 'failed', attempts = attempts + 1, last_failed_at = now(),
-         params = $2::jsonb, params_unstorable = NULL, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
-         outcome_unknown = $7, batch_id = $8, trace_id = $9
-       WHERE id = $1`,
+      updateWithGroups(
+        `status = 'failed', attempts = f.attempts + 1, last_failed_at = now(), params = $2::jsonb,
+         params_unstorable = NULL, outcome = $3, error_message = $4, sqlstate = $5, detail = $6,
+         outcome_unknown = $7, batch_id = $8, trace_id = $9, error_code = $10`,
+        'id = $1',
+      ),
       [
         id,
         toJson(failure.params),
@@ -369,6 +391,7 @@ export class FailedQueryStore {
         failure.error.outcomeUnknown === true,
         failure.batchId,
         failure.traceId,
+        failure.error.code ?? null,
       ],
     )
   }
@@ -376,8 +399,7 @@ export class FailedQueryStore {
   /** Discards the failing ones among `ids`; answers the ids it discarded. */
   async discard(ids: readonly string[]): Promise<string[]> {
     const result = await this.#pool.query<{ id: string }>(
-      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE id = ANY($1::bigint[]) AND status = 'failed'
-       RETURNING id::text AS id`,
+      updateWithGroups(`status = 'discarded'`, `id = ANY($1::bigint[]) AND status = 'failed'`),
       [ids],
     )
     return result.rows.map((row) => row.id)
@@ -386,7 +408,7 @@ export class FailedQueryStore {
   async discardAll(filter: FailureFilter): Promise<string[]> {
     const { where, params } = failureFilterSql({ ...filter, status: 'failed' })
     const result = await this.#pool.query<{ id: string }>(
-      `UPDATE sluice.failed_queries SET status = 'discarded' WHERE ${where} RETURNING id::text AS id`,
+      updateWithGroups(`status = 'discarded'`, where),
       params,
     )
     return result.rows.map((row) => row.id)

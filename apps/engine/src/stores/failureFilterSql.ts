@@ -40,6 +40,10 @@ export function failureFilterSql(filter: FailureFilter, firstParam = 1): FilterS
   if (filter.callbackId !== undefined && filter.callbackId !== '') {
     conditions.push(`callback_id = ${param(filter.callbackId)}`)
   }
+  if (filter.fingerprint !== undefined)
+    conditions.push(`fingerprint = ${param(filter.fingerprint)}`)
+  if (filter.errorCode !== undefined)
+    conditions.push(`coalesce(error_code, '') = ${param(filter.errorCode)}`)
   if (filter.from !== undefined) conditions.push(`last_failed_at >= ${param(toDate(filter.from))}`)
   if (filter.to !== undefined) conditions.push(`last_failed_at < ${param(toDate(filter.to))}`)
   return { where: conditions.length > 0 ? conditions.join(' AND ') : 'true', params }

@@ -64,6 +64,8 @@ beforeAll(async () => {
   await db.pool.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`)
   await db.pool.query(`GRANT USAGE ON SCHEMA sluice TO ${role}`)
   await db.pool.query(`GRANT SELECT, INSERT ON sluice.failed_queries TO ${role}`)
+  // Each failure also counts in its group (sluice.failure_groups), in the same statement.
+  await db.pool.query(`GRANT SELECT, INSERT, UPDATE ON sluice.failure_groups TO ${role}`)
   await db.pool.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA sluice TO ${role}`)
   const url = new URL(db.url)
   url.username = role

@@ -1,7 +1,9 @@
 import pg from 'pg'
 import { describeConnection } from '../database/connectionInfo'
 import { EngineError } from '../errors'
-import type { TargetCheck, TargetView } from '@sluice/contract'
+import { breakerSettingsSchema, type TargetCheck, type TargetView } from '@sluice/contract'
+import type { Logger } from '../logger'
+import { TargetBreaker } from './targetBreaker'
 import type { TargetDefinition } from './targetDefinitions'
 
 /** Name of the target that is the engine's own database. */
@@ -12,13 +14,14 @@ export const defaultTargetName = 'default'
  * get a URL only through `urlOf` (server side, to build a pipeline), and views without secrets.
  *
  * @example
- * const targets = new TargetRegistry(engineDatabaseUrl, parseTargets(env.SLUICE_TARGETS))
+ * const targets = new TargetRegistry(engineDatabaseUrl, parseTargets(env.SLUICE_TARGETS), log)
  * targets.urlOf('default')
  */
 export class TargetRegistry {
   readonly #targets: ReadonlyMap<string, TargetDefinition>
+  readonly #breakers = new Map<string, TargetBreaker>()
 
-  constructor(engineDatabaseUrl: string, declared: readonly TargetDefinition[]) {
+  constructor(engineDatabaseUrl: string, declared: readonly TargetDefinition[], log: Logger) {
     const targets = new Map<string, TargetDefinition>([
       [
         defaultTargetName,
@@ -32,6 +35,33 @@ export class TargetRegistry {
     // A declared `default` replaces the engine's own database as the default target.
     for (const target of declared) targets.set(target.name, target)
     this.#targets = targets
+    for (const target of targets.values()) {
+      this.#breakers.set(
+        target.name,
+        new TargetBreaker(
+          target.name,
+          target.url,
+          breakerSettingsSchema.parse(target.breaker ?? {}),
+          log,
+        ),
+      )
+    }
+  }
+
+  /** The target's circuit breaker, shared by every pipeline on it. */
+  breakerOf(name: string): TargetBreaker | undefined {
+    return this.#breakers.get(name)
+  }
+
+  #breakerView(name: string): TargetView['breaker'] {
+    const breaker = this.#breakers.get(name)
+    if (!breaker) throw new Error(`target "${name}" has no circuit breaker`)
+    return breaker.view()
+  }
+
+  /** Stops every breaker's probes. */
+  stop(): void {
+    for (const breaker of this.#breakers.values()) breaker.stop()
   }
 
   has(name: string): boolean {
@@ -67,6 +97,7 @@ export class TargetRegistry {
         user: info.user,
         isDefault: target.name === defaultTargetName,
         pipelines: [...(pipelinesByTarget.get(target.name) ?? [])],
+        breaker: this.#breakerView(target.name),
       }
     })
   }

@@ -5,7 +5,12 @@ import type {
   ClusterView,
   FailedQueryView,
   FailureFilter,
+  FailureGroupList,
   FailurePage,
+  InsightDetail,
+  InsightsAnswer,
+  InsightsInput,
+  InsightsList,
   FailurePageRequest,
   FlushResult,
   Health,
@@ -51,6 +56,24 @@ export interface FailureService {
   /** The ids it discarded (failing ones among those given). */
   discard(ids: readonly string[]): Promise<string[]>
   discardAll(filter: FailureFilter): Promise<string[]>
+  /** Open failure groups (pipeline, statement shape, error code) with counts kept incrementally. */
+  groups(filter: {
+    pipeline?: string | undefined
+    from?: string | number | undefined
+    limit: number
+  }): Promise<FailureGroupList>
+}
+
+/** Statement insights: per pipeline and statement shape, from the engine database. */
+export interface InsightsService {
+  list(input: InsightsInput): Promise<InsightsList>
+  /** `GET /v1/insights`: the API's shape exactly. */
+  answer(input: InsightsInput): Promise<InsightsAnswer>
+  get(input: {
+    pipeline: string
+    fingerprint: string
+    since?: string | number | undefined
+  }): Promise<InsightDetail>
 }
 
 /** Per-second samples, live and for the last hour. */
@@ -100,6 +123,7 @@ export interface EngineServices {
   readonly targets: TargetService
   readonly health: HealthService
   readonly cluster: ClusterService
+  readonly insights: InsightsService
   /** Sign-in, users, the audit log and the audited changes. */
   readonly access: AccessServices
 }

@@ -1,6 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { BatchQuery, Plan, Planner, PlanningContext, StatementOutcome } from '../plan/plan'
 import { createPlainPlanner } from '../plan/plainPlanner'
+import { optimizedQueries } from '../plan/optimizedQueries'
 import { callerLinks } from '../tracing/callerLinks'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import type { BatchEvent, QueryError, QueryResult } from '../types'
@@ -93,6 +94,8 @@ export class BatchExecutor {
     // A plan that left a query out is a planner bug: report it rather than lose the query.
     ledger.settleFailed(ledger.unsettled(), internalError('the plan did not run this query'))
 
+    const optimized =
+      plan.merged + plan.deduplicated > 0 ? optimizedQueries(plan, queries.length) : undefined
     const results = queries.map((query, index): QueryResult => {
       const outcome = ledger.outcome(index)
       const result: QueryResult = {
@@ -109,6 +112,9 @@ export class BatchExecutor {
       if (query.callbackId !== undefined) result.callbackId = query.callbackId
       if (outcome?.traceId !== undefined) result.traceId = outcome.traceId
       if (outcome?.spanId !== undefined) result.spanId = outcome.spanId
+      if (query.classification) result.fingerprint = query.classification.fingerprint
+      const optimizedAs = optimized?.[index]
+      if (optimizedAs !== undefined) result.optimizedAs = optimizedAs
       return result
     })
     const durationMs = performance.now() - start

@@ -77,3 +77,30 @@ test('parallel: only the guilty row fails', async () => {
   expect(results.flatMap((result, index) => (result.success ? [] : [index]))).toEqual([GUILTY])
   expect(await fx.count('SELECT count(*)::int AS count FROM readings')).toBe(ROWS)
 })
+
+test('each result names its statement shape and whether it was merged or deduplicated', async () => {
+  const pipeline = fx.open({
+    strategy: 'best_effort',
+    batchSize: 100,
+    flushIntervalMs: 60_000,
+    adaptiveBatchSize: false,
+  })
+  await pipeline.addQuery('INSERT INTO readings (id, value) VALUES ($1, $2)', [1, 1])
+  await pipeline.addQuery('INSERT INTO readings (id, value) VALUES ($1, $2)', [2, 2])
+  await pipeline.addQuery('SELECT 1 AS one', [])
+  await pipeline.addQuery('SELECT 1 AS one', [])
+  await pipeline.addQuery('DELETE FROM readings WHERE id = $1', [-GUILTY])
+  const results = await pipeline.flush()
+  expect(results.map((result) => result.optimizedAs)).toEqual([
+    'merged',
+    'merged',
+    undefined,
+    'deduplicated',
+    undefined,
+  ])
+  const prints = results.map((result) => result.fingerprint)
+  expect(prints.every((print) => typeof print === 'string')).toBe(true)
+  expect(prints[1]).toBe(prints[0])
+  expect(prints[3]).toBe(prints[2])
+  expect(new Set(prints).size).toBe(3)
+})

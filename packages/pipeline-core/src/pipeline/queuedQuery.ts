@@ -43,5 +43,6 @@ export function unrunResult(
     durationMs: 0,
   }
   if (query.callbackId !== undefined) result.callbackId = query.callbackId
+  if (query.classification) result.fingerprint = query.classification.fingerprint
   return result
 }

@@ -79,6 +79,14 @@ export interface SyntaxErrorInfo {
 /** What the parser says about one SQL text. Immutable and cached by text. */
 export interface Classification {
   readonly sql: string
+  /**
+   * The statement's shape: PostgreSQL's fingerprint (libpg-query, as pg_stat_statements-style
+   * tools use it), equal for texts that differ only in constants, parameters, case or spacing.
+   * For a text that does not parse, a hash of the text itself.
+   */
+  readonly fingerprint: string
+  /** The text with its constants replaced by `$n` (the text itself when it does not parse). */
+  readonly normalized: string
   /** Statements in the text (0 for an empty text or a syntax error). */
   readonly statementCount: number
   readonly syntaxError?: SyntaxErrorInfo

@@ -250,3 +250,41 @@ describe('classifySql', () => {
     expect(await classifySql('SELECT 1')).toBe(await classifySql('SELECT 1'))
   })
 })
+
+describe('statement fingerprints', () => {
+  it('are equal for one shape with other constants, spacing and case', async () => {
+    const a = await classifySql("SELECT * FROM orders WHERE id = 5 AND status = 'paid'")
+    const b = await classifySql("select *  from orders where id = 912 and status = 'open'")
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{16}$/)
+    expect(b.fingerprint).toBe(a.fingerprint)
+    expect(a.normalized).toBe('SELECT * FROM orders WHERE id = $1 AND status = $2')
+  })
+
+  it('are equal for a parameter and a constant in the same place', async () => {
+    const a = await classifySql('INSERT INTO t (a, b) VALUES ($1, $2)')
+    const b = await classifySql("INSERT INTO t (a, b) VALUES (1, 'x')")
+    expect(b.fingerprint).toBe(a.fingerprint)
+  })
+
+  it('differ for other shapes', async () => {
+    const shapes = [
+      'SELECT * FROM orders WHERE id = $1',
+      'SELECT * FROM orders WHERE customer = $1',
+      'SELECT id FROM orders WHERE id = $1',
+      'SELECT * FROM invoices WHERE id = $1',
+      'DELETE FROM orders WHERE id = $1',
+    ]
+    const prints = await Promise.all(
+      shapes.map(async (sql) => (await classifySql(sql)).fingerprint),
+    )
+    expect(new Set(prints).size).toBe(shapes.length)
+  })
+
+  it('identify a text that does not parse by the text itself', async () => {
+    const a = await classifySql('SELEC 1')
+    expect(a.syntaxError).toBeDefined()
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{16}$/)
+    expect((await classifySql('SELEC 2')).fingerprint).not.toBe(a.fingerprint)
+    expect(a.normalized).toBe('SELEC 1')
+  })
+})

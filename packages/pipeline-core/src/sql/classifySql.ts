@@ -2,7 +2,7 @@ import { asArray } from './ast'
 import type { Classification } from './classification'
 import { LruCache } from './lruCache'
 import { mergeShape } from './mergeShapes'
-import { loadParser, parseLoaded, parserLoaded } from './parser'
+import { loadParser, parseLoaded, parserLoaded, statementShape } from './parser'
 import { statementRefusal } from './refusedStatements'
 import { statementEffects } from './statementEffects'
 import { walk } from './ast'
@@ -51,6 +51,7 @@ function computeClassification(sql: string): Classification {
   if ('error' in parsed) {
     return {
       sql,
+      ...statementShape(sql, false),
       statementCount: 0,
       syntaxError: parsed.error,
       readOnly: false,
@@ -74,6 +75,7 @@ function computeClassification(sql: string): Classification {
   for (const stmt of stmts) refusal ??= statementRefusal(stmt)
   return {
     sql,
+    ...statementShape(sql, true),
     statementCount: stmts.length,
     readOnly,
     reads: [...new Set(effects.flatMap((effect) => effect.reads))].sort(),
@@ -102,4 +104,20 @@ function computeClassification(sql: string): Classification {
 export async function classifySql(sql: string): Promise<Classification> {
   await loadParser()
   return classifyLoaded(sql)
+}
+
+/**
+ * A text's statement shape: its fingerprint and normalized text (constants as `$n`), from the
+ * cached classification; `undefined` until the parser is loaded.
+ *
+ * @example
+ * statementShapeOf('SELECT * FROM t WHERE id = 5')?.normalized // 'SELECT * FROM t WHERE id = $1'
+ */
+export function statementShapeOf(
+  sql: string,
+): { readonly fingerprint: string; readonly normalized: string } | undefined {
+  const classification = classifyIfLoaded(sql)
+  return classification
+    ? { fingerprint: classification.fingerprint, normalized: classification.normalized }
+    : undefined
 }

@@ -1,5 +1,13 @@
 import type { ParseResult } from 'libpg-query'
-import { hasSqlDetails, loadModule, parseSync, scanSync } from 'libpg-query'
+import { createHash } from 'node:crypto'
+import {
+  fingerprintSync,
+  hasSqlDetails,
+  loadModule,
+  normalizeSync,
+  parseSync,
+  scanSync,
+} from 'libpg-query'
 import type { SyntaxErrorInfo } from './classification'
 
 let loading: Promise<void> | undefined
@@ -60,4 +68,26 @@ export function scanLoaded(sql: string): SqlToken[] {
     text: token.text,
     kind: token.tokenName,
   }))
+}
+
+/**
+ * A text's fingerprint and normalized form (constants as `$n`). `parses`: whether `parseLoaded`
+ * gave a tree; a text that does not parse is identified by a hash of itself. Call after
+ * `loadParser()` resolved.
+ */
+export function statementShape(
+  sql: string,
+  parses: boolean,
+): { readonly fingerprint: string; readonly normalized: string } {
+  if (parses) {
+    try {
+      return { fingerprint: fingerprintSync(sql), normalized: normalizeSync(sql) }
+    } catch {
+      // Parsed but not fingerprinted (never seen): fall back to the text's own hash.
+    }
+  }
+  return {
+    fingerprint: createHash('sha256').update(sql).digest('hex').slice(0, 16),
+    normalized: sql,
+  }
 }

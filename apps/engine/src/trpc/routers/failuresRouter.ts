@@ -3,6 +3,8 @@ import {
   discardFailuresInputSchema,
   failedQueryViewSchema,
   failureFilterSchema,
+  failureGroupListSchema,
+  listFailureGroupsInputSchema,
   failureIdSchema,
   failurePageSchema,
   listFailuresInputSchema,
@@ -31,6 +33,10 @@ export const failuresRouter = router({
         items: page.items.map((item) => visibleFailure(item, ctx.caller, viewersSeeParams)),
       }
     }),
+  groups: viewerProcedure
+    .input(listFailureGroupsInputSchema)
+    .output(failureGroupListSchema)
+    .query(({ ctx, input }) => ctx.services.failures.groups(input)),
   count: viewerProcedure
     .input(failureFilterSchema)
     .output(countSchema)
