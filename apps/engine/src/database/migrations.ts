@@ -278,6 +278,29 @@ const migrations: readonly Migration[] = [
       CREATE INDEX failure_groups_recent ON sluice.failure_groups (last_seen DESC) WHERE open_count > 0;
     `,
   },
+  {
+    version: 20,
+    name: 'the PostgreSQL async ingest log',
+    sql: `
+      -- Requests accepted with Prefer: respond-async until their outcome is recorded
+      -- (PostgresIngestLog). A row is claimable once available_at has passed: a claim pushes it a
+      -- lease ahead and the claiming engine keeps renewing it; an engine that dies stops renewing.
+      -- body is json, not jsonb: the request is kept exactly as it was accepted.
+      CREATE TABLE sluice.ingest_log (
+        request_id uuid PRIMARY KEY,
+        pipeline text NOT NULL,
+        key text NOT NULL,
+        body_hash text NOT NULL,
+        body json NOT NULL,
+        accepted_at timestamptz NOT NULL DEFAULT now(),
+        deliveries integer NOT NULL DEFAULT 0,
+        available_at timestamptz NOT NULL DEFAULT '-infinity',
+        claimed_by text,
+        UNIQUE (pipeline, key)
+      );
+      CREATE INDEX ingest_log_accepted ON sluice.ingest_log (accepted_at);
+    `,
+  },
 ]
 
 /**
