@@ -63,6 +63,8 @@ export type AdmissionRefusal = Extract<
  * - `RATE_LIMITED`: too many failed sign-ins for that user or from that address; retry after
  *   `Retry-After`.
  * - `UNAVAILABLE`: the engine is shutting down, or a dependency is down.
+ * - `INGEST_LOG_FULL`: the async ingest log holds as many requests as it may
+ *   (`SLUICE_INGEST_LOG_MAX_DEPTH`); nothing was stored; retry after `Retry-After`.
  */
 export const ENGINE_ERRORS = {
   INVALID_INPUT: { http: 400, trpc: 'BAD_REQUEST' },
@@ -77,6 +79,7 @@ export const ENGINE_ERRORS = {
   FORBIDDEN: { http: 403, trpc: 'FORBIDDEN' },
   RATE_LIMITED: { http: 429, trpc: 'TOO_MANY_REQUESTS' },
   UNAVAILABLE: { http: 503, trpc: 'SERVICE_UNAVAILABLE' },
+  INGEST_LOG_FULL: { http: 429, trpc: 'TOO_MANY_REQUESTS' },
 } as const
 
 /** A stable code of the engine's API errors (see `ENGINE_ERRORS`). */

@@ -156,6 +156,19 @@ const migrations: readonly Migration[] = [
         WHERE callback_id IS NOT NULL;
     `,
   },
+  {
+    version: 70,
+    name: 'installation id: names what this engine database owns outside it (the NATS ingest stream)',
+    sql: `
+      -- One row, made once: engines on this database share it, another install never has it.
+      CREATE TABLE sluice.installation (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO sluice.installation DEFAULT VALUES;
+    `,
+  },
 ]
 
 /**

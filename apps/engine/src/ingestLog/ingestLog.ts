@@ -3,7 +3,40 @@
  * one contract test suite: PostgreSQL (the engine database, the default) and NATS JetStream
  * (`SLUICE_NATS_URL`). The log only keeps requests until their outcome is recorded; states and
  * results of requests live in the engine database, written by the consumer.
+ *
+ * Both implementations pass `describeIngestLogContract` (ingestLogContract.ts).
  */
+
+import { EngineError } from '../errors'
+
+/** Settings every ingest log takes (each implementation adds its own connection). */
+export interface IngestLogSettings {
+  /** Most requests the log holds at once, all pipelines together (`SLUICE_INGEST_LOG_MAX_DEPTH`). */
+  readonly maxDepth: number
+  /**
+   * How long a request being handled stays claimed without a sign of life from its engine
+   * (PostgreSQL: the lease; NATS: `ack_wait`). A live engine renews it while `handle` runs; one
+   * that died lets it run out, and the request is delivered again.
+   */
+  readonly leaseMs: number
+}
+
+/** Seconds a caller refused with `INGEST_LOG_FULL` is told to wait (`Retry-After`). */
+export const INGEST_LOG_FULL_RETRY_SECONDS = 1
+
+/**
+ * The one error an `append` over the log's depth rejects with (429 `INGEST_LOG_FULL`).
+ *
+ * @example
+ * if (depth >= settings.maxDepth) throw ingestLogFull(settings.maxDepth)
+ */
+export function ingestLogFull(maxDepth: number): EngineError {
+  return new EngineError(
+    'INGEST_LOG_FULL',
+    `the async ingest log holds ${maxDepth} requests, its most (SLUICE_INGEST_LOG_MAX_DEPTH); nothing was stored, retry later`,
+    { retryAfterSeconds: INGEST_LOG_FULL_RETRY_SECONDS },
+  )
+}
 
 /** A request accepted for async ingest, as the log stores it. */
 export interface IngestRequest {
@@ -34,7 +67,9 @@ export interface LoggedRequest extends IngestRequest {
 
 /** How much a pipeline has waiting in the log. */
 export interface IngestLogDepth {
+  /** Requests the log holds for the pipeline: waiting, or being handled (not yet acknowledged). */
   readonly queued: number
+  /** When the oldest of them was accepted. */
   readonly oldestQueuedAt?: Date
 }
 
@@ -62,7 +97,12 @@ export interface IngestLog {
   ): IngestConsumer
   /** The request while the log still holds it (queued or being handled), else undefined. */
   find(requestId: string): Promise<LoggedRequest | undefined>
-  /** Queued requests per pipeline. */
+  /** Requests the log holds, per pipeline (pipelines with none may be absent). */
   depth(): Promise<ReadonlyMap<string, IngestLogDepth>>
+  /**
+   * Lets go of the log at once, without waiting for running `handle` calls: what they handle is
+   * not acknowledged and is delivered again after its lease, as when the engine dies. A graceful
+   * stop calls the consumer's `stop()` first.
+   */
   close(): Promise<void>
 }
