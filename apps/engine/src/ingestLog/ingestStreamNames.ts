@@ -41,11 +41,18 @@ export function pipelineOf(names: IngestStreamNames, subject: string): string | 
 }
 
 /**
- * The `Nats-Msg-Id` of a request: keys are scoped per pipeline, and hashing keeps any key (inner
- * spaces, 255 characters) a short, header-safe id.
+ * The `Nats-Msg-Id` of a request: keys are scoped per pipeline (and per install, so request ids
+ * of two installs differ too), and hashing keeps any key (inner spaces, 255 characters) a short,
+ * header-safe id.
  */
-export function messageIdOf(pipeline: string, key: string): string {
-  return createHash('sha256').update(pipeline).update('\u0000').update(key).digest('hex')
+export function messageIdOf(names: IngestStreamNames, pipeline: string, key: string): string {
+  return createHash('sha256')
+    .update(names.stream)
+    .update('\u0000')
+    .update(pipeline)
+    .update('\u0000')
+    .update(key)
+    .digest('hex')
 }
 
 /**

@@ -139,7 +139,7 @@ export class JetStreamConsumer implements IngestConsumer {
       key: stored.key,
       bodyHash: stored.bodyHash,
       body: stored.body,
-      requestId: requestIdOf(message.seq, messageIdOf(stored.pipeline, stored.key)),
+      requestId: requestIdOf(message.seq, messageIdOf(names, stored.pipeline, stored.key)),
       acceptedAt: stored.acceptedAt,
       deliveries,
     }

@@ -141,7 +141,7 @@ class JetStreamLog implements IngestLog {
           `of at most ${maxPayload} bytes (its max_payload: raise it, or lower SLUICE_MAX_BODY_BYTES)`,
       )
     }
-    const messageId = messageIdOf(request.pipeline, request.key)
+    const messageId = messageIdOf(this.#names, request.pipeline, request.key)
     const subject = subjectOf(this.#names, request.pipeline)
     const deadline = Date.now() + APPEND_DEADLINE_MS
     for (let attempt = 1; ; attempt += 1) {
@@ -216,7 +216,7 @@ class JetStreamLog implements IngestLog {
     // The id's hash part must match: after the stream was made anew an old id finds nothing.
     if (
       !message ||
-      !messageIdOf(message.pipeline, message.key).startsWith(parsed.messageIdPrefix)
+      !messageIdOf(this.#names, message.pipeline, message.key).startsWith(parsed.messageIdPrefix)
     ) {
       return undefined
     }
