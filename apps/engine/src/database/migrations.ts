@@ -301,6 +301,19 @@ const migrations: readonly Migration[] = [
       CREATE INDEX ingest_log_accepted ON sluice.ingest_log (accepted_at);
     `,
   },
+  {
+    version: 70,
+    name: 'installation id: names what this engine database owns outside it (the NATS ingest stream)',
+    sql: `
+      -- One row, made once: engines on this database share it, another install never has it.
+      CREATE TABLE sluice.installation (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO sluice.installation DEFAULT VALUES;
+    `,
+  },
 ]
 
 /**
