@@ -26,6 +26,10 @@ import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
 import { Shutdown } from './shutdown'
+import { DEFAULT_IDEMPOTENCY_RETENTION_HOURS, DEFAULT_LEDGER_SCHEMA } from '@sluice/contract'
+import { IdempotentIngest, type IdempotencySettings } from './idempotency/idempotentIngest'
+import { IdempotentRequestStore } from './idempotency/idempotentRequestStore'
+import { TargetLedgers } from './idempotency/targetLedgers'
 import type { EngineServices } from './trpc/services'
 
 /** Options of `createEngine`; everything has a default. */
@@ -49,6 +53,8 @@ export interface EngineOptions {
   readonly jaegerUiUrl?: string
   /** Adds the `demo` pipeline and its synthetic load. */
   readonly demo?: boolean
+  /** Retention of idempotency keys' answers and the ledger's schema (`SLUICE_LEDGER_SCHEMA`). */
+  readonly idempotency?: Partial<IdempotencySettings> & { readonly ledgerSchema?: string }
   /** Largest accepted request body. Default 4 MiB. */
   readonly maxBodyBytes?: number
   readonly logger?: Logger
@@ -67,6 +73,8 @@ export interface Engine {
   readonly host: string
   readonly embeddedDatabase: boolean
   readonly registry: PipelineRegistry
+  /** Runs keyed requests (sync HTTP ingest and anything else that ingests with a key). */
+  readonly idempotency: IdempotentIngest
   /** Graceful stop: refuse new work (503), drain every pipeline, close the server and database. */
   stop(): Promise<void>
 }
@@ -150,6 +158,17 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
   const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
   await registry.start()
+  const ledgers = new TargetLedgers(options.idempotency?.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA, log)
+  const idempotency = new IdempotentIngest(
+    { registry, store: new IdempotentRequestStore(pool), ledgers, log },
+    {
+      retentionHours: options.idempotency?.retentionHours ?? DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+      ...(options.idempotency?.leaseMs === undefined
+        ? {}
+        : { leaseMs: options.idempotency.leaseMs }),
+    },
+  )
+  idempotency.start()
 
   const recorder = new MetricsRecorder(() =>
     registry.all().map((managed) => {
@@ -213,6 +232,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const server = createHttpServer({
     services,
     registry,
+    idempotency,
     callers: access.callers,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     shutdown,
@@ -240,6 +260,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     server.close()
     access.stop()
     await registry.close()
+    idempotency.stop()
+    await ledgers.close()
     recorder.stop()
     await recordPool.end()
     await pool.end()
@@ -258,6 +280,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await demo?.stop()
     access.stop()
     await registry.close()
+    idempotency.stop()
+    await ledgers.close()
     recorder.stop()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
@@ -283,6 +307,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     host,
     embeddedDatabase: embedded !== undefined,
     registry,
+    idempotency,
     stop: () => (stopping ??= stop()),
   }
 }

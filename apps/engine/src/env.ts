@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_IDEMPOTENCY_RETENTION_HOURS, DEFAULT_LEDGER_SCHEMA } from '@sluice/contract'
 import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
 
 /*
@@ -95,6 +96,24 @@ const envSchema = z
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
     OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
     SLUICE_VIEWERS_SEE_PARAMS: flag('SLUICE_VIEWERS_SEE_PARAMS'),
+    SLUICE_IDEMPOTENCY_RETENTION_HOURS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined || value === '' ? String(DEFAULT_IDEMPOTENCY_RETENTION_HOURS) : value,
+      )
+      .refine((value) => /^[0-9]+(\.[0-9]+)?$/.test(value) && Number(value) > 0, {
+        error: 'SLUICE_IDEMPOTENCY_RETENTION_HOURS must be a number of hours above 0 (e.g. 24)',
+      })
+      .transform(Number),
+    SLUICE_LEDGER_SCHEMA: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? DEFAULT_LEDGER_SCHEMA : value))
+      .refine((value) => /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value), {
+        error:
+          'SLUICE_LEDGER_SCHEMA must be a plain schema name (letters, digits, "_", at most 63), e.g. sluice',
+      }),
     ...authEnvShape,
   })
   .superRefine(checkAuthEnvTogether)

@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
+    idempotency: {
+      retentionHours: env.SLUICE_IDEMPOTENCY_RETENTION_HOURS,
+      ledgerSchema: env.SLUICE_LEDGER_SCHEMA,
+    },
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry

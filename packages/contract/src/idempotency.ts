@@ -6,6 +6,9 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
 /** Response header set on an answer that was stored from an earlier run of the same request. */
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed'
 
+/** The schema of the ledger table in each target when `SLUICE_LEDGER_SCHEMA` is unset. */
+export const DEFAULT_LEDGER_SCHEMA = 'sluice'
+
 /** How long an idempotency key's answer is kept when `SLUICE_IDEMPOTENCY_RETENTION_HOURS` is unset. */
 export const DEFAULT_IDEMPOTENCY_RETENTION_HOURS = 24
 
