@@ -26,7 +26,11 @@ import { PipelineConfigStore } from './stores/pipelineConfigStore'
 import type { TargetDefinition } from './targets/targetDefinitions'
 import { TargetRegistry } from './targets/targetRegistry'
 import { Shutdown } from './shutdown'
-import { DEFAULT_IDEMPOTENCY_RETENTION_HOURS, DEFAULT_LEDGER_SCHEMA } from '@sluice/contract'
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_SECONDS,
+  DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+  DEFAULT_LEDGER_SCHEMA,
+} from '@sluice/contract'
 import { IdempotentIngest, type IdempotencySettings } from './idempotency/idempotentIngest'
 import { IdempotentRequestStore } from './idempotency/idempotentRequestStore'
 import { TargetLedgers } from './idempotency/targetLedgers'
@@ -163,9 +167,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     { registry, store: new IdempotentRequestStore(pool), ledgers, log },
     {
       retentionHours: options.idempotency?.retentionHours ?? DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
-      ...(options.idempotency?.leaseMs === undefined
-        ? {}
-        : { leaseMs: options.idempotency.leaseMs }),
+      leaseMs: options.idempotency?.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_SECONDS * 1000,
     },
   )
   idempotency.start()

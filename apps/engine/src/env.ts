@@ -1,5 +1,9 @@
 import { z } from 'zod'
-import { DEFAULT_IDEMPOTENCY_RETENTION_HOURS, DEFAULT_LEDGER_SCHEMA } from '@sluice/contract'
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_SECONDS,
+  DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+  DEFAULT_LEDGER_SCHEMA,
+} from '@sluice/contract'
 import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
 
 /*
@@ -104,6 +108,16 @@ const envSchema = z
       )
       .refine((value) => /^[0-9]+(\.[0-9]+)?$/.test(value) && Number(value) > 0, {
         error: 'SLUICE_IDEMPOTENCY_RETENTION_HOURS must be a number of hours above 0 (e.g. 24)',
+      })
+      .transform(Number),
+    SLUICE_IDEMPOTENCY_LEASE_SECONDS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined || value === '' ? String(DEFAULT_IDEMPOTENCY_LEASE_SECONDS) : value,
+      )
+      .refine((value) => /^[0-9]+(\.[0-9]+)?$/.test(value) && Number(value) >= 1, {
+        error: 'SLUICE_IDEMPOTENCY_LEASE_SECONDS must be a number of seconds, at least 1 (e.g. 10)',
       })
       .transform(Number),
     SLUICE_LEDGER_SCHEMA: z

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
     idempotency: {
       retentionHours: env.SLUICE_IDEMPOTENCY_RETENTION_HOURS,
+      leaseMs: env.SLUICE_IDEMPOTENCY_LEASE_SECONDS * 1000,
       ledgerSchema: env.SLUICE_LEDGER_SCHEMA,
     },
     logger: log,

@@ -6,6 +6,12 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
 /** Response header set on an answer that was stored from an earlier run of the same request. */
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed'
 
+/**
+ * How long an engine's claim on a running keyed request lasts without renewal when
+ * `SLUICE_IDEMPOTENCY_LEASE_SECONDS` is unset: a crashed engine's requests are taken over after it.
+ */
+export const DEFAULT_IDEMPOTENCY_LEASE_SECONDS = 10
+
 /** The schema of the ledger table in each target when `SLUICE_LEDGER_SCHEMA` is unset. */
 export const DEFAULT_LEDGER_SCHEMA = 'sluice'
 

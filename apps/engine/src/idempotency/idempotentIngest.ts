@@ -36,8 +36,11 @@ export interface KeyedAnswer {
 /** How long answers are kept and the ledger's schema in every target. */
 export interface IdempotencySettings {
   readonly retentionHours: number
-  /** How long a run's lease lasts without renewal (an engine that died loses it after this). */
-  readonly leaseMs?: number
+  /**
+   * How long a run's lease lasts without renewal (renewed every third of it): an engine that
+   * died loses its runs after this, and duplicates elsewhere take them over.
+   */
+  readonly leaseMs: number
 }
 
 export interface IdempotentIngestDeps {
@@ -47,7 +50,6 @@ export interface IdempotentIngestDeps {
   readonly log: Logger
 }
 
-const DEFAULT_LEASE_MS = 10_000
 /** How often a waiting duplicate looks at another engine's run. */
 const POLL_MS = 200
 const PURGE_EVERY_MS = 10 * 60_000
@@ -82,7 +84,7 @@ export class IdempotentIngest {
   constructor(deps: IdempotentIngestDeps, settings: IdempotencySettings) {
     this.#deps = deps
     this.#retentionMs = settings.retentionHours * 3_600_000
-    this.#leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS
+    this.#leaseMs = settings.leaseMs
   }
 
   /** Purges expired answers and ledger rows now and every ten minutes. */
