@@ -9,7 +9,9 @@ export function canonicalJson(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`
   }
-  return JSON.stringify(value) ?? 'null'
+  // JSON.stringify answers undefined for what JSON cannot hold (undefined, functions).
+  const text = JSON.stringify(value) as string | undefined
+  return text ?? 'null'
 }
 
 /** The hash a keyed request's body is compared by: sha256 of its canonical JSON. */

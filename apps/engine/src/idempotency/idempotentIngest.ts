@@ -180,7 +180,9 @@ export class IdempotentIngest {
         (mine) => {
           if (!mine) log.warn({ pipeline, key }, 'lost the lease of a keyed request while it ran')
         },
-        (error: unknown) => log.warn({ err: error, pipeline }, 'could not renew a lease'),
+        (error: unknown) => {
+          log.warn({ err: error, pipeline }, 'could not renew a lease')
+        },
       )
     }, this.#leaseMs / 3)
     renew.unref()
@@ -239,7 +241,9 @@ export class IdempotentIngest {
         const freed = recovering
           ? store.renew(pipeline, key, runId, this.#owner, 0)
           : store.release(pipeline, key, runId)
-        await freed.catch((cause: unknown) => log.warn({ err: cause }, 'could not free a key'))
+        await freed.catch((cause: unknown) => {
+          log.warn({ err: cause }, 'could not free a key')
+        })
       }
       throw error
     } finally {

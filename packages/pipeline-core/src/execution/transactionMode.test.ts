@@ -28,12 +28,10 @@ test('a group runs in its own mode while the queries around it keep the default'
   await pipeline.flush()
   const [plain, moded, later] = await Promise.all([before.result, group[0]?.result, after.result])
   expect(moded?.rows).toEqual([{ isolation: 'serializable', read_only: 'on', deferrable: 'on' }])
-  expect(plain?.rows).toEqual([
-    { isolation: 'read committed', read_only: 'off', deferrable: 'off' },
-  ])
-  expect(later?.rows).toEqual(plain?.rows)
+  expect(plain.rows).toEqual([{ isolation: 'read committed', read_only: 'off', deferrable: 'off' }])
+  expect(later.rows).toEqual(plain.rows)
   // Three batches: the moded group is never mixed with other queries.
-  expect(new Set([plain?.batchId, moded?.batchId, later?.batchId]).size).toBe(3)
+  expect(new Set([plain.batchId, moded?.batchId, later.batchId]).size).toBe(3)
   await pipeline.close()
 })
 
