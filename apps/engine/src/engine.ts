@@ -42,6 +42,14 @@ import { InsightsCollector } from './insights/insightsCollector'
 import { StatementInsights } from './insights/insightsService'
 import { InsightsStore, type InsightsRetention } from './insights/insightsStore'
 import { FailureGroupStore } from './stores/failureGroupStore'
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_SECONDS,
+  DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+  DEFAULT_LEDGER_SCHEMA,
+} from '@sluice/contract'
+import { IdempotentIngest, type IdempotencySettings } from './idempotency/idempotentIngest'
+import { IdempotentRequestStore } from './idempotency/idempotentRequestStore'
+import { TargetLedgers } from './idempotency/targetLedgers'
 import type { EngineServices } from './trpc/services'
 
 /** Options of `createEngine`; everything has a default. */
@@ -65,6 +73,8 @@ export interface EngineOptions {
   readonly jaegerUiUrl?: string
   /** Adds the `demo` pipeline and its synthetic load. */
   readonly demo?: boolean
+  /** Retention of idempotency keys' answers and the ledger's schema (`SLUICE_LEDGER_SCHEMA`). */
+  readonly idempotency?: Partial<IdempotencySettings> & { readonly ledgerSchema?: string }
   /** Largest accepted request body. Default 4 MiB. */
   readonly maxBodyBytes?: number
   /** Statement insights: shapes kept per pipeline, how long minutes and hours are kept. */
@@ -93,6 +103,8 @@ export interface Engine {
   readonly host: string
   readonly embeddedDatabase: boolean
   readonly registry: PipelineRegistry
+  /** Runs keyed requests (sync HTTP ingest and anything else that ingests with a key). */
+  readonly idempotency: IdempotentIngest
   readonly identity: EngineIdentity
   /** Graceful stop: refuse new work (503), drain every pipeline, close the server and database. */
   stop(): Promise<void>
@@ -226,6 +238,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await embedded?.stop()
     throw error
   }
+  const ledgers = new TargetLedgers(options.idempotency?.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA, log)
+  const idempotency = new IdempotentIngest(
+    { registry, store: new IdempotentRequestStore(pool), ledgers, log },
+    {
+      retentionHours: options.idempotency?.retentionHours ?? DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+      leaseMs: options.idempotency?.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_SECONDS * 1000,
+    },
+  )
+  idempotency.start()
 
   const recorder = new MetricsRecorder(() =>
     registry.all().map((managed) => {
@@ -313,6 +334,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const server = createHttpServer({
     services,
     registry,
+    idempotency,
     callers: access.callers,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     shutdown,
@@ -341,6 +363,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     access.stop()
     await configSync.stop()
     await registry.close()
+    idempotency.stop()
+    await ledgers.close()
     await clusterMetrics.stop()
     recorder.stop()
     targets.stop()
@@ -381,6 +405,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await membership.leave()
     await configSync.stop()
     await registry.close()
+    idempotency.stop()
+    await ledgers.close()
     await clusterMetrics.stop()
     recorder.stop()
     targets.stop()
@@ -410,6 +436,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     host,
     embeddedDatabase: embedded !== undefined,
     registry,
+    idempotency,
     identity,
     stop: () => (stopping ??= stop()),
   }

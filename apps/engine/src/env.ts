@@ -1,4 +1,9 @@
 import { z } from 'zod'
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_SECONDS,
+  DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
+  DEFAULT_LEDGER_SCHEMA,
+} from '@sluice/contract'
 import { authEnvShape, checkAuthEnvTogether } from './auth/authEnv'
 import { insightsEnvShape } from './insights/insightsEnv'
 
@@ -123,6 +128,34 @@ const envSchema = z
           'SLUICE_NATS_REPLICAS must be 1 to 5 (JetStream replicas of the streams Sluice creates)',
       })
       .transform(Number),
+    SLUICE_IDEMPOTENCY_RETENTION_HOURS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined || value === '' ? String(DEFAULT_IDEMPOTENCY_RETENTION_HOURS) : value,
+      )
+      .refine((value) => /^[0-9]+(\.[0-9]+)?$/.test(value) && Number(value) > 0, {
+        error: 'SLUICE_IDEMPOTENCY_RETENTION_HOURS must be a number of hours above 0 (e.g. 24)',
+      })
+      .transform(Number),
+    SLUICE_IDEMPOTENCY_LEASE_SECONDS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined || value === '' ? String(DEFAULT_IDEMPOTENCY_LEASE_SECONDS) : value,
+      )
+      .refine((value) => /^[0-9]+(\.[0-9]+)?$/.test(value) && Number(value) >= 1, {
+        error: 'SLUICE_IDEMPOTENCY_LEASE_SECONDS must be a number of seconds, at least 1 (e.g. 10)',
+      })
+      .transform(Number),
+    SLUICE_LEDGER_SCHEMA: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? DEFAULT_LEDGER_SCHEMA : value))
+      .refine((value) => /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value), {
+        error:
+          'SLUICE_LEDGER_SCHEMA must be a plain schema name (letters, digits, "_", at most 63), e.g. sluice',
+      }),
     ...authEnvShape,
     ...insightsEnvShape,
   })

@@ -63,6 +63,11 @@ async function main(): Promise<void> {
     advertisedUrl: env.SLUICE_ADVERTISED_URL,
     natsUrl: env.SLUICE_NATS_URL,
     natsReplicas: env.SLUICE_NATS_REPLICAS,
+    idempotency: {
+      retentionHours: env.SLUICE_IDEMPOTENCY_RETENTION_HOURS,
+      leaseMs: env.SLUICE_IDEMPOTENCY_LEASE_SECONDS * 1000,
+      ledgerSchema: env.SLUICE_LEDGER_SCHEMA,
+    },
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry

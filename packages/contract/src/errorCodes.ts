@@ -68,6 +68,10 @@ export type AdmissionRefusal = Extract<
  * - `UNAVAILABLE`: the engine is shutting down, or a dependency is down.
  * - `INGEST_LOG_FULL`: the async ingest log holds as many requests as it may
  *   (`SLUICE_INGEST_LOG_MAX_DEPTH`); nothing was stored; retry after `Retry-After`.
+ * - `IDEMPOTENCY_KEY_REUSED`: an `Idempotency-Key` already used on this pipeline with another
+ *   request body; send the same body, or a new key for a new request.
+ * - `REQUEST_IN_PROGRESS`: a request with this `Idempotency-Key` is still running and the caller
+ *   asked not to wait (`Prefer: wait=0`); retry after `Retry-After` for its answer.
  */
 export const ENGINE_ERRORS = {
   INVALID_INPUT: { http: 400, trpc: 'BAD_REQUEST' },
@@ -83,6 +87,8 @@ export const ENGINE_ERRORS = {
   RATE_LIMITED: { http: 429, trpc: 'TOO_MANY_REQUESTS' },
   UNAVAILABLE: { http: 503, trpc: 'SERVICE_UNAVAILABLE' },
   INGEST_LOG_FULL: { http: 429, trpc: 'TOO_MANY_REQUESTS' },
+  IDEMPOTENCY_KEY_REUSED: { http: 422, trpc: 'UNPROCESSABLE_CONTENT' },
+  REQUEST_IN_PROGRESS: { http: 409, trpc: 'CONFLICT' },
 } as const
 
 /** A stable code of the engine's API errors (see `ENGINE_ERRORS`). */

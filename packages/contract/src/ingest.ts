@@ -76,11 +76,21 @@ export interface QueryInput {
 }
 
 /**
+ * Isolation levels a `group: true` request on a `transactional` pipeline may ask for (PostgreSQL's
+ * own names; `read uncommitted` is PostgreSQL's `read committed` and so is not offered).
+ */
+export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number]
+
+/**
  * Body of `POST /v1/pipelines/:name/queries`. With `group: true` the queries run in the same
- * batch (atomic under the `transactional` strategy).
+ * batch (atomic under the `transactional` strategy), where `isolation`, `readOnly` and
+ * `deferrable` set the transaction's mode (`BEGIN ISOLATION LEVEL ... READ ONLY DEFERRABLE`);
+ * the pipeline refuses them on another strategy or without `group: true`.
  *
  * @example
  * ingestRequestSchema.parse({ queries: [{ sql: 'SELECT 1' }] })
+ * ingestRequestSchema.parse({ queries: [{ sql: 'SELECT 1' }], group: true, isolation: 'serializable', readOnly: true })
  */
 export const ingestRequestSchema = z.object(
   {
@@ -94,6 +104,13 @@ export const ingestRequestSchema = z.object(
         `queries must hold at most ${String(MAX_QUERIES_PER_REQUEST)} queries per request`,
       ),
     group: z.boolean({ error: 'group must be true or false' }).default(false),
+    isolation: z
+      .enum(ISOLATION_LEVELS, {
+        error: `isolation must be one of ${ISOLATION_LEVELS.map((level) => `'${level}'`).join(', ')}`,
+      })
+      .optional(),
+    readOnly: z.boolean({ error: 'readOnly must be true or false' }).optional(),
+    deferrable: z.boolean({ error: 'deferrable must be true or false' }).optional(),
   },
   { error: 'body must be a JSON object { queries: [...], group? }' },
 )
@@ -127,8 +144,10 @@ export const queryResultViewSchema = z.object({
   queryId: z.string(),
   status: queryStatusSchema,
   success: z.boolean(),
-  rows: z.array(z.record(z.string(), z.unknown())),
-  rowCount: z.number(),
+  /** Absent only with `alreadyApplied` (the rows of that first run were not kept). */
+  rows: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Absent only with `alreadyApplied`. */
+  rowCount: z.number().optional(),
   error: queryErrorSchema.optional(),
   retryCount: z.number(),
   callbackId: z.string().optional(),
@@ -137,10 +156,20 @@ export const queryResultViewSchema = z.object({
   traceId: z.string().optional(),
   /** Id in the failed-queries store, for a query that did not succeed. */
   failureId: z.string().optional(),
+  /**
+   * A keyed write the target's ledger says already committed (a run whose answer was lost, e.g.
+   * in an engine crash): `succeeded`, not run again, its rows and rowCount unknown.
+   */
+  alreadyApplied: z.literal(true).optional(),
 })
 export type QueryResultView = z.output<typeof queryResultViewSchema>
 
 /** Answer of `POST /v1/pipelines/:name/queries`. */
 export interface IngestResponse {
   results: QueryResultView[]
+  /**
+   * Set on a stored answer too large to keep whole (over `MAX_STORED_ANSWER_BYTES`): a replay
+   * of it carries every query's status but no rows.
+   */
+  rowsOmitted?: true
 }

@@ -12,3 +12,9 @@ export const MAX_SQL_LENGTH = 1_000_000
 
 /** Longest `callbackId`, in characters. */
 export const MAX_CALLBACK_ID_LENGTH = 200
+
+/**
+ * The largest answer (JSON, in bytes) the engine keeps whole for an `Idempotency-Key`; a larger
+ * one is kept as every query's status without rows, and a replay says so (`rowsOmitted`).
+ */
+export const MAX_STORED_ANSWER_BYTES = 1_048_576

@@ -17,6 +17,9 @@ export type { AcceptedQuery, AddOptions } from './pipeline/queryPipeline'
 export type { PipelineEvents, SubmittedQuery } from './pipeline/pipelineEvents'
 export { PipelineError } from './errors'
 export { statementShapeOf } from './sql/classifySql'
+export { isLedgerConflict, ledgerTableName, ledgerTableStatements } from './idempotency/ledgerTable'
+export type { IdempotencyLedger } from './idempotency/ledgerTable'
+export type { TransactionMode } from './execution/transactionMode'
 export {
   BATCH_SPAN_NAME,
   DbAttributes,

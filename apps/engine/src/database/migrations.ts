@@ -314,6 +314,30 @@ const migrations: readonly Migration[] = [
       INSERT INTO sluice.installation DEFAULT VALUES;
     `,
   },
+  {
+    version: 10,
+    name: 'idempotent requests',
+    // One row per (pipeline, Idempotency-Key): the body's hash, who runs it (a lease another
+    // engine may take over once expired), and its answer once done. run_id names the run in
+    // the target's ledger, so a key reused after its retention never meets its old ledger rows.
+    sql: `
+      CREATE TABLE sluice.idempotent_requests (
+        pipeline text NOT NULL,
+        key text NOT NULL,
+        body_hash text NOT NULL,
+        run_id text NOT NULL,
+        state text NOT NULL CHECK (state IN ('running', 'done')),
+        answer json,
+        rows_omitted boolean NOT NULL DEFAULT false,
+        lease_owner text,
+        lease_expires_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (pipeline, key)
+      );
+      CREATE INDEX idempotent_requests_expiry ON sluice.idempotent_requests (expires_at);
+    `,
+  },
 ]
 
 /**

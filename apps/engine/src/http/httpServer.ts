@@ -12,6 +12,7 @@ import { pipelineNameSchema } from '@sluice/contract'
 import type { Shutdown } from '../shutdown'
 import type { EngineServices } from '../trpc/services'
 import { refuseBrowserForgery } from './browserGuard'
+import type { IdempotentIngest } from '../idempotency/idempotentIngest'
 import { handleIngest } from './ingestRoute'
 import { sendError, sendJson } from './jsonResponse'
 import { describeZodError } from '../trpc/zodMessages'
@@ -24,6 +25,8 @@ export type MetricsRequestHandler = (request: IncomingMessage, response: ServerR
 export interface HttpServerDeps {
   readonly services: EngineServices
   readonly registry: PipelineRegistry
+  /** The keyed-request path (`Idempotency-Key`). */
+  readonly idempotency: IdempotentIngest
   /** Who a request is from (tokens, the forwarded session). */
   readonly callers: CallerResolver
   readonly maxBodyBytes: number
@@ -158,7 +161,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
           `${method} is not allowed on ${path} (allowed: POST)`,
         )
       await roleGate(caller, 'operator', `POST ${path}`, { audit, change: true })
-      await handleIngest(request, response, name, deps.registry, deps.maxBodyBytes)
+      await handleIngest(request, response, name, deps)
       return
     }
     await handlePipelineRoute(request, response, {

@@ -1,6 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { PipelineConfig, PipelineStatusView, QueryResultView } from '@sluice/contract'
-import { QueryPipeline, statementShapeOf } from '@sluice/pipeline-core'
+import { QueryPipeline, isLedgerConflict, statementShapeOf } from '@sluice/pipeline-core'
 import type {
   AcceptedQuery,
   BatchEvent,
@@ -15,8 +15,9 @@ import type { NewFailure } from '../stores/failedQueryStore'
 import type { HaltReason } from '../stores/pipelineConfigStore'
 import type { TargetBreaker } from '../targets/targetBreaker'
 import { toEngineError } from './pipelineErrors'
+import type { SubmitOptions } from './submitOptions'
 import { pipelineStatusView } from './pipelineStatusView'
-import { failureOf, resultView } from './queryOutcome'
+import { alreadyAppliedView, failureOf, resultView } from './queryOutcome'
 
 /** How many finished batches each pipeline keeps for `batches.list`. */
 const recentBatchCapacity = 200
@@ -131,6 +132,11 @@ export class ManagedPipeline {
     return this.#config
   }
 
+  /** The connection string of the target its queries run on (never leaves the engine). */
+  get targetUrl(): string {
+    return this.#url
+  }
+
   get paused(): boolean {
     return this.#paused
   }
@@ -182,6 +188,7 @@ export class ManagedPipeline {
     queries: readonly SubmittedQuery[],
     group: boolean,
     callerContext?: SpanContext,
+    options: SubmitOptions = {},
   ): Promise<QueryResultView[]> {
     const core = await this.#ready()
     const unavailable = this.#breaker()?.refusal(queries.length)
@@ -193,7 +200,7 @@ export class ManagedPipeline {
     }
     let accepted: AcceptedQuery[]
     try {
-      accepted = await core.addQueries(queries, { group, wait: false, callerContext })
+      accepted = await core.addQueries(queries, { group, wait: false, callerContext, ...options })
     } catch (error) {
       throw toEngineError(error)
     }
@@ -238,14 +245,21 @@ export class ManagedPipeline {
     )
     if (ran) this.#breaker()?.observe(results)
     const failed: { index: number; failure: NewFailure }[] = []
+    // A keyed write that met its own ledger row ran before (another engine's run): not a failure.
+    const applied = (result: QueryResult): boolean =>
+      !result.success && result.error !== undefined && isLedgerConflict(result.error)
     results.forEach((result, index) => {
       const query = queries[index]
-      if (!result.success && query)
+      if (!result.success && query && !applied(result))
         failed.push({ index, failure: failureOf(this.name, query, result) })
     })
     const ids = await this.#deps.recordFailures(failed.map((entry) => entry.failure))
     const idByIndex = new Map(failed.map((entry, position) => [entry.index, ids[position]]))
-    return results.map((result, index) => resultView(result, idByIndex.get(index)))
+    return results.map((result, index) =>
+      applied(result)
+        ? alreadyAppliedView(result.queryId, result.callbackId, result.batchId)
+        : resultView(result, idByIndex.get(index)),
+    )
   }
 
   /** Runs one query and answers its result without recording it (retries update their own record). */

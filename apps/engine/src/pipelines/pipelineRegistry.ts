@@ -18,6 +18,7 @@ import type { TargetRegistry } from '../targets/targetRegistry'
 import type { PipelineService } from '../trpc/services'
 import { describeZodError } from '../trpc/zodMessages'
 import { ManagedPipeline } from './managedPipeline'
+import type { SubmitOptions } from './submitOptions'
 
 /** What the registry works with. */
 export interface PipelineRegistryDeps {
@@ -413,8 +414,9 @@ export class PipelineRegistry implements PipelineService {
     queries: readonly SubmittedQuery[],
     group: boolean,
     callerContext?: SpanContext,
+    options?: SubmitOptions,
   ): Promise<QueryResultView[]> {
-    return this.#require(name).submit(queries, group, callerContext)
+    return this.#require(name).submit(queries, group, callerContext, options)
   }
 
   /** Runs one query for a retry, without recording it as a new failure. */

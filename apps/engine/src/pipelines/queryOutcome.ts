@@ -40,6 +40,28 @@ export function failureOf(
 }
 
 /**
+ * A keyed write the target's ledger says committed in an earlier run: succeeded, not run again,
+ * its rows unknown. `queryId` is the one the first run gave it, or (when that answer was lost)
+ * the ledger row's name.
+ */
+export function alreadyAppliedView(
+  queryId: string,
+  callbackId: string | undefined,
+  batchId: string,
+): QueryResultView {
+  return {
+    queryId,
+    status: 'succeeded',
+    success: true,
+    alreadyApplied: true,
+    retryCount: 0,
+    ...(callbackId === undefined ? {} : { callbackId }),
+    batchId,
+    durationMs: 0,
+  }
+}
+
+/**
  * A result as the ingest API answers it. A failure without `failureId` could not be written to
  * the failed-queries store: its error says `unrecorded: true` so nobody assumes it is there.
  */

@@ -6,7 +6,10 @@ import { callerLinks } from '../tracing/callerLinks'
 import type { PipelineInstrumentation } from '../tracing/instrumentation'
 import type { BatchEvent, QueryError, QueryResult } from '../types'
 import type { Strategy } from '@sluice/contract'
+import { withLedgerRows } from '../idempotency/ledgerStatements'
 import { BatchLedger, internalError } from './batchLedger'
+import { BEGIN } from './executionContext'
+import { beginText } from './transactionMode'
 import type { ConnectionSource } from './connectionSource'
 import type { ExecutionContext, StrategyRunner } from './executionContext'
 import { RetryPolicy } from './retryPolicy'
@@ -76,11 +79,18 @@ export class BatchExecutor {
       params: query.params,
       groupId: query.groupId,
       classification: query.classification,
+      ledger: query.ledger,
     }))
     const plan = await this.plan(plannerFor(settings), batchQueries, strategy)
+    // Only keyed queries' statements change; a batch without any is left as planned.
+    const planned = queries.some((query) => query.ledger !== undefined)
+      ? withLedgerRows(plan, batchQueries)
+      : plan
+    const mode = queries[0]?.transaction
     const context: ExecutionContext = {
-      statements: plan.statements,
+      statements: planned.statements,
       ledger,
+      begin: mode ? { control: 'BEGIN', text: beginText(mode) } : BEGIN,
       retry: new RetryPolicy(settings.retry),
       fewerCommits: settings.optimize,
       openSession: () => new RoundTripSession(this.source, trace),

@@ -14,6 +14,11 @@ export interface ExecutionContext {
    * ("fewer commits", one WAL flush instead of one per statement).
    */
   readonly fewerCommits: boolean
+  /**
+   * How `transactional` opens the batch's transaction: `BEGIN`, or a group's own mode
+   * (`BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY`), such a group being a batch of its own.
+   */
+  readonly begin: RoundTripEntry
   /** A session on its own connection; the caller closes it. */
   openSession(): RoundTripSession
 }

@@ -14,7 +14,12 @@ export interface TraceIds {
 
 /** One entry of a round trip: a planned statement, or BEGIN / COMMIT / ROLLBACK around them. */
 export type RoundTripEntry =
-  { readonly planned: PlannedStatement } | { readonly control: 'BEGIN' | 'COMMIT' | 'ROLLBACK' }
+  | { readonly planned: PlannedStatement }
+  | {
+      readonly control: 'BEGIN' | 'COMMIT' | 'ROLLBACK'
+      /** The text sent, when not the bare keyword (`BEGIN ISOLATION LEVEL SERIALIZABLE`). */
+      readonly text?: string
+    }
 
 /** A reply with the trace of the span that covered it. */
 export interface TracedReply {
@@ -63,7 +68,7 @@ export class RoundTripSession {
     const statements: SqlStatement[] = entries.map((entry) =>
       'planned' in entry
         ? { text: entry.planned.text, values: entry.planned.values }
-        : { text: entry.control, values: [] },
+        : { text: entry.text ?? entry.control, values: [] },
     )
     let replies: StatementReply[]
     try {

@@ -2,6 +2,10 @@ import type { SpanContext } from '@opentelemetry/api'
 import { PipelineError } from '../errors'
 import { classifyIfLoaded } from '../sql/classifySql'
 import { loadParser, parserLoaded } from '../sql/parser'
+import type { TransactionMode } from '../execution/transactionMode'
+import { ledgerRefusal } from '../idempotency/ledgerStatements'
+import { ledgerTableName } from '../idempotency/ledgerTable'
+import type { IdempotencyLedger } from '../idempotency/ledgerTable'
 import type { QueryResult } from '../types'
 import type { BatchDispatcher } from './batchDispatcher'
 import type { PipelineRuntime } from './pipelineRuntime'
@@ -27,6 +31,10 @@ export interface Admission {
   /** Wait while the queue has no room for all of them; false: refuse with QUEUE_FULL. */
   readonly wait: boolean
   readonly callerContext: SpanContext | undefined
+  /** Keyed writes: each query's write carries its ledger row (see `IdempotencyLedger`). */
+  readonly ledger?: IdempotencyLedger | undefined
+  /** A group's own transaction mode (`transactional` only). */
+  readonly transaction?: TransactionMode | undefined
 }
 
 /**
@@ -68,7 +76,7 @@ export class QueryIntake {
     admission: Admission,
   ): AcceptedQuery[] | Promise<AcceptedQuery[]> {
     if (parserLoaded() && this.slowCalls === 0) {
-      this.check(queries, labels)
+      this.check(queries, labels, admission)
       if (this.runtime.queue.tryReserve(queries.length)) return this.enqueue(queries, admission)
     }
     return this.admitLater(queries, labels, admission)
@@ -91,7 +99,7 @@ export class QueryIntake {
             : query,
         )
       }
-      this.check(queries, labels)
+      this.check(queries, labels, admission)
       const { queue } = this.runtime
       if (!queue.tryReserve(queries.length)) {
         if (!admission.wait) throw queue.fullError(queries.length)
@@ -109,8 +117,14 @@ export class QueryIntake {
   }
 
   /** The parser's checks, then the pipeline's state, then whether the queue could ever hold them. */
-  private check(queries: readonly ValidQuery[], labels: readonly string[]): void {
+  private check(
+    queries: readonly ValidQuery[],
+    labels: readonly string[],
+    admission: Admission,
+  ): void {
     for (const [index, query] of queries.entries()) validateQueryStatement(query, labels[index])
+    if (admission.ledger) checkLedger(queries, labels, admission.ledger)
+    if (admission.transaction) this.checkTransaction(admission)
     const refusal = this.runtime.refusal()
     if (refusal) throw refusal
     const capacity = this.runtime.settings.maxQueueSize
@@ -122,14 +136,26 @@ export class QueryIntake {
     }
   }
 
+  private checkTransaction(admission: Admission): void {
+    const strategy = this.runtime.settings.strategy
+    if (!admission.group || strategy !== 'transactional') {
+      throw new PipelineError(
+        'INVALID_QUERY',
+        `isolation, readOnly and deferrable apply to a group (group: true) on a transactional pipeline; pipeline '${this.runtime.name}' is ${strategy}${admission.group ? '' : ' and the queries are not a group'}`,
+      )
+    }
+  }
+
   private enqueue(queries: readonly ValidQuery[], admission: Admission): AcceptedQuery[] {
     const { runtime } = this
     const groupId = admission.group && queries.length > 1 ? `g${String(this.nextSeq)}` : undefined
     const enqueuedAt = performance.now()
     const callerContext = admission.callerContext ?? runtime.instrumentation.captureCallerContext()
     const strategy = runtime.settings.strategy
+    const { ledger, transaction } = admission
+    const table = ledger ? ledgerTableName(ledger.schema) : ''
     const accepted: AcceptedQuery[] = []
-    const queued = queries.map((query): QueuedQuery => {
+    const queued = queries.map((query, position): QueuedQuery => {
       const seq = this.nextSeq++
       const id = `${runtime.idPrefix}-${String(seq)}`
       let resolve!: (result: QueryResult) => void
@@ -147,6 +173,12 @@ export class QueryIntake {
         strategy,
         enqueuedAt,
         callerContext,
+        ...(ledger
+          ? {
+              ledger: { table, key: ledger.key, index: ledger.indexes?.[position] ?? position },
+            }
+          : {}),
+        ...(transaction ? { transaction } : {}),
         resolve,
       }
     })
@@ -155,5 +187,29 @@ export class QueryIntake {
     runtime.recordQueueDepth()
     this.dispatcher.queued()
     return accepted
+  }
+}
+
+/** Every keyed write must be able to carry its ledger row; reads need none. */
+function checkLedger(
+  queries: readonly ValidQuery[],
+  labels: readonly string[],
+  ledger: IdempotencyLedger,
+): void {
+  if (ledger.indexes !== undefined && ledger.indexes.length !== queries.length) {
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `ledger.indexes has ${String(ledger.indexes.length)} entries for ${String(queries.length)} queries`,
+    )
+  }
+  for (const [index, query] of queries.entries()) {
+    if (query.classification?.readOnly === true) continue
+    const refusal = ledgerRefusal(query.sql)
+    if (refusal === undefined) continue
+    const label = labels[index] ?? ''
+    throw new PipelineError(
+      'INVALID_QUERY',
+      `${label === '' ? '' : `${label}.`}sql cannot run exactly once under an idempotency key: ${refusal}; send it without a key`,
+    )
   }
 }

@@ -5,6 +5,8 @@ import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
 import type { PipelineConfig, PipelineStatus, QueryError, QueryResult } from '../types'
+import type { TransactionMode } from '../execution/transactionMode'
+import type { IdempotencyLedger } from '../idempotency/ledgerTable'
 import type { AddOptions } from './addOptions'
 import { BatchDispatcher } from './batchDispatcher'
 import { plannerFor } from './optimizerWiring'
@@ -113,7 +115,13 @@ export class QueryPipeline {
    */
   addQueries(
     queries: readonly QueryInput[],
-    options: Pick<AddOptions, 'wait' | 'callerContext'> & { readonly group?: boolean } = {},
+    options: Pick<AddOptions, 'wait' | 'callerContext'> & {
+      readonly group?: boolean
+      /** Keyed writes: each carries a row of the target's ledger (see `IdempotencyLedger`). */
+      readonly ledger?: IdempotencyLedger
+      /** With `group` on a `transactional` pipeline: the transaction's mode. */
+      readonly transaction?: TransactionMode
+    } = {},
   ): Promise<AcceptedQuery[]> {
     try {
       const valid = validateAll(queries)
@@ -129,7 +137,13 @@ export class QueryPipeline {
       const admitted = this.intake.admit(
         valid,
         valid.map((_, index) => `queries[${String(index)}]`),
-        { group, wait: options.wait ?? true, callerContext: options.callerContext },
+        {
+          group,
+          wait: options.wait ?? true,
+          callerContext: options.callerContext,
+          ledger: options.ledger,
+          transaction: options.transaction,
+        },
       )
       return Array.isArray(admitted) ? Promise.resolve(admitted) : admitted
     } catch (error) {
@@ -149,7 +163,10 @@ export class QueryPipeline {
    */
   addGroup(
     queries: readonly QueryInput[],
-    options: Pick<AddOptions, 'wait' | 'callerContext'> = {},
+    options: Pick<AddOptions, 'wait' | 'callerContext'> & {
+      readonly ledger?: IdempotencyLedger
+      readonly transaction?: TransactionMode
+    } = {},
   ): Promise<AcceptedQuery[]> {
     return this.addQueries(queries, { ...options, group: true })
   }

@@ -81,6 +81,7 @@ export class QueryQueue {
    * Takes up to `maxSize` queries from the front without splitting a group; a group larger than
    * `maxSize` (batchSize lowered after it was queued) is taken whole, alone. A batch never mixes
    * strategies: it stops before the first query accepted under another strategy than the front.
+   * A group with its own transaction mode is a batch alone (its BEGIN is the batch's).
    */
   take(maxSize: number): QueuedQuery[] {
     const batch: QueuedQuery[] = []
@@ -90,11 +91,12 @@ export class QueryQueue {
       if (!first || first.strategy !== strategy) break
       const groupLength = this.groupLengthAt(this.head)
       if (batch.length > 0 && batch.length + groupLength > maxSize) break
+      if (batch.length > 0 && (first.transaction ?? batch[0]?.transaction) !== undefined) break
       for (let index = 0; index < groupLength; index++) {
         const item = this.items[this.head++]
         if (item) batch.push(item)
       }
-      if (batch.length >= maxSize) break
+      if (batch.length >= maxSize || first.transaction !== undefined) break
     }
     this.compact()
     this.serveWaiters()

@@ -1,5 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { Strategy } from '@sluice/contract'
+import type { LedgerEntry } from '../idempotency/ledgerTable'
+import type { TransactionMode } from '../execution/transactionMode'
 import type { QueryError, QueryResult } from '../types'
 import type { ValidQuery } from './queryValidation'
 
@@ -20,6 +22,10 @@ export interface QueuedQuery extends ValidQuery {
   readonly strategy: Strategy
   readonly enqueuedAt: number
   readonly callerContext: SpanContext | undefined
+  /** Set for a keyed query: the ledger row its write carries (see `IdempotencyLedger`). */
+  readonly ledger?: LedgerEntry | undefined
+  /** Set on every query of a group with its own transaction mode: such a group runs alone. */
+  readonly transaction?: TransactionMode | undefined
   /** Resolves the query's result promise (called exactly once by the pipeline). */
   readonly resolve: (result: QueryResult) => void
 }

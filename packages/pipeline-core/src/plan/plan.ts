@@ -1,3 +1,4 @@
+import type { LedgerEntry } from '../idempotency/ledgerTable'
 import type { Classification } from '../sql/classification'
 import type { Row } from '../types'
 import type { Strategy } from '@sluice/contract'
@@ -18,6 +19,8 @@ export interface BatchQuery {
   readonly groupId?: string | undefined
   /** What the parser said about `sql` when the query was accepted (undefined: unparsable). */
   readonly classification: Classification | undefined
+  /** Set for a keyed query (`addQueries(..., { ledger })`): its write carries this ledger row. */
+  readonly ledger?: LedgerEntry | undefined
 }
 
 /** A statement's raw result as PostgreSQL returned it. */

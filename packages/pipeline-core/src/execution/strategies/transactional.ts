@@ -1,15 +1,8 @@
 import type { PlannedStatement } from '../../plan/plan'
 import type { QueryError } from '../../types'
 import type { ExecutionContext, StrategyRunner } from '../executionContext'
-import {
-  BEGIN,
-  COMMIT,
-  ROLLBACK,
-  entriesOf,
-  isSplittable,
-  outcomeUnknownError,
-} from '../executionContext'
-import type { RoundTripSession } from '../roundTripSession'
+import { COMMIT, ROLLBACK, entriesOf, isSplittable, outcomeUnknownError } from '../executionContext'
+import type { RoundTripEntry, RoundTripSession } from '../roundTripSession'
 import { allReadOnly } from '../readOnlyStatements'
 import { IN_FAILED_TRANSACTION } from '../statementReply'
 import { isTransientError } from '../transientErrors'
@@ -37,7 +30,7 @@ async function runBatchTransaction(
   const all = context.statements
   const everyQuery = all.flatMap((statement) => statement.queryIndexes)
   for (let attempt = 1; ; attempt++) {
-    const traced = await session.run([BEGIN, ...entriesOf(all), COMMIT])
+    const traced = await session.run([context.begin, ...entriesOf(all), COMMIT])
     const replies = traced.slice(1, -1)
     const commit = traced[traced.length - 1]?.reply
     if (commit?.kind === 'ok' && commit.command === 'COMMIT') {
@@ -76,7 +69,12 @@ async function runBatchTransaction(
     }
     const statement = all[failedAt]
     if (statement && failed) {
-      const guilty = await findGuiltyQuery(session, all.slice(0, failedAt), statement)
+      const guilty = await findGuiltyQuery(
+        session,
+        context.begin,
+        all.slice(0, failedAt),
+        statement,
+      )
       context.ledger.settleFailed([guilty], error, failed.trace)
     } else if (commit?.kind === 'lost') {
       // Never reached the server (could not connect, or the session ended before COMMIT ran).
@@ -111,6 +109,7 @@ async function runBatchTransaction(
  */
 async function findGuiltyQuery(
   session: RoundTripSession,
+  begin: RoundTripEntry,
   before: readonly PlannedStatement[],
   failing: PlannedStatement,
 ): Promise<number> {
@@ -120,7 +119,7 @@ async function findGuiltyQuery(
   for (let depth = 0; depth < 64 && isSplittable(current); depth++) {
     const parts = current.split()
     if (!parts || parts.length === 0) break
-    const traced = await session.run([BEGIN, ...entriesOf(prefix), ...entriesOf(parts), ROLLBACK])
+    const traced = await session.run([begin, ...entriesOf(prefix), ...entriesOf(parts), ROLLBACK])
     const partReplies = traced.slice(1 + prefix.length, -1)
     const failedPart = partReplies.findIndex(
       ({ reply }) => reply.kind === 'error' && reply.error.code !== IN_FAILED_TRANSACTION,
