@@ -75,9 +75,9 @@ export async function profileWorkload(
     await session.post('Profiler.enable')
     await session.post('Profiler.setSamplingInterval', { interval: 100 })
     for (let run = -1; run < runs; run++) {
-      await workload.reset(schema.pool, size)
-      const methodSession = await method.open(schema.target)
       const rows = run < 0 ? Math.min(size, 1_000) : size
+      await workload.reset(schema.pool, rows)
+      const methodSession = await method.open(schema.target)
       let output
       try {
         if (run >= 0) await session.post('Profiler.start')
