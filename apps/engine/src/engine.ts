@@ -1,11 +1,23 @@
 import type { AddressInfo } from 'node:net'
+import type { NatsConnection } from '@nats-io/transport-node'
 import pg from 'pg'
+import { ClusterMetrics } from './cluster/clusterMetrics'
+import { ConfigSync } from './cluster/configSync'
+import { engineIdentity, newEngineId, type EngineIdentity } from './cluster/engineIdentity'
+import { MemberLoadGauge } from './cluster/memberLoad'
+import { Membership, readClusterId } from './cluster/membership'
+import {
+  NatsMetricsExchange,
+  PostgresMetricsExchange,
+  type MetricsExchange,
+} from './cluster/metricsExchange'
 import {
   startEmbeddedDatabase,
   defaultDataDir,
   type EmbeddedDatabase,
 } from './database/embeddedDatabase'
 import { migrate } from './database/migrations'
+import { connectNats } from './nats/natsConnection'
 import { createAccess } from './auth/access'
 import { DEFAULT_TOKEN_NAME, type ApiToken } from './auth/apiTokens'
 import type { AuthSettings } from './auth/authEnv'
@@ -57,6 +69,14 @@ export interface EngineOptions {
   /** Finds a batch's trace id in the telemetry span store when the batch event lacks one. */
   readonly traceIdLookup?: TraceIdLookup | undefined
   readonly version?: string
+  /** `SLUICE_ENGINE_ID`; default: generated per process. */
+  readonly engineId?: string | undefined
+  /** `SLUICE_ADVERTISED_URL`; default: the URL the engine listens on. */
+  readonly advertisedUrl?: string | undefined
+  /** `SLUICE_NATS_URL` (comma-separated servers); unset: no NATS. */
+  readonly natsUrl?: string | undefined
+  /** `SLUICE_NATS_REPLICAS`: replicas of the JetStream streams the engine creates. Default 1. */
+  readonly natsReplicas?: number
 }
 
 /** A running engine. */
@@ -67,6 +87,7 @@ export interface Engine {
   readonly host: string
   readonly embeddedDatabase: boolean
   readonly registry: PipelineRegistry
+  readonly identity: EngineIdentity
   /** Graceful stop: refuse new work (503), drain every pipeline, close the server and database. */
   stop(): Promise<void>
 }
@@ -144,12 +165,42 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     log.warn({ err: error }, 'the failure store could not connect yet')
   })
 
+  const engineId = options.engineId ?? newEngineId()
+  let nats: NatsConnection | undefined
+  if (options.natsUrl !== undefined) {
+    try {
+      nats = await connectNats(options.natsUrl, engineId, log)
+    } catch (error) {
+      await recordPool.end()
+      await pool.end()
+      await embedded?.stop()
+      throw error
+    }
+  }
+
   const configs = new PipelineConfigStore(pool)
   const failures = new FailedQueryStore(pool)
   const failureWriter = new FailureWriter(new FailedQueryStore(recordPool))
   const targets = new TargetRegistry(databaseUrl, options.targets ?? [])
   const registry = new PipelineRegistry({ configs, failures, failureWriter, targets, log })
-  await registry.start()
+  // Loads every stored pipeline, then keeps them as the store says, whichever engine changed it.
+  const configSync = new ConfigSync(databaseUrl, registry, log)
+  let exchange: MetricsExchange
+  try {
+    await configSync.start()
+    exchange =
+      nats === undefined
+        ? new PostgresMetricsExchange(pool, engineId, log)
+        : new NatsMetricsExchange(nats, await readClusterId(pool), engineId, log)
+  } catch (error) {
+    await configSync.stop()
+    await registry.close()
+    await nats?.close()
+    await recordPool.end()
+    await pool.end()
+    await embedded?.stop()
+    throw error
+  }
 
   const recorder = new MetricsRecorder(() =>
     registry.all().map((managed) => {
@@ -166,6 +217,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     recorder.recordBatch(batch)
   })
   recorder.start()
+  const clusterMetrics = new ClusterMetrics(engineId, recorder, exchange, log)
+  await clusterMetrics.start()
+  const loadGauge = new MemberLoadGauge(() => registry.all())
+  // Joined once the engine listens (its URL is known then).
+  const joined: { membership?: Membership } = {}
 
   const shutdown = new Shutdown()
   const failureQueries = new FailureQueries(failures, registry, log)
@@ -208,6 +264,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       shutdown,
     ),
     access: access.services,
+    cluster: {
+      members: () => {
+        const membership = joined.membership
+        if (!membership)
+          return Promise.reject(
+            new EngineError('UNAVAILABLE', 'the engine has not joined its cluster yet', {
+              retryAfterSeconds: 1,
+            }),
+          )
+        return membership.view()
+      },
+      metricsHistory: (pipeline, windowSeconds) => clusterMetrics.history(pipeline, windowSeconds),
+      metricsLive: (pipelines, signal) => clusterMetrics.live(pipelines, signal),
+    },
   }
 
   const server = createHttpServer({
@@ -239,8 +309,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // e.g. the port is taken: leave nothing running behind (pools, the embedded server).
     server.close()
     access.stop()
+    await configSync.stop()
     await registry.close()
+    await clusterMetrics.stop()
     recorder.stop()
+    await nats?.close()
     await recordPool.end()
     await pool.end()
     await embedded?.stop()
@@ -248,6 +321,21 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const identity = engineIdentity({
+    id: engineId,
+    advertisedUrl: options.advertisedUrl,
+    listenUrl: url,
+    version: options.version ?? '0.1.0',
+  })
+  const membership = new Membership({
+    pool,
+    identity,
+    load: () => loadGauge.read(),
+    log,
+    metricsTransport: exchange.transport,
+  })
+  await membership.join()
+  joined.membership = membership
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -257,7 +345,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     log.info('shutting down: refusing new work (503), draining pipelines')
     await demo?.stop()
     access.stop()
+    // Out of the member list at once; changes made elsewhere during the drain no longer apply here.
+    await membership.leave()
+    await configSync.stop()
     await registry.close()
+    await clusterMetrics.stop()
     recorder.stop()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
@@ -271,6 +363,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     }, 2_000)
     await closed
     clearTimeout(grace)
+    await nats?.drain()
     await recordPool.end()
     await pool.end()
     await embedded?.stop()
@@ -283,6 +376,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     host,
     embeddedDatabase: embedded !== undefined,
     registry,
+    identity,
     stop: () => (stopping ??= stop()),
   }
 }

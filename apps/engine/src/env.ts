@@ -95,6 +95,33 @@ const envSchema = z
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
     OTEL_SDK_DISABLED: flag('OTEL_SDK_DISABLED'),
     SLUICE_VIEWERS_SEE_PARAMS: flag('SLUICE_VIEWERS_SEE_PARAMS'),
+    SLUICE_ENGINE_ID: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value))
+      .refine((value) => value === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(value), {
+        error: 'SLUICE_ENGINE_ID must be 1-64 letters, digits, dots, dashes or underscores',
+      }),
+    SLUICE_ADVERTISED_URL: httpUrl('SLUICE_ADVERTISED_URL'),
+    SLUICE_NATS_URL: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value))
+      .refine(
+        (value) =>
+          value === undefined ||
+          value.split(',').every((server) => /^(nats|tls):\/\/[^\s,]+$/.test(server.trim())),
+        { error: 'SLUICE_NATS_URL must be nats:// URLs separated by commas' },
+      ),
+    SLUICE_NATS_REPLICAS: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' ? '1' : value))
+      .refine((value) => /^[1-5]$/.test(value), {
+        error:
+          'SLUICE_NATS_REPLICAS must be 1 to 5 (JetStream replicas of the streams Sluice creates)',
+      })
+      .transform(Number),
     ...authEnvShape,
   })
   .superRefine(checkAuthEnvTogether)

@@ -4,6 +4,7 @@
  */
 import { startTelemetry, type Telemetry } from '@sluice/telemetry'
 import { authSettingsFromEnv } from './auth/authEnv'
+import { newEngineId } from './cluster/engineIdentity'
 import { EnvError, loadEnv, type EngineEnv } from './env'
 import { createLogger, logFormatFor } from './logger'
 import { stopOnSignals } from './stopSignals'
@@ -25,10 +26,13 @@ function readConfig(): { env: EngineEnv; targets: ReturnType<typeof parseTargets
 async function main(): Promise<void> {
   const { env, targets } = readConfig()
   const log = createLogger(env.SLUICE_LOG_LEVEL, undefined, logFormatFor(env.SLUICE_LOG_FORMAT))
+  // Known before telemetry starts: it labels this engine's Prometheus series (`engine`).
+  const engineId = env.SLUICE_ENGINE_ID ?? newEngineId()
   const telemetry: Telemetry | undefined = env.OTEL_SDK_DISABLED
     ? undefined
     : await startTelemetry({
         serviceName: env.OTEL_SERVICE_NAME ?? 'sluice-engine',
+        instanceId: engineId,
         // The engine's only spans are Sluice's, which need no context manager; callers are
         // linked from their traceparent header. AsyncLocalStorage would slow every promise.
         contextManager: false,
@@ -50,6 +54,10 @@ async function main(): Promise<void> {
     jaegerUiUrl: env.JAEGER_UI_URL,
     demo: env.demo,
     maxBodyBytes: env.SLUICE_MAX_BODY_BYTES,
+    engineId,
+    advertisedUrl: env.SLUICE_ADVERTISED_URL,
+    natsUrl: env.SLUICE_NATS_URL,
+    natsReplicas: env.SLUICE_NATS_REPLICAS,
     logger: log,
     metricsHandler: telemetry?.metricsHandler,
     traceIdLookup: telemetry

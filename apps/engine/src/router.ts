@@ -1,4 +1,5 @@
 import { auditRouter, authRouter, usersRouter } from './trpc/routers/accessRouters'
+import { clusterRouter } from './trpc/routers/clusterRouter'
 import { failuresRouter } from './trpc/routers/failuresRouter'
 import {
   batchesRouter,
@@ -24,6 +25,7 @@ export const appRouter = router({
   batches: batchesRouter,
   targets: targetsRouter,
   health: healthRouter,
+  cluster: clusterRouter,
   auth: authRouter,
   users: usersRouter,
   audit: auditRouter,

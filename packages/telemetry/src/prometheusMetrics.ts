@@ -26,9 +26,13 @@ export interface PrometheusMetrics {
   readonly url?: string
 }
 
-/** Creates the exporter; starts its own server only when a port is configured. */
+/**
+ * Creates the exporter; starts its own server only when a port is configured. With
+ * `engineLabel`, every series carries the resource's `engine` attribute as label `engine`.
+ */
 export async function createPrometheusMetrics(
   options: PrometheusOptions,
+  engineLabel = false,
 ): Promise<PrometheusMetrics> {
   const host = options.host ?? '127.0.0.1'
   const endpoint = options.endpoint ?? '/metrics'
@@ -38,6 +42,7 @@ export async function createPrometheusMetrics(
     ...(options.port !== undefined ? { port: options.port } : {}),
     // Started below (awaited, so a busy port is a clear error) or never: the engine serves it.
     preventServerStart: true,
+    ...(engineLabel ? { withResourceConstantLabels: /^engine$/ } : {}),
   })
   const handler: MetricsRequestHandler = (request, response) => {
     exporter.getMetricsRequestHandler(request, response)

@@ -17,7 +17,11 @@ const engine = createServer((request, response) => {
 })
 
 beforeAll(async () => {
-  telemetry = await startTelemetry({ serviceName: 'sluice-test', otlpEndpoint: false })
+  telemetry = await startTelemetry({
+    serviceName: 'sluice-test',
+    otlpEndpoint: false,
+    instanceId: 'engine-test-1',
+  })
   engine.listen(0, '127.0.0.1')
   await once(engine, 'listening')
 })
@@ -64,6 +68,8 @@ describe('Prometheus metrics through the engine’s own server', () => {
       /^sluice_batch_duration_sum\{[^}]*sluice_pipeline_name="orders"[^}]*\} 0\.04$/m,
     )
     expect(text).toMatch(/^sluice_queries_total\{[^}]*sluice_query_outcome="failed"[^}]*\} 1$/m)
+    // Each engine of a cluster is told apart by its `engine` label.
+    expect(text).toMatch(/^sluice_queries_total\{[^}]*engine="engine-test-1"[^}]*\} 1$/m)
     expect(text).toMatch(/^sluice_queries_total\{[^}]*sluice_query_outcome="succeeded"[^}]*\} 19$/m)
     expect(text).toMatch(/^sluice_queue_depth\{[^}]*sluice_pipeline_name="orders"[^}]*\} 12$/m)
     expect(text).toMatch(

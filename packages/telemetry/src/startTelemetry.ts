@@ -70,7 +70,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const prometheus =
     options.prometheus === false
       ? undefined
-      : await createPrometheusMetrics(options.prometheus ?? {})
+      : await createPrometheusMetrics(options.prometheus ?? {}, options.instanceId !== undefined)
   const traceExport = createTraceExport(options.otlpEndpoint, logger)
   const spanProcessors: SpanProcessor[] = [new RecentBatchSpanProcessor(recentBatches)]
   if (traceExport) spanProcessors.push(traceExport.processor)
@@ -83,6 +83,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         'process.runtime.name': 'nodejs',
         'process.runtime.version': process.versions.node,
         ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+        ...(options.instanceId === undefined
+          ? {}
+          : { 'service.instance.id': options.instanceId, engine: options.instanceId }),
       }),
     ),
     // Not the default process detector: it exports the command line, and a connection string

@@ -43,6 +43,12 @@ export interface TelemetryOptions {
   readonly serviceName: string
   readonly serviceVersion?: string
   /**
+   * This process among several of one service (an engine of a cluster): `service.instance.id` of
+   * every span and metric, and the `engine` label of every Prometheus series, so one scrape
+   * config tells the engines apart.
+   */
+  readonly instanceId?: string
+  /**
    * Base URL of the OTLP/HTTP receiver (Jaeger's 4318), `/v1/traces` is appended. Unset: the
    * standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else
    * `http://localhost:4318`. `false` (or `OTEL_TRACES_EXPORTER=none`): spans are not exported

@@ -23,6 +23,12 @@ const links: readonly {
     role: 'viewer',
     matches: (path) => path.startsWith('/failures'),
   },
+  {
+    href: '/cluster',
+    label: 'Cluster',
+    role: 'viewer',
+    matches: (path) => path.startsWith('/cluster'),
+  },
   { href: '/audit', label: 'Audit', role: 'admin', matches: (path) => path.startsWith('/audit') },
   { href: '/users', label: 'Users', role: 'admin', matches: (path) => path.startsWith('/users') },
 ]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  formatBytes,
   formatClock,
   formatCount,
   formatDateTime,
@@ -55,5 +56,14 @@ describe('times', () => {
     )
     expect(formatDateTime('not a date')).toBe('not a date')
     expect(formatDateTime(null)).toBe('—')
+  })
+})
+
+describe('formatBytes', () => {
+  it('reads in binary units', () => {
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KiB')
+    expect(formatBytes(157_286_400)).toBe('150 MiB')
+    expect(formatBytes(undefined)).toBe('—')
   })
 })

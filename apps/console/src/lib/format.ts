@@ -89,6 +89,24 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /**
+ * A size in bytes, in binary units.
+ *
+ * @example
+ * formatBytes(157_286_400) // '150 MiB'
+ */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${value >= 10 || unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${units[unit] ?? 'B'}`
+}
+
+/**
  * Wall-clock time of day, for chart axes and tables.
  *
  * @example

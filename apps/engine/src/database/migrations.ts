@@ -156,6 +156,68 @@ const migrations: readonly Migration[] = [
         WHERE callback_id IS NOT NULL;
     `,
   },
+  {
+    version: 40,
+    name: 'cluster: pipeline revisions, the halted state, and a notification on every change',
+    sql: `
+      -- revision: bumped by every change, so an engine applies each change once (its own too).
+      -- halted: { code, message } of the failure that halted a sequential pipeline, until resumed.
+      ALTER TABLE sluice.pipelines
+        ADD COLUMN revision bigint NOT NULL DEFAULT 1,
+        ADD COLUMN halted jsonb;
+      -- Every change, whoever makes it, reaches every engine listening on this database at commit.
+      CREATE FUNCTION sluice.pipelines_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        changed sluice.pipelines;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+        PERFORM pg_notify('sluice_pipelines', json_build_object(
+          'name', changed.name,
+          'revision', CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE changed.revision END
+        )::text);
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER pipelines_notify AFTER INSERT OR UPDATE OR DELETE ON sluice.pipelines
+        FOR EACH ROW EXECUTE FUNCTION sluice.pipelines_notify();
+    `,
+  },
+  {
+    version: 41,
+    name: 'cluster: the engines on this database and the cluster id',
+    sql: `
+      -- One row per live engine; a row whose heartbeat stopped is dropped by the others.
+      CREATE TABLE sluice.engines (
+        id text PRIMARY KEY,
+        url text NOT NULL,
+        version text NOT NULL,
+        started_at timestamptz NOT NULL,
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        -- what it runs and its load, as of its last heartbeat
+        load jsonb NOT NULL DEFAULT '{}'
+      );
+      -- Names this cluster on a NATS shared with others (subjects carry it).
+      CREATE TABLE sluice.cluster (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        id text NOT NULL
+      );
+      INSERT INTO sluice.cluster (id) VALUES (replace(gen_random_uuid()::text, '-', ''));
+    `,
+  },
+  {
+    version: 42,
+    name: 'cluster: metrics samples shared through the database when there is no NATS',
+    sql: `
+      -- Each engine's per-second samples for the others to read; kept a few minutes only.
+      CREATE TABLE sluice.cluster_metric_ticks (
+        engine_id text NOT NULL,
+        at bigint NOT NULL,
+        samples jsonb NOT NULL,
+        PRIMARY KEY (engine_id, at)
+      );
+      CREATE INDEX cluster_metric_ticks_at ON sluice.cluster_metric_ticks (at);
+    `,
+  },
 ]
 
 /**

@@ -35,7 +35,7 @@ export interface HttpServerDeps {
 const pipelinePath = /^\/v1\/pipelines(?:\/([^/]+))?(?:\/([^/]+))?\/?$/
 
 /**
- * The engine's one HTTP server (node:http): ingest and pipelines-as-code under `/v1`, tRPC (with
+ * The engine's one HTTP server (node:http): ingest, pipelines-as-code and `GET /v1/cluster` under `/v1`, tRPC (with
  * SSE subscriptions) under `/trpc`, `GET /healthz` and `GET /metrics`.
  *
  * @example
@@ -113,6 +113,16 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       const parsed = listAuditInputSchema.safeParse(auditQuery(url.searchParams))
       if (!parsed.success) throw new EngineError('INVALID_INPUT', describeZodError(parsed.error))
       sendJson(response, 200, await deps.services.access.audit.list(parsed.data))
+      return
+    }
+    if (path === '/v1/cluster' || path === '/v1/cluster/') {
+      if (method !== 'GET')
+        throw new EngineError(
+          'METHOD_NOT_ALLOWED',
+          `${method} is not allowed on ${path} (allowed: GET)`,
+        )
+      await roleGate(caller, 'viewer', 'GET /v1/cluster', { audit, change: false })
+      sendJson(response, 200, await deps.services.cluster.members())
       return
     }
     const match = pipelinePath.exec(path)

@@ -11,6 +11,7 @@ import type {
 import { EngineError } from '../errors'
 import type { Logger } from '../logger'
 import type { NewFailure } from '../stores/failedQueryStore'
+import type { HaltReason } from '../stores/pipelineConfigStore'
 import { toEngineError } from './pipelineErrors'
 import { pipelineStatusView } from './pipelineStatusView'
 import { failureOf, resultView } from './queryOutcome'
@@ -26,6 +27,8 @@ export interface ManagedPipelineDeps {
   readonly log: Logger
   readonly recordFailures: FailureRecorder
   readonly onBatch: (batch: BatchEvent) => void
+  /** The pipeline halted here (a `sequential` batch failed): the registry stores it for the cluster. */
+  readonly onHalt: (reason: HaltReason) => void
 }
 
 /** A core result for a promise that rejected, which the contract says never happens; kept safe anyway. */
@@ -74,8 +77,14 @@ export class ManagedPipeline {
   readonly #pending = new Set<Promise<unknown>>()
   readonly #batches: BatchEvent[] = []
   readonly #deps: ManagedPipelineDeps
+  /** Set while applying a halt that came from the store, so it is not stored again. */
+  #followingHalt = false
   createdAt: string
   updatedAt: string
+  /** The store revision this pipeline runs (see `StoredPipeline.revision`). */
+  revision: number
+  /** A halt happened here and is not stored yet: an older stored state must not resume it. */
+  haltUnsaved = false
 
   constructor(
     name: string,
@@ -83,7 +92,7 @@ export class ManagedPipeline {
     config: PipelineConfig,
     paused: boolean,
     deps: ManagedPipelineDeps,
-    times: { createdAt: string; updatedAt: string },
+    times: { createdAt: string; updatedAt: string; revision: number },
     /** Set when the stored config could not be used: the pipeline is listed as unavailable. */
     brokenReason?: string,
   ) {
@@ -94,6 +103,7 @@ export class ManagedPipeline {
     this.#deps = deps
     this.createdAt = times.createdAt
     this.updatedAt = times.updatedAt
+    this.revision = times.revision
     try {
       if (brokenReason !== undefined) throw new Error(brokenReason)
       this.#core = this.#build(url, config)
@@ -121,6 +131,11 @@ export class ManagedPipeline {
       if (this.#batches.length > recentBatchCapacity)
         this.#batches.splice(0, this.#batches.length - recentBatchCapacity)
       this.#deps.onBatch(batch)
+    })
+    core.on('halt', (reason) => {
+      if (this.#followingHalt) return
+      this.haltUnsaved = true
+      this.#deps.onHalt({ code: reason.code, message: reason.message })
     })
     if (this.#paused) core.pause()
     return core
@@ -243,14 +258,31 @@ export class ManagedPipeline {
     await this.#swap
   }
 
-  pause(): void {
-    this.#paused = true
-    this.#core?.pause()
-  }
-
-  resume(): void {
-    this.#paused = false
-    this.#core?.resume()
+  /**
+   * Takes on the stored lifecycle state: halted (as if its own batch had failed: what is queued
+   * is skipped), else paused or running. A halt of its own that is not stored yet stays.
+   */
+  applyState(paused: boolean, halted: HaltReason | null): void {
+    this.#paused = paused
+    const core = this.#core
+    if (!core) return
+    const state = core.getStatus().state
+    if (halted) {
+      if (state === 'halted') return
+      this.#followingHalt = true
+      try {
+        core.halt({ code: halted.code, message: halted.message })
+      } finally {
+        this.#followingHalt = false
+      }
+      return
+    }
+    if (state === 'halted') {
+      if (this.haltUnsaved) return
+      core.resume()
+    }
+    if (paused) core.pause()
+    else core.resume()
   }
 
   /** Runs what is queued now; answers how many queries were queued. */

@@ -1,5 +1,8 @@
 import type {
   BatchList,
+  ClusterMetricsHistory,
+  ClusterMetricsTick,
+  ClusterView,
   FailedQueryView,
   FailureFilter,
   FailurePage,
@@ -76,6 +79,18 @@ export interface HealthService {
   get(): Promise<Health>
 }
 
+/** The engines on this database as one cluster: members and the cluster's metrics. */
+export interface ClusterService {
+  members(): Promise<ClusterView>
+  /** The cluster's totals per pipeline and second, with each engine's own series. */
+  metricsHistory(pipeline: string | undefined, windowSeconds: number): ClusterMetricsHistory
+  /** Every second's cluster totals and per-engine samples until `signal` aborts. */
+  metricsLive(
+    pipelines: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<ClusterMetricsTick>
+}
+
 /** Everything a tRPC call can reach. */
 export interface EngineServices {
   readonly pipelines: PipelineService
@@ -84,6 +99,7 @@ export interface EngineServices {
   readonly batches: BatchService
   readonly targets: TargetService
   readonly health: HealthService
+  readonly cluster: ClusterService
   /** Sign-in, users, the audit log and the audited changes. */
   readonly access: AccessServices
 }

@@ -284,3 +284,37 @@ test('close({ abandon: true }) during a drain answers the queued queries failed 
   expect(answered.sort()).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'succeeded'])
   expect(pipeline.getStatus()).toMatchObject({ state: 'closed', failed: 5 })
 })
+
+test('halt() skips what is queued, refuses new queries with PIPELINE_HALTED until resume(), and fires halt once', async () => {
+  const pipeline = fx.open({ strategy: 'sequential', batchSize: 10, flushIntervalMs: 60_000 })
+  const halts: string[] = []
+  pipeline.on('halt', (reason) => halts.push(reason.code ?? ''))
+  const queued = await pipeline.addQuery('INSERT INTO jobs VALUES (1)')
+  pipeline.halt({ code: '23505', message: 'halted on another engine' })
+  pipeline.halt({ code: '23505', message: 'again' })
+  expect(await queued.result).toMatchObject({ status: 'skipped' })
+  expect(pipeline.getStatus()).toMatchObject({
+    state: 'halted',
+    haltReason: { code: '23505', message: 'halted on another engine' },
+  })
+  expect(await codeOf(pipeline.addQuery('SELECT 1'))).toBe('PIPELINE_HALTED')
+  expect(halts).toEqual(['23505'])
+  pipeline.resume()
+  const after = await pipeline.addQuery('SELECT 1 AS one')
+  await pipeline.flush()
+  expect((await after.result).rows).toEqual([{ one: 1 }])
+  expect(await fx.count('SELECT count(*)::int AS count FROM jobs')).toBe(0)
+  await pipeline.close()
+})
+
+test('a failed sequential batch fires halt with its failure', async () => {
+  const pipeline = fx.open({ strategy: 'sequential', batchSize: 1, flushIntervalMs: 1 })
+  const halted = new Promise<string | undefined>((resolve) => {
+    pipeline.on('halt', (reason) => {
+      resolve(reason.code)
+    })
+  })
+  expect((await pipeline.query('SELECT 1 / 0')).status).toBe('failed')
+  expect(await halted).toBe('22012')
+  await pipeline.close()
+})

@@ -1,5 +1,5 @@
 import type { QueryInput } from '@sluice/contract'
-import type { BatchEvent, QueryResult } from '../types'
+import type { BatchEvent, QueryError, QueryResult } from '../types'
 
 /**
  * The query a result belongs to, as it was submitted: `params` is a frozen copy of the values
@@ -23,6 +23,8 @@ export interface PipelineEvents {
   result: (result: QueryResult, query: SubmittedQuery) => void
   /** Every finished batch. */
   batch: (event: BatchEvent) => void
+  /** The pipeline halted (a `sequential` batch failed, or `halt()`), with the failure that caused it. */
+  halt: (reason: QueryError) => void
 }
 
 /**
@@ -33,6 +35,7 @@ export class PipelineEventEmitter {
   private readonly listeners: { [K in keyof PipelineEvents]: Set<PipelineEvents[K]> } = {
     result: new Set(),
     batch: new Set(),
+    halt: new Set(),
   }
 
   on<K extends keyof PipelineEvents>(event: K, listener: PipelineEvents[K]): void {

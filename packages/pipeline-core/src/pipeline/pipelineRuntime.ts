@@ -160,7 +160,8 @@ export class PipelineRuntime {
    * so every queued query is skipped, and intake stops until resume().
    */
   halt(cause: QueryError, batchId: string): void {
-    if (this.#state === 'running' || this.#state === 'paused') {
+    const halts = this.#state === 'running' || this.#state === 'paused'
+    if (halts) {
       this.#state = 'halted'
       this.#haltReason = cause
     }
@@ -169,6 +170,7 @@ export class PipelineRuntime {
       this.delivery.deliver(query, unrunResult(query, 'skipped', error, batchId))
     this.recordQueueDepth()
     this.#refuseWaiters()
+    if (halts) this.events.emit('halt', cause)
   }
 
   recordQueueDepth(): void {

@@ -4,7 +4,7 @@ import { PipelineError } from '../errors'
 import { explainPlan } from '../optimizer'
 import type { PlanExplanation } from '../optimizer'
 import { createOtelInstrumentation } from '../tracing/otelInstrumentation'
-import type { PipelineConfig, PipelineStatus, QueryResult } from '../types'
+import type { PipelineConfig, PipelineStatus, QueryError, QueryResult } from '../types'
 import type { AddOptions } from './addOptions'
 import { BatchDispatcher } from './batchDispatcher'
 import { plannerFor } from './optimizerWiring'
@@ -218,6 +218,22 @@ export class QueryPipeline {
    */
   pause(): void {
     if (this.runtime.pause()) this.dispatcher.disarm()
+  }
+
+  /**
+   * Halts the pipeline as a failed `sequential` batch would: every queued query is answered
+   * `skipped` (with `reason`), new queries are refused with PIPELINE_HALTED until `resume()`, and
+   * the `halt` event fires. For a halt that happened elsewhere, e.g. on another engine running
+   * the same pipeline. Batches already running finish. No effect on a closing pipeline.
+   *
+   * @example
+   * pipeline.halt({ code: '23505', message: 'duplicate key value violates unique constraint' })
+   */
+  halt(reason: QueryError): void {
+    const { runtime } = this
+    if (runtime.state === 'closing' || runtime.state === 'closed') return
+    runtime.halt(reason, '')
+    this.dispatcher.disarm()
   }
 
   /**

@@ -5,7 +5,7 @@ import { HydrateClient, prefetch, trpc } from '~/trpc/server'
 export default async function OverviewPage() {
   await prefetch(
     trpc.pipelines.list.queryOptions(),
-    trpc.metrics.history.queryOptions({ windowSeconds: sparklineSeconds }),
+    trpc.cluster.metricsHistory.queryOptions({ windowSeconds: sparklineSeconds }),
   )
   return (
     <HydrateClient>

@@ -10,6 +10,7 @@ import { LoadingState } from '~/components/LoadingState'
 import { NoticeBar } from '~/components/NoticeBar'
 import { StateBadge } from '~/components/StateBadge'
 import { useNotice } from '~/components/useNotice'
+import { EngineViewPicker } from '~/features/metrics/EngineViewPicker'
 import { chartWindows } from '~/features/metrics/metricsWindows'
 import { useLiveMetrics } from '~/features/metrics/useLiveMetrics'
 import { PipelineActions } from './PipelineActions'
@@ -21,7 +22,7 @@ import { RecentBatches } from './RecentBatches'
 import { WindowPicker } from './WindowPicker'
 
 /**
- * One pipeline: state and actions, live charts over a chosen window, the configuration
+ * One pipeline: state and actions, live charts (the cluster, or one engine) over a chosen window, the configuration
  * editor, and recent batches with their traces.
  *
  * @example
@@ -35,7 +36,8 @@ export function PipelineDetail({ name }: { name: string }) {
     refetchInterval: 3_000,
   })
   const [windowSeconds, setWindowSeconds] = useState<number>(chartWindows[0].seconds)
-  const metrics = useLiveMetrics({ pipeline: name, windowSeconds })
+  const [engine, setEngine] = useState<string | undefined>(undefined)
+  const metrics = useLiveMetrics({ pipeline: name, windowSeconds, engine })
   const { notice, notify, dismiss } = useNotice()
 
   if (pipeline.isPending) return <LoadingState label={`Loading pipeline ${name}`} />
@@ -102,7 +104,12 @@ export function PipelineDetail({ name }: { name: string }) {
       </dl>
       <div className="panel-header">
         <h2 className="panel-title">Live metrics</h2>
-        <WindowPicker value={windowSeconds} onChange={setWindowSeconds} />
+        <div className="panel-controls">
+          {metrics.engines.length > 1 || engine !== undefined ? (
+            <EngineViewPicker engines={metrics.engines} value={engine} onChange={setEngine} />
+          ) : null}
+          <WindowPicker value={windowSeconds} onChange={setWindowSeconds} />
+        </div>
       </div>
       {metrics.error ? <ErrorNotice error={metrics.error} /> : null}
       {metrics.now === null ? (

@@ -27,7 +27,10 @@ export default async function PipelinePage({ params }: PageProps) {
   await prefetch(
     trpc.pipelines.get.queryOptions({ name }),
     trpc.batches.list.queryOptions(recentBatchesInput(name)),
-    trpc.metrics.history.queryOptions({ pipeline: name, windowSeconds: chartWindows[0].seconds }),
+    trpc.cluster.metricsHistory.queryOptions({
+      pipeline: name,
+      windowSeconds: chartWindows[0].seconds,
+    }),
   )
   return (
     <HydrateClient>

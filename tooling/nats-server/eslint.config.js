@@ -1,0 +1,3 @@
+import base from '@sluice/eslint-config/base'
+
+export default [...base]
