@@ -9,6 +9,9 @@ import type { WorkloadResult } from './measure/results'
 import { runWorkload } from './measure/runWorkload'
 import { methodsFor } from './methods/methodsFor'
 import { measureFailureSearch, type FailureSearchResult } from './probes/failureSearch'
+import { profileMarkdown } from './profile/formatProfile'
+import { profileWorkload } from './profile/profileWorkload'
+import type { WorkloadProfile } from './profile/profileWorkload'
 import { measureQueueMemory } from './probes/queueMemory'
 import type { QueueMemoryResult } from './probes/queueMemory'
 import { measureTelemetryCost } from './probes/telemetryCost'
@@ -35,7 +38,7 @@ const section = (title: string): void => {
   log(`\n== ${title} (${new Date().toISOString().slice(11, 19)})`)
 }
 
-const mode = options.quick ? 'quick' : 'full'
+const mode = options.profile ? 'profile' : options.quick ? 'quick' : 'full'
 const stamp = started.toISOString().replace(/[:.]/g, '-')
 const jsonFile = join(options.outDir, `bench-${mode}-${stamp}.json`)
 await mkdir(options.outDir, { recursive: true })
@@ -61,11 +64,12 @@ async function writeReport(): Promise<void> {
     telemetry,
     failureSearch,
     sweeps: { batchSize: batchSizePoints, roundTrip },
+    profiles,
   }
   await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
   await writeFile(
     jsonFile.replace(/\.json$/, '.md'),
-    `${results.map(formatMarkdownTable).join('\n\n')}\n`,
+    `${[...results.map(formatMarkdownTable), ...(profiles.length > 0 ? [profileMarkdown(profiles)] : [])].join('\n\n')}\n`,
   )
 }
 
@@ -84,6 +88,7 @@ let failureSearch: FailureSearchResult | undefined
 const telemetry: TelemetryCostResult[] = []
 let batchSizePoints: SweepPoint[] = []
 let roundTrip: RoundTripSweep | undefined
+const profiles: WorkloadProfile[] = []
 const sweepDelayUs = 500
 const sluiceSettings = {
   ...(options.sluiceBatchSize !== undefined ? { batchSize: options.sluiceBatchSize } : {}),
@@ -92,7 +97,30 @@ const sluiceSettings = {
     : {}),
 }
 try {
-  for (const delayUs of options.table ? options.delaysUs : []) {
+  if (options.profile) {
+    section(
+      `profile: Sluice's main strategy per workload, direct, ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1) ?? '?'}`,
+    )
+    for (const workload of workloads) {
+      log(`-- ${workload.id}`)
+      profiles.push(
+        await profileWorkload(server.url, {
+          workload,
+          size: options.sizes[workload.id] ?? 1_000,
+          runs: options.runs,
+          settings: sluiceSettings,
+          outDir: options.outDir,
+          stamp,
+        }),
+      )
+      await writeReport()
+    }
+    console.log(
+      `\nµs per query by stage (CPU profile, 100 µs samples):\n\n${profileMarkdown(profiles)}\n`,
+    )
+    log(`profiles: ${profiles.map((p) => p.profileFile).join(', ')}`)
+  }
+  for (const delayUs of options.table && !options.profile ? options.delaysUs : []) {
     const path = await openNetworkPath(server.url, delayUs, options.proxy, options.calibrate)
     section(
       `${path.network.label}, ${delayUs} µs each way: SELECT 1 round trip median ${path.network.selectOneRttMs.median.toFixed(3)} ms`,
@@ -130,7 +158,7 @@ try {
   if (delayed.length > 0)
     console.log(`Targets (at 1 ms round trip):\n${formatTargets(checkTargets(delayed))}\n`)
 
-  if (options.extras) {
+  if (options.extras && !options.profile) {
     section('memory with queued queries')
     memory = await measureQueueMemory(
       server.url,
@@ -161,7 +189,7 @@ try {
     await writeReport()
   }
 
-  if (options.sweeps) {
+  if (options.sweeps && !options.profile) {
     section('sweep: batch size at 1 ms round trip')
     const path = await openNetworkPath(server.url, sweepDelayUs, options.proxy, options.calibrate)
     try {
@@ -194,7 +222,7 @@ try {
 
 await writeReport()
 // Charts go to docs/ from full runs only; a quick run keeps its charts beside its JSON.
-const chartDir = options.quick ? options.outDir : options.docsDir
+const chartDir = options.quick || options.profile ? options.outDir : options.docsDir
 const load = loadavg()[0]?.toFixed(1) ?? '?'
 const subtitle = `${mode} run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, load ${load}`
 const charts = benchCharts(

@@ -7,6 +7,8 @@ export type PerWorkload = Readonly<Record<string, number>>
 /** Everything a benchmark run is configured by. */
 export interface BenchOptions {
   readonly quick: boolean
+  /** Profile mode: a CPU profile of each Sluice workload and µs per query by stage, nothing else. */
+  readonly profile: boolean
   readonly sizes: PerWorkload
   /** The naive form is measured on at most this many rows (scaled linearly beyond). */
   readonly naiveSizes: PerWorkload
@@ -78,7 +80,8 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
  * Reads the command line: `--quick`, `--only=bulk-insert,etl`, `--runs=5`, `--naive-runs=2`,
  * `--delays=0,500` (one-way µs), `--proxy=native|node|auto`, `--naive-full` (never scale the
  * row-at-a-time methods), `--no-calibrate` (proxy delay as given), `--no-table` (only sweeps and extras), `--no-sweeps`, `--no-extras` (memory and telemetry), `--out=dir`, `--docs=dir`,
- * `--sluice-batch=N` and `--sluice-flush-ms=N` (Sluice's batchSize / flushIntervalMs).
+ * `--sluice-batch=N` and `--sluice-flush-ms=N` (Sluice's batchSize / flushIntervalMs), `--profile`
+ * (CPU profiles and the stage breakdown only).
  *
  * @example
  * const options = parseBenchOptions(['--quick'], '/repo/bench')
@@ -86,6 +89,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 export function parseBenchOptions(args: readonly string[], benchDir: string): BenchOptions {
   const known = [
     '--quick',
+    '--profile',
     '--naive-full',
     '--no-calibrate',
     '--no-table',
@@ -122,6 +126,7 @@ export function parseBenchOptions(args: readonly string[], benchDir: string): Be
   const sluiceFlush = flag(args, 'sluice-flush-ms')
   return {
     quick,
+    profile: args.includes('--profile'),
     sizes,
     naiveSizes,
     runs: Math.max(1, positiveInt(flag(args, 'runs'), 'runs', quick ? 3 : 5)),

@@ -25,6 +25,11 @@ export interface MethodResult {
   readonly kind: MethodKind
   /** Median over timed runs, scaled to the workload size when extrapolated. */
   readonly medianMs?: number
+  /**
+   * Median CPU time (user + system) of the benchmark's process per unit of the workload (query,
+   * row, transfer), µs: the client side's own cost, whatever the network. PostgreSQL's is not in it.
+   */
+  readonly cpuUsPerUnit?: number
   /** Raw timed runs (at `measuredSize`), ms. */
   readonly samplesMs: readonly number[]
   readonly measuredSize: number

@@ -52,26 +52,35 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
   const schema = await createBenchSchema(serverUrl, workload.id.replace(/-/g, '_'))
   const target = throughEndpoint(schema.target, plan.endpoint.host, plan.endpoint.port)
   const samples = new Map<string, number[]>()
+  const cpuSamples = new Map<string, number[]>()
   const errors = new Map<string, string>()
   const sizeFor = (method: BenchMethod): number =>
     commitsPerRow(method) ? Math.min(plan.size, plan.naiveSize) : plan.size
 
-  async function once(method: BenchMethod, size: number): Promise<number | undefined> {
+  /** A run's wall time, ms, and this process's CPU time per unit (query, row, transfer), µs. */
+  async function once(
+    method: BenchMethod,
+    size: number,
+  ): Promise<{ ms: number; cpuUsPerUnit: number } | undefined> {
     if (errors.has(method.id)) return undefined
     try {
       await workload.reset(schema.pool, size)
       const session = await method.open(target)
       let elapsedMs: number
+      let cpuUs: number
       let output
       try {
+        const cpuBefore = process.cpuUsage()
         const start = process.hrtime.bigint()
         output = await session.run(size)
         elapsedMs = Number(process.hrtime.bigint() - start) / 1e6
+        const cpu = process.cpuUsage(cpuBefore)
+        cpuUs = cpu.user + cpu.system
       } finally {
         await session.close()
       }
       await workload.verify(schema.pool, size, output)
-      return elapsedMs
+      return { ms: elapsedMs, cpuUsPerUnit: cpuUs / size }
     } catch (error) {
       errors.set(method.id, errorText(error))
       plan.log?.(`    ${method.id}: FAILED: ${errorText(error)}`)
@@ -92,26 +101,32 @@ export async function runWorkload(serverUrl: string, plan: WorkloadPlan): Promis
         .filter((m) => m !== undefined)
       for (const method of order) {
         if (commitsPerRow(method) && r >= plan.naiveRuns) continue
-        const ms = await once(method, sizeFor(method))
-        if (ms === undefined) continue
-        samples.set(method.id, [...(samples.get(method.id) ?? []), ms])
-        plan.log?.(`    ${method.id.padEnd(28)} run ${r + 1}: ${ms.toFixed(1)} ms`)
+        const measured = await once(method, sizeFor(method))
+        if (measured === undefined) continue
+        samples.set(method.id, [...(samples.get(method.id) ?? []), measured.ms])
+        cpuSamples.set(method.id, [...(cpuSamples.get(method.id) ?? []), measured.cpuUsPerUnit])
+        plan.log?.(`    ${method.id.padEnd(28)} run ${r + 1}: ${measured.ms.toFixed(1)} ms`)
       }
     }
   } finally {
     await schema.drop()
   }
-  return { ...summarizeMethods(plan, samples, errors, sizeFor), workload: workload.id }
+  return {
+    ...summarizeMethods(plan, samples, cpuSamples, errors, sizeFor),
+    workload: workload.id,
+  }
 }
 
 function summarizeMethods(
   plan: WorkloadPlan,
   samples: Map<string, number[]>,
+  cpuSamples: Map<string, number[]>,
   errors: Map<string, string>,
   sizeFor: (method: BenchMethod) => number,
 ): Omit<WorkloadResult, 'workload'> {
   const base = plan.methods.map((method) => {
     const measured = samples.get(method.id) ?? []
+    const cpu = cpuSamples.get(method.id) ?? []
     const measuredSize = sizeFor(method)
     const scale = plan.size / measuredSize
     const error = errors.get(method.id)
@@ -123,7 +138,10 @@ function summarizeMethods(
       measuredSize,
       extrapolated: measuredSize < plan.size,
       ...(measured.length > 0 && error === undefined
-        ? { medianMs: summarize(measured).median * scale }
+        ? {
+            medianMs: summarize(measured).median * scale,
+            cpuUsPerUnit: summarize(cpu).median,
+          }
         : {}),
       ...(error !== undefined ? { error } : {}),
     }

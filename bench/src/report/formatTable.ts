@@ -12,6 +12,10 @@ function ratio(value: number | undefined): string {
   return value >= 10 ? `${value.toFixed(0)}x` : `${value.toFixed(2)}x`
 }
 
+function cpuUs(value: number | undefined): string {
+  return value === undefined ? '—' : value.toFixed(1)
+}
+
 /** The heading of a workload's table: what, how many, over which network. */
 export function workloadHeading(result: WorkloadResult): string {
   const n = result.network
@@ -31,10 +35,17 @@ export function workloadHeading(result: WorkloadResult): string {
  * console.log(formatTable(result))
  */
 export function formatTable(result: WorkloadResult): string {
-  const header = ['method', 'median', 'vs naive (x faster)', 'vs best hand-written (time ratio)']
+  const header = [
+    'method',
+    'median',
+    'µs per query (CPU)',
+    'vs naive (x faster)',
+    'vs best hand-written (time ratio)',
+  ]
   const rows = result.methods.map((m) => [
     m.label + (m.extrapolated ? ` [${m.measuredSize.toLocaleString('en-US')} rows, scaled]` : ''),
     m.error ? 'FAILED' : ms(m.medianMs),
+    cpuUs(m.cpuUsPerUnit),
     ratio(m.speedupVsNaive),
     m.vsBestHand === undefined ? '—' : m.vsBestHand.toFixed(2),
   ])
@@ -57,13 +68,13 @@ export function formatTable(result: WorkloadResult): string {
 export function formatMarkdownTable(result: WorkloadResult): string {
   const rows = result.methods.map(
     (m) =>
-      `| ${m.label}${m.extrapolated ? ` *(measured on ${m.measuredSize.toLocaleString('en-US')}, scaled)*` : ''} | ${m.error ? 'FAILED' : ms(m.medianMs)} | ${ratio(m.speedupVsNaive)} | ${m.vsBestHand === undefined ? '—' : m.vsBestHand.toFixed(2)} |`,
+      `| ${m.label}${m.extrapolated ? ` *(measured on ${m.measuredSize.toLocaleString('en-US')}, scaled)*` : ''} | ${m.error ? 'FAILED' : ms(m.medianMs)} | ${cpuUs(m.cpuUsPerUnit)} | ${ratio(m.speedupVsNaive)} | ${m.vsBestHand === undefined ? '—' : m.vsBestHand.toFixed(2)} |`,
   )
   return [
     `**${workloadHeading(result)}**`,
     '',
-    '| method | median | vs naive (x faster) | time / best hand-written |',
-    '|---|---:|---:|---:|',
+    '| method | median | µs per query (CPU) | vs naive (x faster) | time / best hand-written |',
+    '|---|---:|---:|---:|---:|',
     ...rows,
   ].join('\n')
 }

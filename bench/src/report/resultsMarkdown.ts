@@ -2,6 +2,8 @@ import type { WorkloadResult } from '../measure/results'
 import type { QueueMemoryResult } from '../probes/queueMemory'
 import { telemetryArm } from '../probes/telemetryCost'
 import type { TelemetryArmResult, TelemetryCostResult } from '../probes/telemetryCost'
+import { profileMarkdown } from '../profile/formatProfile'
+import type { WorkloadProfile } from '../profile/profileWorkload'
 import { formatMarkdownTable } from './formatTable'
 import type { TargetCheck } from './targets'
 
@@ -20,6 +22,8 @@ export interface BenchReport {
   readonly targets: readonly TargetCheck[]
   readonly memory: readonly QueueMemoryResult[]
   readonly telemetry: readonly TelemetryCostResult[]
+  /** From `--profile` runs. */
+  readonly profiles?: readonly WorkloadProfile[]
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
@@ -102,6 +106,17 @@ export function resultsMarkdown(report: BenchReport): string {
       )
     }
     out.push('')
+  }
+  if (report.profiles && report.profiles.length > 0) {
+    out.push(
+      '### µs per query by stage (`--profile`, direct)',
+      '',
+      "The process's CPU time per query, shared out by stage from a V8 CPU profile (100 µs samples) of",
+      "each workload's main Sluice strategy; the `.cpuprofile` files are written beside the run's JSON.",
+      '',
+      profileMarkdown(report.profiles),
+      '',
+    )
   }
   return out.join('\n')
 }

@@ -106,35 +106,10 @@ export class BatchExecutor {
 
     const optimized =
       plan.merged + plan.deduplicated > 0 ? optimizedQueries(plan, queries.length) : undefined
-    const results = queries.map((query, index): QueryResult => {
-      const outcome = ledger.outcome(index)
-      const result: QueryResult = {
-        queryId: query.id,
-        status: outcome?.status ?? 'failed',
-        success: outcome?.status === 'succeeded',
-        rows: outcome?.rows ?? [],
-        rowCount: outcome?.rowCount ?? 0,
-        retryCount: ledger.retryCount(index),
-        batchId,
-        durationMs: Math.max(0, (outcome?.finishedAt ?? performance.now()) - start),
-      }
-      if (outcome?.error) result.error = outcome.error
-      if (query.callbackId !== undefined) result.callbackId = query.callbackId
-      if (outcome?.traceId !== undefined) result.traceId = outcome.traceId
-      if (outcome?.spanId !== undefined) result.spanId = outcome.spanId
-      if (query.classification) result.fingerprint = query.classification.fingerprint
-      const optimizedAs = optimized?.[index]
-      if (optimizedAs !== undefined) result.optimizedAs = optimizedAs
-      return result
-    })
+    const { results, counts } = resultsOf(queries, ledger, batchId, start, optimized)
     const durationMs = performance.now() - start
-    const count = (status: QueryResult['status']): number =>
-      results.filter((result) => result.status === status).length
     const summary = {
-      succeeded: count('succeeded'),
-      failed: count('failed'),
-      skipped: count('skipped'),
-      rolledBack: count('rolled_back'),
+      ...counts,
       merged: plan.merged,
       deduplicated: plan.deduplicated,
       durationMs,
@@ -197,6 +172,57 @@ export class BatchExecutor {
       return { rows: reply.rows, rowCount: reply.rowCount }
     })
   }
+}
+
+/** How many queries of a batch ended in each status. */
+interface StatusCounts {
+  succeeded: number
+  failed: number
+  skipped: number
+  rolledBack: number
+}
+
+/**
+ * Every query's result from the ledger, in submission order, counted by status in the same
+ * pass. Each result gets its own `rows` array (statements may share an empty one).
+ */
+function resultsOf(
+  queries: readonly QueuedQuery[],
+  ledger: BatchLedger,
+  batchId: string,
+  start: number,
+  optimized: ReturnType<typeof optimizedQueries> | undefined,
+): { results: QueryResult[]; counts: StatusCounts } {
+  const counts: StatusCounts = { succeeded: 0, failed: 0, skipped: 0, rolledBack: 0 }
+  const results = new Array<QueryResult>(queries.length)
+  const now = performance.now()
+  for (let index = 0; index < queries.length; index++) {
+    const query = queries[index] as QueuedQuery
+    const outcome = ledger.outcome(index)
+    const status = outcome?.status ?? 'failed'
+    if (status === 'rolled_back') counts.rolledBack++
+    else counts[status]++
+    const rows = outcome?.rows
+    const result: QueryResult = {
+      queryId: query.id,
+      status,
+      success: status === 'succeeded',
+      rows: rows === undefined || rows.length === 0 ? [] : rows,
+      rowCount: outcome?.rowCount ?? 0,
+      retryCount: ledger.retryCount(index),
+      batchId,
+      durationMs: Math.max(0, (outcome?.finishedAt ?? now) - start),
+    }
+    if (outcome?.error) result.error = outcome.error
+    if (query.callbackId !== undefined) result.callbackId = query.callbackId
+    if (outcome?.traceId !== undefined) result.traceId = outcome.traceId
+    if (outcome?.spanId !== undefined) result.spanId = outcome.spanId
+    if (query.classification) result.fingerprint = query.classification.fingerprint
+    const optimizedAs = optimized?.[index]
+    if (optimizedAs !== undefined) result.optimizedAs = optimizedAs
+    results[index] = result
+  }
+  return { results, counts }
 }
 
 /** The batch span's links as ids: distinct valid callers, at most as many as a span keeps. */

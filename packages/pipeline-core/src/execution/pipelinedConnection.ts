@@ -173,7 +173,11 @@ function sendableValues(statement: SqlStatement): {
   try {
     return {
       text: statement.text,
-      values: prepareValues(statement.values),
+      // Values prepared at intake (and merged arrays built as literals) are strings and nulls
+      // already: sent as they are, with no copy.
+      values: allPrepared(statement.values)
+        ? (statement.values as unknown[])
+        : prepareValues(statement.values),
       ...(statement.preparedName !== undefined ? { name: statement.preparedName } : {}),
     }
   } catch (error) {
@@ -184,6 +188,11 @@ function sendableValues(statement: SqlStatement): {
       values: [],
     }
   }
+}
+
+function allPrepared(values: readonly unknown[]): boolean {
+  for (const value of values) if (value !== null && typeof value !== 'string') return false
+  return true
 }
 
 function errorMessage(reason: unknown): string {

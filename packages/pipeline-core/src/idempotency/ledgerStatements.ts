@@ -1,7 +1,7 @@
 import { prepareValues } from '../execution/pipelinedConnection'
 import type { BatchQuery, Plan, PlannedStatement } from '../plan/plan'
 import { asArray, asObject, nodeOf, nodeType } from '../sql/ast'
-import { LruCache } from '../sql/lruCache'
+import { TwoGenerationCache } from '../sql/twoGenerationCache'
 import { parseLoaded } from '../sql/parser'
 import type { LedgerEntry } from './ledgerTable'
 
@@ -27,7 +27,7 @@ const CTE_STATEMENTS = new Set([
 /** Where the ledger CTE goes in a text: a byte offset and whether a WITH list is already there. */
 type CtePlace = { readonly at: number; readonly intoList: boolean } | { readonly refusal: string }
 
-const places = new LruCache<string, CtePlace>(2_000)
+const places = new TwoGenerationCache<string, CtePlace>(2_000)
 
 function ctePlace(sql: string): CtePlace {
   const cached = places.get(sql)

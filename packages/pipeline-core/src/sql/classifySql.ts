@@ -1,6 +1,6 @@
 import { asArray } from './ast'
 import type { Classification } from './classification'
-import { LruCache } from './lruCache'
+import { TwoGenerationCache } from './twoGenerationCache'
 import { mergeShape } from './mergeShapes'
 import { loadParser, parseLoaded, parserLoaded, statementShape } from './parser'
 import { statementRefusal } from './refusedStatements'
@@ -9,7 +9,7 @@ import { walk } from './ast'
 
 /** Distinct SQL texts remembered; applications rarely send more than a few hundred. */
 const CACHE_SIZE = 2_000
-const cache = new LruCache<string, Classification>(CACHE_SIZE)
+const cache = new TwoGenerationCache<string, Classification>(CACHE_SIZE)
 
 function highestParam(tree: unknown): number {
   let highest = 0
@@ -94,7 +94,7 @@ function computeClassification(sql: string): Classification {
 /**
  * Classifies a SQL text with PostgreSQL's own parser (libpg-query): statement count, syntax
  * error, read-only or not, tables read and written, operation and main table for spans, whether
- * it may share a transaction, and the shape merging needs. Cached by text (bounded LRU).
+ * it may share a transaction, and the shape merging needs. Cached by text (two-generation cache).
  *
  * @example
  * const c = await classifySql('WITH d AS (DELETE FROM jobs RETURNING *) SELECT * FROM d')

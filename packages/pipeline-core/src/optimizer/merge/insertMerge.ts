@@ -1,7 +1,8 @@
 import { MAX_PARAMETERS } from '@sluice/contract'
-import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
+import type { BatchQuery, PlannedStatement, QueryShare, StatementOutcome } from '../../plan/plan'
+import type { Row } from '../../types'
 import type { Classification, InsertShape } from '../../sql/classification'
-import { LruCache } from '../../sql/lruCache'
+import { TwoGenerationCache } from '../../sql/twoGenerationCache'
 import { statementFields } from '../../plan/singleStatement'
 import {
   findTopLevelKeyword,
@@ -12,7 +13,7 @@ import {
   tokenize,
 } from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
-import { isArrayElementSafe } from './parameterValues'
+import { arrayParameter } from './parameterValues'
 import { memberQueryIndexes, soleMemberStatement, splitMembers } from './mergeMember'
 import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
@@ -32,7 +33,7 @@ export interface InsertTemplate {
   readonly tail: string
 }
 
-const templates = new LruCache<string, InsertTemplate | null>(500)
+const templates = new TwoGenerationCache<string, InsertTemplate | null>(500)
 
 function buildTemplate(sql: string): InsertTemplate | null {
   const tokens = tokenize(sql)
@@ -108,6 +109,12 @@ export function insertMergeRefusal(
   return undefined
 }
 
+/** The share of each query of an INSERT without RETURNING; the executor gives each result its own rows array. */
+const ONE_ROW: QueryShare = Object.freeze({
+  rows: Object.freeze([]) as unknown as Row[],
+  rowCount: 1,
+})
+
 /** From this many rows on, a run without RETURNING goes through `unnest` (one array per column). */
 export const UNNEST_MIN_ROWS = 50
 
@@ -155,6 +162,10 @@ export function maxInsertRows(classification: Classification): number {
  * worked this way. `distribute` checks the count and fails the statement's queries loudly
  * rather than hand a row to the wrong query if it ever does not match.
  *
+ * `unnestTypes` (from `unnestInsertTypes`) allows the unnest form for long runs; give it only
+ * when every member's values can travel in an array (`isArrayElementSafe`), checked once by
+ * the caller.
+ *
  * @example
  * mergedInsertStatement(queries[0], classification, [{ params: [1, 'a'], queryIndexes: [0] }, { params: [2, 'b'], queryIndexes: [1] }])
  * // text: INSERT INTO items (id, name) VALUES ($1, $2), ($3, $4)
@@ -174,12 +185,7 @@ export function mergedInsertStatement(
     mergedInsertStatement(first, classification, half, unnestTypes)
   const long =
     members.length >= UNNEST_MIN_ROWS || members.length * classification.paramCount > MAX_PARAMETERS
-  if (
-    unnestTypes &&
-    shape?.kind === 'insert' &&
-    long &&
-    members.every((member) => member.params.every(isArrayElementSafe))
-  ) {
+  if (unnestTypes && shape?.kind === 'insert' && long) {
     return unnestInsertStatement(template, classification, shape, unnestTypes, members, rebuild)
   }
   const perRow = classification.paramCount
@@ -236,7 +242,7 @@ function unnestInsertStatement(
     kind: 'merged_insert',
     text: `${template.beforeValues}SELECT * FROM unnest(${arrays.join(', ')})`,
     values: shape.rowParams.map((param) =>
-      members.map((member) => member.params[(param ?? 0) - 1]),
+      arrayParameter(members.map((member) => member.params[(param ?? 0) - 1])),
     ),
     queryIndexes: memberQueryIndexes(members),
     mergedOperations: members.length,
@@ -247,7 +253,7 @@ function unnestInsertStatement(
           `merged INSERT of ${String(members.length)} rows reported ${String(outcome.rowCount)} rows`,
         )
       }
-      return members.map(() => ({ rows: [], rowCount: 1 }))
+      return members.map(() => ONE_ROW)
     },
     split: () => splitMembers(members, rebuild),
   }

@@ -1,6 +1,6 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
 import type { Classification, KeyedUpdateShape } from '../../sql/classification'
-import { LruCache } from '../../sql/lruCache'
+import { TwoGenerationCache } from '../../sql/twoGenerationCache'
 import { statementFields } from '../../plan/singleStatement'
 import {
   editRange,
@@ -18,7 +18,7 @@ import {
   sharesPerQuery,
   splitMembers,
 } from './mergeMember'
-import { isArrayElementSafe } from './parameterValues'
+import { arrayParameter, isArrayElementSafe } from './parameterValues'
 import type { ColumnInfo, TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
@@ -40,7 +40,7 @@ interface UpdateTemplate {
   readonly fromWhere: string
 }
 
-const templates = new LruCache<string, UpdateTemplate | null>(500)
+const templates = new TwoGenerationCache<string, UpdateTemplate | null>(500)
 
 function templateFor(sql: string): UpdateTemplate | undefined {
   let template = templates.get(sql)
@@ -165,8 +165,20 @@ export function keyedUpdateRefusal(
   shape: KeyedUpdateShape,
   table: TableInfo | undefined,
 ): string | undefined {
-  if (query.params.length !== classification.paramCount)
-    return 'its parameter count does not match the SQL'
+  const textRefusal = keyedUpdateTextRefusal(query.sql, shape, table)
+  if (textRefusal !== undefined || !table) return textRefusal ?? 'the table was not found'
+  return keyedUpdateValueRefusal(query, classification, shape, table)
+}
+
+/**
+ * The part of `keyedUpdateRefusal` that depends only on the text and the table: the same for
+ * every query of one text in a batch, so a merge judges it once.
+ */
+export function keyedUpdateTextRefusal(
+  sql: string,
+  shape: KeyedUpdateShape,
+  table: TableInfo | undefined,
+): string | undefined {
   if (!table) return 'the table was not found in the catalog'
   if (!isPlainWriteTarget(table))
     return writeTargetRefusal(table) ?? 'the table is not a plain write target'
@@ -174,12 +186,24 @@ export function keyedUpdateRefusal(
     return 'the table has a unique index on expressions or with a predicate'
   const types = updateParamTypes(shape, table)
   if (typeof types === 'string') return types
+  if (!templateFor(sql)) return 'its WHERE could not be located'
+  return undefined
+}
+
+/** The part of `keyedUpdateRefusal` that depends on the query's values. */
+export function keyedUpdateValueRefusal(
+  query: BatchQuery,
+  classification: Classification,
+  shape: KeyedUpdateShape,
+  table: TableInfo,
+): string | undefined {
+  if (query.params.length !== classification.paramCount)
+    return 'its parameter count does not match the SQL'
   if (!query.params.every(isArrayElementSafe)) return 'a parameter value cannot travel in an array'
   const key = table.columns.get(shape.keyColumn)
   if (!key || canonicalKey(key, query.params[shape.keyParam - 1]) === undefined) {
     return 'its key value is not in a canonical form whose equality is known'
   }
-  if (!templateFor(query.sql)) return 'its WHERE could not be located'
   return undefined
 }
 
@@ -213,7 +237,9 @@ export function keyedUpdateStatement(
     text:
       `${template.beforeWhere} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS ${SOURCE}(${columns.join(', ')}, ${ORDINAL}) ` +
       `${template.fromWhere} RETURNING ${SOURCE}.${ORDINAL}`,
-    values: types.map((_, position) => members.map((member) => member.params[position])),
+    values: types.map((_, position) =>
+      arrayParameter(members.map((member) => member.params[position])),
+    ),
     queryIndexes: memberQueryIndexes(members),
     mergedOperations: members.length,
     ...statementFields(classification),

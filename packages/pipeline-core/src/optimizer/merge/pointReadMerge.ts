@@ -1,19 +1,19 @@
 import type { BatchQuery, PlannedStatement, StatementOutcome } from '../../plan/plan'
 import type { Row } from '../../types'
 import type { Classification, PointReadShape } from '../../sql/classification'
-import { LruCache } from '../../sql/lruCache'
+import { TwoGenerationCache } from '../../sql/twoGenerationCache'
 import { statementFields } from '../../plan/singleStatement'
 import { dedupedStatement } from '../planner/basicStatements'
 import { editRange, paramEdits, statementExtent, tokenize } from '../../sql/tokenText'
 import type { MergeMember } from './mergeMember'
 import { memberQueryIndexes, ORDINAL, sharesPerQuery, splitMembers } from './mergeMember'
-import { isArrayElementSafe } from './parameterValues'
+import { arrayParameter, isArrayElementSafe } from './parameterValues'
 import type { TableInfo } from './tableCatalog'
 import { isPlainReadSource } from './tableCatalog'
 
 const KEYS = '__sluice_keys'
 
-const bodies = new LruCache<string, string>(500)
+const bodies = new TwoGenerationCache<string, string>(500)
 
 /** The query's text with `$1` replaced by the unnested key, ready to run per key. */
 function lateralBody(sql: string): string {
@@ -86,7 +86,7 @@ export function pointReadStatement(
   return {
     kind: 'point_read',
     text,
-    values: [members.map((member) => member.params[0])],
+    values: [arrayParameter(members.map((member) => member.params[0]))],
     queryIndexes: memberQueryIndexes(members),
     mergedOperations: members.length,
     ...statementFields(classification),

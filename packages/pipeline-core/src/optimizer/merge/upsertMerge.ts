@@ -13,7 +13,7 @@ import {
   sharesPerQuery,
   splitMembers,
 } from './mergeMember'
-import { isArrayElementSafe } from './parameterValues'
+import { arrayParameter, isArrayElementSafe } from './parameterValues'
 import type { TableInfo } from './tableCatalog'
 import { isPlainWriteTarget, writeTargetRefusal } from './tableCatalog'
 
@@ -122,7 +122,9 @@ export function upsertStatement(
   return {
     kind: 'merged_insert',
     text,
-    values: plan.columnParams.map((param) => members.map((member) => member.params[param - 1])),
+    values: plan.columnParams.map((param) =>
+      arrayParameter(members.map((member) => member.params[param - 1])),
+    ),
     queryIndexes: memberQueryIndexes(members),
     mergedOperations: members.length,
     ...statementFields(classification),

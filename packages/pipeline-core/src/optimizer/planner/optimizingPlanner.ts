@@ -89,7 +89,7 @@ function summarize(
     if (statement.kind === 'merged_insert' || statement.kind === 'keyed_update')
       merged += statement.queryIndexes.length
     if (statement.kind === 'point_read') {
-      const distinct = (statement.values[0] as unknown[]).length
+      const distinct = statement.mergedOperations ?? statement.queryIndexes.length
       merged += distinct
       deduplicated += statement.queryIndexes.length - distinct
     }

@@ -3,7 +3,12 @@ import type { Strategy } from '@sluice/contract'
 import type { Classification } from '../../sql/classification'
 import { tableNameText } from '../../sql/classification'
 import { insertMergeRefusal, maxInsertRows, unnestInsertTypes } from '../merge/insertMerge'
-import { canonicalKey, keyedUpdateRefusal, updateParamTypes } from '../merge/keyedUpdateMerge'
+import {
+  canonicalKey,
+  keyedUpdateTextRefusal,
+  keyedUpdateValueRefusal,
+  updateParamTypes,
+} from '../merge/keyedUpdateMerge'
 import { parameterKey } from '../merge/parameterValues'
 import { pointReadRefusal } from '../merge/pointReadMerge'
 import { upsertKey, upsertPlan } from '../merge/upsertMerge'
@@ -165,49 +170,52 @@ export function buildUnits(input: UnitBuilderInput): UnitBuilderOutput {
       }
       refuse(query, `not merged: ${typeof plan === 'string' ? plan : 'no key'}`)
     } else if (shape?.kind === 'insert') {
+      // The text and its table were judged when the unit before took its first query.
+      if (
+        last?.kind === 'insert' &&
+        last.first.sql === query.sql &&
+        last.members.length < last.maxRows &&
+        query.params.length === classification.paramCount
+      ) {
+        last.members.push({ params: query.params, queryIndexes: [query.index] })
+        continue
+      }
       const info = table(classification, shape.table)
       const refusal = insertMergeRefusal(query, classification, shape, info)
       if (refusal === undefined) {
         const unnestTypes = info ? unnestInsertTypes(shape, info) : undefined
         // The unnest form has no parameter limit; the VALUES form is cut at 65535 parameters.
         const maxRows = unnestTypes ? MAX_INSERT_ROWS : maxInsertRows(classification)
-        if (
-          last?.kind === 'insert' &&
-          last.first.sql === query.sql &&
-          last.members.length < last.maxRows
-        ) {
-          last.members.push({ params: query.params, queryIndexes: [query.index] })
-        } else {
-          units.push({
-            kind: 'insert',
-            first: query,
-            classification,
-            maxRows,
-            unnestTypes,
-            members: [{ params: query.params, queryIndexes: [query.index] }],
-          })
-        }
+        units.push({
+          kind: 'insert',
+          first: query,
+          classification,
+          maxRows,
+          unnestTypes,
+          members: [{ params: query.params, queryIndexes: [query.index] }],
+        })
         continue
       }
       refuse(query, `not merged: ${refusal}`)
     } else if (shape?.kind === 'keyed_update') {
       const info = table(classification, shape.table)
-      const refusal = keyedUpdateRefusal(query, classification, shape, info)
+      // The text and its table are judged once per unit: a query of the text of the unit
+      // before only has its values checked.
+      const sameText = last?.kind === 'update' && last.first.sql === query.sql ? last : undefined
+      const textRefusal = sameText ? undefined : keyedUpdateTextRefusal(query.sql, shape, info)
+      const refusal =
+        textRefusal ??
+        (info ? keyedUpdateValueRefusal(query, classification, shape, info) : 'no table')
       const keyColumn = info?.columns.get(shape.keyColumn)
-      const types = info ? updateParamTypes(shape, info) : 'no table'
+      const types = sameText ? sameText.types : info ? updateParamTypes(shape, info) : 'no table'
       const key = keyColumn ? canonicalKey(keyColumn, query.params[shape.keyParam - 1]) : undefined
       if (refusal === undefined && key !== undefined && typeof types !== 'string') {
         const member = { params: query.params, queryIndexes: [query.index] }
-        if (
-          last?.kind === 'update' &&
-          last.first.sql === query.sql &&
-          !last.keys.has(key) &&
-          last.members.length < MAX_KEYS
-        ) {
-          last.members.push(member)
-          last.keys.add(key)
+        if (sameText && !sameText.keys.has(key) && sameText.members.length < MAX_KEYS) {
+          sameText.members.push(member)
+          sameText.keys.add(key)
         } else {
-          if (last?.kind === 'update' && last.first.sql === query.sql && last.keys.has(key)) {
+          if (sameText?.keys.has(key)) {
             notes.push(
               `query ${query.index} starts a new UPDATE: its key was already updated by an earlier query of the merge, and updating one row twice in one statement is not the same`,
             )
