@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test'
-import { adminStorageState } from './support/signIn'
-import { e2eRun } from './support/e2eRun'
+import { adminStorageState } from './testing/signIn'
+import { e2eRun } from './testing/e2eRun'
 
 const run = e2eRun()
 const skipBuild = process.env.E2E_SKIP_BUILD === '1'
@@ -51,7 +51,7 @@ export default defineConfig({
   webServer: [
     {
       name: 'oidc',
-      command: 'node --import tsx support/oidcProvider.ts',
+      command: 'node --import tsx testing/oidcProvider.ts',
       url: `${run.oidc?.issuer ?? ''}/.well-known/openid-configuration`,
       timeout: 30_000,
       reuseExistingServer: false,
@@ -61,7 +61,7 @@ export default defineConfig({
     },
     {
       name: 'engine',
-      command: 'node --import tsx support/engineServer.ts',
+      command: 'node --import tsx testing/engineServer.ts',
       url: `${run.engineUrl}/healthz`,
       timeout: 60_000,
       reuseExistingServer: false,

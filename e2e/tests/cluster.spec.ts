@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { startExtraEngine } from '../support/extraEngine'
-import { saveScreenshot } from '../support/screenshots'
+import { startExtraEngine } from '../testing/extraEngine'
+import { saveScreenshot } from '../testing/screenshots'
 
 test('the Cluster page lists every engine on the database, and drops one that stops', async ({
   page,

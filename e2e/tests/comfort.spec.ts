@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { ingest, putPipeline, uniqueName } from '../support/engineApi'
-import { saveScreenshot } from '../support/screenshots'
+import { ingest, putPipeline, uniqueName } from '../testing/engineApi'
+import { saveScreenshot } from '../testing/screenshots'
 
 let pipeline: string
 let failureId: string

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
-import { e2eRun } from '../support/e2eRun'
-import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../support/engineApi'
-import { saveScreenshot } from '../support/screenshots'
+import { e2eRun } from '../testing/e2eRun'
+import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../testing/engineApi'
+import { saveScreenshot } from '../testing/screenshots'
 
 test('the throughput chart draws the queries sent through the ingest API, live', async ({
   page,

@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { E2eRun } from '../support/e2eRun'
+import type { E2eRun } from '../testing/e2eRun'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const consoleDir = resolve(here, '../../apps/console')
@@ -107,7 +107,7 @@ test('says so plainly while the engine cannot be reached, and recovers by itself
   await expect(page.getByRole('alert').filter({ hasText: 'unreachable' }).first()).toBeVisible()
 
   // The engine comes up: the banner goes and the page loads without a reload.
-  engineServer = spawn(process.execPath, ['--import', 'tsx', 'support/engineServer.ts'], {
+  engineServer = spawn(process.execPath, ['--import', 'tsx', 'testing/engineServer.ts'], {
     cwd: resolve(here, '..'),
     env: { ...process.env, SLUICE_E2E_RUN: JSON.stringify(lateEngine) },
     stdio: 'ignore',

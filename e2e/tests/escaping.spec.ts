@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { ingest, putPipeline, uniqueName } from '../support/engineApi'
+import { ingest, putPipeline, uniqueName } from '../testing/engineApi'
 
 test('SQL and parameters holding markup show as text, never as HTML', async ({ page }) => {
   const pipeline = uniqueName('escaping')

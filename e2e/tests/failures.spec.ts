@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test'
 import type pg from 'pg'
-import { openDatabase } from '../support/database'
-import { ingest, putPipeline, uniqueName } from '../support/engineApi'
-import { saveScreenshot } from '../support/screenshots'
+import { openDatabase } from '../testing/database'
+import { ingest, putPipeline, uniqueName } from '../testing/engineApi'
+import { saveScreenshot } from '../testing/screenshots'
 
 let db: pg.Pool
 test.beforeAll(() => {

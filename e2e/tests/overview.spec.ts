@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { getPipeline, ingest, putPipeline, uniqueName } from '../support/engineApi'
-import { saveScreenshot } from '../support/screenshots'
+import { getPipeline, ingest, putPipeline, uniqueName } from '../testing/engineApi'
+import { saveScreenshot } from '../testing/screenshots'
 
 test('creates a pipeline from the form, with the engine schema’s errors next to the fields', async ({
   page,

@@ -1,9 +1,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import { callFromPage } from '../support/consoleCall'
-import { e2eUser, type E2eUserKey } from '../support/e2eRun'
-import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../support/engineApi'
-import { saveScreenshot } from '../support/screenshots'
-import { signIn } from '../support/signIn'
+import { callFromPage } from '../testing/consoleCall'
+import { e2eUser, type E2eUserKey } from '../testing/e2eRun'
+import { getPipeline, ingest, putPipeline, trpcQuery, uniqueName } from '../testing/engineApi'
+import { saveScreenshot } from '../testing/screenshots'
+import { signIn } from '../testing/signIn'
 
 /*
  * Each role signed in, in a browser of its own: the page shows exactly what the role may do,

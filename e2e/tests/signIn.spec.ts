@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
-import { e2eUser } from '../support/e2eRun'
-import { saveScreenshot } from '../support/screenshots'
-import { signIn } from '../support/signIn'
+import { e2eUser } from '../testing/e2eRun'
+import { saveScreenshot } from '../testing/screenshots'
+import { signIn } from '../testing/signIn'
 
 // Each test starts signed out.
 test.use({ storageState: { cookies: [], origins: [] } })

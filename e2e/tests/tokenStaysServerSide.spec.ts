@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { e2eRun } from '../support/e2eRun'
+import { e2eRun } from '../testing/e2eRun'
 
 test('the browser talks only to the console and never sees the engine’s token', async ({
   page,

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cloneTree } from './support/cloneTree'
+import { cloneTree } from './testing/cloneTree'
 import { freePort } from '@sluice/test-database'
-import { npmStart, timedGet } from './support/npmStart'
+import { npmStart, timedGet } from './testing/npmStart'
 
 /*
  * A newcomer's first minute: clone into a folder only they may enter (mktemp -d is 0700, as is

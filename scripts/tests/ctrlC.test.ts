@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { npmStart, type NpmStart } from './support/npmStart'
+import { npmStart, type NpmStart } from './testing/npmStart'
 
 /*
  * Ctrl-C on `npm start` in a terminal: the terminal sends SIGINT to the whole process group

@@ -1,10 +1,10 @@
 import { startNatsServer, type NatsServer } from '@sluice/nats-server'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callEngine, ingest, resultsOf, type IngestAnswer } from '../infra/ingestClient'
-import { getFromEngine, mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { sleep } from '../infra/timing'
+import { callEngine, ingest, resultsOf, type IngestAnswer } from '../testing/ingestClient'
+import { getFromEngine, mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { sleep } from '../testing/timing'
 
 /*
  * Three engine processes on one engine database and one real nats-server act as one: a change

@@ -1,12 +1,12 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { runIngestLoad, type IngestLoadStats } from '../infra/loadDriver'
-import { startPrivatePostgres, type PrivatePostgres } from '../infra/privatePostgres'
+import { getFromEngine, mustPutPipeline } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { runIngestLoad, type IngestLoadStats } from '../testing/loadDriver'
+import { startPrivatePostgres, type PrivatePostgres } from '../testing/privatePostgres'
 
 /*
  * More pipelines than the database has connections for: 24 pipelines of 4 connections each

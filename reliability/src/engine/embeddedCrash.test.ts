@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
+import { mustPutPipeline } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
 
 /*
  * `npm start` on a laptop: the engine with no DATABASE_URL runs its own embedded PostgreSQL. When

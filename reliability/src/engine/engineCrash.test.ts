@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { runIngestLoad } from '../infra/loadDriver'
-import { sleep } from '../infra/timing'
+import { getFromEngine, mustPutPipeline } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { runIngestLoad } from '../testing/loadDriver'
+import { sleep } from '../testing/timing'
 
 /*
  * The engine killed outright (SIGKILL: no drain, no goodbye) in the middle of a sustained

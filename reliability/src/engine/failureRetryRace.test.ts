@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
-import { rowsPerKey } from '../infra/keyTable'
+import { mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
+import { rowsPerKey } from '../testing/keyTable'
 
 /*
  * Operators retry failed queries from the console: several may click "retry all" at once, or

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { ingest, resultsOf, type IngestAnswer, type IngestQuery } from '../infra/ingestClient'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { sleep } from '../infra/timing'
+import { mustPutPipeline } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { ingest, resultsOf, type IngestAnswer, type IngestQuery } from '../testing/ingestClient'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { sleep } from '../testing/timing'
 
 /*
  * Exactly once across a crash: keyed requests under sustained load on three pipelines

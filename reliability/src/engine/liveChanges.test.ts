@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
-import { ingest, resultsOf } from '../infra/ingestClient'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { runIngestLoad, type IngestLoadStats } from '../infra/loadDriver'
-import { sleep } from '../infra/timing'
+import { mustPutPipeline, putPipeline, trpcCall } from '../testing/engineApi'
+import { ingest, resultsOf } from '../testing/ingestClient'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { runIngestLoad, type IngestLoadStats } from '../testing/loadDriver'
+import { sleep } from '../testing/timing'
 
 /*
  * Operators change pipelines while applications use them: configs updated live (batch size,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { percentile, runIngestLoad } from '../infra/loadDriver'
-import { sleep } from '../infra/timing'
+import { getFromEngine, mustPutPipeline } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { percentile, runIngestLoad } from '../testing/loadDriver'
+import { sleep } from '../testing/timing'
 
 /*
  * Ingest far above capacity: each query sleeps 2 ms in the database and the pipeline's queue

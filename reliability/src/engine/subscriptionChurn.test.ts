@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { reportFigures } from '../infra/figures'
-import { sleep } from '../infra/timing'
+import { getFromEngine, mustPutPipeline } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { reportFigures } from '../testing/figures'
+import { sleep } from '../testing/timing'
 
 /*
  * Browsers come and go: every console tab opens a live metrics stream (SSE) and drops it without

@@ -1,13 +1,13 @@
 import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { runIngestLoad } from '../infra/loadDriver'
+import { mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { runIngestLoad } from '../testing/loadDriver'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
-import { sleep } from '../infra/timing'
+import { sleep } from '../testing/timing'
 
 /*
  * The network between the engine and a target breaks again and again during ingest: a proxy in

@@ -1,12 +1,12 @@
 import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
+import { mustPutPipeline } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
-import { sleep } from '../infra/timing'
+import { sleep } from '../testing/timing'
 
 /*
  * A target goes down (every connection reset, new ones refused) while requests wait on it, and

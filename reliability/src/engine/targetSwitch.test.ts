@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger } from '../infra/ledger'
-import { runIngestLoad } from '../infra/loadDriver'
+import { mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger } from '../testing/ledger'
+import { runIngestLoad } from '../testing/loadDriver'
 import { createTestDatabase, type TestDatabase } from '@sluice/test-database'
-import { sleep } from '../infra/timing'
+import { sleep } from '../testing/timing'
 
 /*
  * A pipeline moved from one target to another while it takes load (the engine drains the old

@@ -1,9 +1,9 @@
 import { PipelineError, QueryPipeline, type QueryResult } from '@sluice/pipeline-core'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { Ledger, outcomeOfResult } from '../infra/ledger'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { Ledger, outcomeOfResult } from '../testing/ledger'
 
 /*
  * Overload straight into a QueryPipeline: many producers adding far faster than the database

@@ -1,10 +1,10 @@
 import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline-core'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { longRun, reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { outcomeOfResult } from '../infra/ledger'
-import { within } from '../infra/timing'
+import { longRun, reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { outcomeOfResult } from '../testing/ledger'
+import { within } from '../testing/timing'
 
 /*
  * Deadlocks (40P01) and serialization failures (40001) are retried by re-running work. A retry

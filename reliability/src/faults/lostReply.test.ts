@@ -2,10 +2,10 @@ import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline
 import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { outcomeOfResult } from '../infra/ledger'
-import { sleep, within } from '../infra/timing'
+import { reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { outcomeOfResult } from '../testing/ledger'
+import { sleep, within } from '../testing/timing'
 
 /*
  * The hardest answer to give honestly: the database ran the batch (COMMIT included) but the

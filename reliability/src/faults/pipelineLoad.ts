@@ -1,6 +1,6 @@
 import { PipelineError, type QueryPipeline, type QueryResult } from '@sluice/pipeline-core'
-import { outcomeOfResult, type Ledger } from '../infra/ledger'
-import { within } from '../infra/timing'
+import { outcomeOfResult, type Ledger } from '../testing/ledger'
+import { within } from '../testing/timing'
 
 export interface PipelineLoadOptions {
   readonly pipeline: QueryPipeline

@@ -2,10 +2,10 @@ import { QueryPipeline, type QueryResult, type Strategy } from '@sluice/pipeline
 import { startTcpProxy, throughProxy, type TcpProxy } from '@sluice/tcp-proxy'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reportFigures } from '../infra/figures'
-import { createKeyTable, rowsPerKey } from '../infra/keyTable'
-import { percentile } from '../infra/loadDriver'
-import { sleep } from '../infra/timing'
+import { reportFigures } from '../testing/figures'
+import { createKeyTable, rowsPerKey } from '../testing/keyTable'
+import { percentile } from '../testing/loadDriver'
+import { sleep } from '../testing/timing'
 
 /*
  * A slow database: a proxy adding latency each way, and statements that sleep. The flush

@@ -1,5 +1,5 @@
-import { callEngine, type IngestAnswer } from '../infra/ingestClient'
-import { putPipeline } from '../infra/engineApi'
+import { callEngine, type IngestAnswer } from '../testing/ingestClient'
+import { putPipeline } from '../testing/engineApi'
 
 /** A bad request, the status(es) that are right for it, and what its message must name. */
 export interface BadCase {

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, trpcCall } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
+import { getFromEngine, trpcCall } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
 
 /*
  * Property: a pipeline config the API accepts gives a pipeline that works, and one it refuses is

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
-import { sleep } from '../infra/timing'
+import { getFromEngine, mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
+import { sleep } from '../testing/timing'
 import { badCases, post } from './badIngestRequests'
 
 /*

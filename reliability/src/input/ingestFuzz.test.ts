@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline, trpcCall } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { longRun, reportFigures } from '../infra/figures'
-import { callEngine, ingest, resultsOf } from '../infra/ingestClient'
+import { getFromEngine, mustPutPipeline, trpcCall } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { longRun, reportFigures } from '../testing/figures'
+import { callEngine, ingest, resultsOf } from '../testing/ingestClient'
 
 /*
  * Property-based fuzzing of POST /v1/pipelines/:name/queries. Whatever arrives, the engine

@@ -1,7 +1,7 @@
 import { PipelineError, QueryPipeline, type Strategy } from '@sluice/pipeline-core'
 import { createTestSchema, type TestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reportFigures } from '../infra/figures'
+import { reportFigures } from '../testing/figures'
 
 /*
  * A pipeline shares pooled connections between queries that may come from many applications (the

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline, trpcCall, type TrpcAnswer } from '../infra/engineApi'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
-import { reportFigures } from '../infra/figures'
-import { ingest, resultsOf } from '../infra/ingestClient'
+import { getFromEngine, mustPutPipeline, trpcCall, type TrpcAnswer } from '../testing/engineApi'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
+import { reportFigures } from '../testing/figures'
+import { ingest, resultsOf } from '../testing/ingestClient'
 
 /*
  * Bad input through the tRPC API, sent as raw HTTP (what a script or an attacker sends, not

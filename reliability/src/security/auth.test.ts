@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callEngine, ingest, resultsOf } from '../infra/ingestClient'
-import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
-import { launchEngine } from '../infra/engineProcess'
-import { startEngineFixture, type EngineFixture } from '../infra/engineFixture'
+import { callEngine, ingest, resultsOf } from '../testing/ingestClient'
+import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../testing/engineApi'
+import { launchEngine } from '../testing/engineProcess'
+import { startEngineFixture, type EngineFixture } from '../testing/engineFixture'
 import { createTestDatabase } from '@sluice/test-database'
-import { reportFigures } from '../infra/figures'
+import { reportFigures } from '../testing/figures'
 
 /*
  * With SLUICE_API_TOKEN set, every ingest, pipelines-as-code and tRPC call needs

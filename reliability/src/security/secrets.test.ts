@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../infra/engineApi'
-import { launchEngine, type EngineProcess } from '../infra/engineProcess'
-import { reportFigures } from '../infra/figures'
+import { getFromEngine, mustPutPipeline, putPipeline, trpcCall } from '../testing/engineApi'
+import { launchEngine, type EngineProcess } from '../testing/engineProcess'
+import { reportFigures } from '../testing/figures'
 import { freePort } from '@sluice/test-database'
-import { ingest, resultsOf, type IngestAnswer } from '../infra/ingestClient'
-import { startPrivatePostgres, type PrivatePostgres } from '../infra/privatePostgres'
+import { ingest, resultsOf, type IngestAnswer } from '../testing/ingestClient'
+import { startPrivatePostgres, type PrivatePostgres } from '../testing/privatePostgres'
 
 /*
  * No secret leaves the engine. The engine runs on a private PostgreSQL that checks passwords

@@ -4,15 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryPipeline } from '../pipeline/queryPipeline'
 import type { BatchEvent, PipelineConfig, QueryResult } from '../types'
 import type { Strategy } from '@sluice/contract'
-import type { WorkloadQuery } from './testSupport/randomWorkload'
+import type { WorkloadQuery } from '../testing/randomWorkload'
 import { createOptimizingPlanner } from './planner/optimizingPlanner'
-import { batch, poolContext } from './testSupport/planRunner'
+import { batch, poolContext } from '../testing/planRunner'
 import {
   randomWorkload,
   WORKLOAD_RESET,
   WORKLOAD_TABLES,
   WORKLOAD_TABLES_DDL,
-} from './testSupport/randomWorkload'
+} from '../testing/randomWorkload'
 
 /*
  * The optimizer's contract, tested end to end: the same random workload through a pipeline with

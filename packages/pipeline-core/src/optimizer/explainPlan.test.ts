@@ -2,7 +2,7 @@ import type { TestSchema } from '@sluice/test-database'
 import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { explainPlan } from './explainPlan'
-import { poolContext } from './testSupport/planRunner'
+import { poolContext } from '../testing/planRunner'
 
 let schema: TestSchema
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { TestSchema } from '@sluice/test-database'
 import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOptimizingPlanner } from '../planner/optimizingPlanner'
-import { batch, poolContext, runPlan } from '../testSupport/planRunner'
+import { batch, poolContext, runPlan } from '../../testing/planRunner'
 
 /*
  * Merged statements are built from the queries' own text through PostgreSQL's lexer. These

@@ -3,7 +3,7 @@ import { createTestSchema } from '@sluice/test-database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchQuery } from '../../plan/plan'
 import type { Strategy } from '@sluice/contract'
-import { batch, poolContext, runOneByOne, runPlan, sortedRows } from '../testSupport/planRunner'
+import { batch, poolContext, runOneByOne, runPlan, sortedRows } from '../../testing/planRunner'
 import { createOptimizingPlanner } from './optimizingPlanner'
 
 const planner = createOptimizingPlanner()

@@ -1,9 +1,9 @@
 import type pg from 'pg'
-import type { BatchQuery, Plan, PlannedStatement, PlanningContext } from '../../plan/plan'
+import type { BatchQuery, Plan, PlannedStatement, PlanningContext } from '../plan/plan'
 import type { Strategy } from '@sluice/contract'
-import { classifyIfLoaded } from '../../sql/classifySql'
-import { loadParser } from '../../sql/parser'
-import type { Row } from '../../types'
+import { classifyIfLoaded } from '../sql/classifySql'
+import { loadParser } from '../sql/parser'
+import type { Row } from '../types'
 
 /** One query's outcome, as the tests compare it. */
 export interface RunOutcome {

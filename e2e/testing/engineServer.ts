@@ -4,7 +4,7 @@
  * run's own database there, adds the run's users with the users command, and runs a real engine on
  * it (no demo load), signing in with those users and the run's OpenID Connect provider. On SIGTERM it waits for
  * the engine to drain and stop, drops the database and stops an embedded server.
- * Run with `node --import tsx support/engineServer.ts`.
+ * Run with `node --import tsx testing/engineServer.ts`.
  */
 import { resolveTestServer, redact } from '@sluice/test-database'
 import { spawn } from 'node:child_process'

@@ -2,7 +2,7 @@
  * Playwright's webServer for a small, real OpenID Connect provider on loopback (oidc-provider,
  * with its development login and consent pages: any login name signs in). Its one client is the
  * console; account `olivia` has the Sluice role operator in the `sluice_roles` claim, every other
- * account none. Run with `node --import tsx support/oidcProvider.ts`.
+ * account none. Run with `node --import tsx testing/oidcProvider.ts`.
  */
 import { createServer } from 'node:http'
 import Provider from 'oidc-provider'
