@@ -146,7 +146,7 @@ describe('retries', () => {
     await proxy.close()
   })
 
-  it('sends again with the same key when the connection drops after the engine got the request', async () => {
+  it('sends again with the same key when the connection drops after the engine got the request, and it applies once', async () => {
     const k = `cut-${String(Date.now())}`
     const throughProxy = new SluiceClient({
       url: `http://127.0.0.1:${String(proxy.port)}`,
@@ -164,9 +164,9 @@ describe('retries', () => {
     const sent = await sending
     expect(sent.attempts).toBe(2)
     expect(sent.results[0]?.status).toBe('succeeded')
-    // The engine does not know keys yet (issue 14, item 1): it ran the re-sent request again.
-    // That it got the request twice is what proves the client re-sent it.
-    expect(await eventsNamed(k)).toBe(2)
+    // The re-send carried the same key: the engine answered from the first run, ran nothing again.
+    expect(sent.replayed).toBe(true)
+    expect(await eventsNamed(k)).toBe(1)
   })
 
   it('waits out 429 (Retry-After) until the pipeline has room', async () => {
