@@ -6,10 +6,12 @@ import type { Logger } from '../logger'
 
 /*
  * Errors that say the target cannot be reached, not that a query was wrong: a connection that
- * broke or got no answer, a connect refused (too many connections, shutting down, starting up),
- * any connection exception (class 08).
+ * broke or got no answer, a connect refused while the server shuts down or starts up, any
+ * connection exception (class 08). Not 53300 (too many connections): that server is up and
+ * answering; opening the breaker would turn a passing crowd into an outage until a probe (which
+ * needs a free connection slot too) gets through.
  */
-const CONNECTION_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03'])
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03'])
 
 /** Whether a failed result's error says the target could not be reached. */
 export function isConnectionFailure(error: QueryError | undefined): boolean {
