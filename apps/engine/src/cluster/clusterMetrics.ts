@@ -1,4 +1,4 @@
-import { EventEmitter, on } from 'node:events'
+import { EventEmitter } from 'node:events'
 import type {
   ClusterMetricsHistory,
   ClusterMetricsTick,
@@ -7,6 +7,7 @@ import type {
 } from '@sluice/contract'
 import type { Logger } from '../logger'
 import type { MetricsService } from '../trpc/services'
+import { liveTicks } from '../metrics/liveTicks'
 import type { MetricsExchange } from './metricsExchange'
 
 /** The cluster's history spans what each engine keeps of its own: one hour. */
@@ -215,21 +216,8 @@ export class ClusterMetrics {
               samples: engine.samples.filter((sample) => wanted.has(sample.pipeline)),
             })),
           }
-    const ticks = on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<[ClusterMetricsTick]>
-    try {
-      let sent = 0
-      if (this.#lastTick) {
-        sent = this.#lastTick.at
-        yield only(this.#lastTick)
-      }
-      for await (const [tick] of ticks) {
-        if (tick.at <= sent) continue
-        sent = tick.at
-        yield only(tick)
-      }
-    } catch (error) {
-      if (!stop.aborted) throw error
-    }
+    for await (const tick of liveTicks<ClusterMetricsTick>(this.#ticks, () => this.#lastTick, stop))
+      yield only(tick)
   }
 
   async stop(): Promise<void> {

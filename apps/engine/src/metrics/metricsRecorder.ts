@@ -1,7 +1,8 @@
-import { EventEmitter, on } from 'node:events'
+import { EventEmitter } from 'node:events'
 import type { BatchEvent } from '@sluice/pipeline-core'
 import type { MetricsHistory, MetricsSample, MetricsTick } from '@sluice/contract'
 import type { MetricsService } from '../trpc/services'
+import { liveTicks } from './liveTicks'
 import { percentile } from './percentile'
 
 /** One hour of one-second samples. */
@@ -152,24 +153,8 @@ export class MetricsRecorder implements MetricsService {
       wanted === undefined
         ? tick
         : { at: tick.at, samples: tick.samples.filter((sample) => wanted.has(sample.pipeline)) }
-    // Listen before yielding anything, so no second is missed in between.
-    const ticks = on(this.#ticks, 'tick', { signal: stop }) as AsyncIterable<[MetricsTick]>
-    try {
-      // The latest second at once, so a new chart does not start empty.
-      let sent = 0
-      if (this.#lastTick) {
-        sent = this.#lastTick.at
-        yield only(this.#lastTick)
-      }
-      for await (const [tick] of ticks) {
-        // The latest second may also be in the listener's buffer: never send a second twice.
-        if (tick.at <= sent) continue
-        sent = tick.at
-        yield only(tick)
-      }
-    } catch (error) {
-      if (!stop.aborted) throw error
-    }
+    for await (const tick of liveTicks<MetricsTick>(this.#ticks, () => this.#lastTick, stop))
+      yield only(tick)
   }
 
   /** Stops sampling and ends every live stream. */
