@@ -265,6 +265,18 @@ describe('three engines on one database and one NATS', () => {
   })
 
   it('every engine lists the members with what each runs; a SIGKILLed engine is dropped', async () => {
+    // A member's load is as of its last heartbeat (one a second): wait for the first one that
+    // follows the creation of 'counted' by the test before.
+    await within(
+      2_500,
+      async () => {
+        const answer = await getFromEngine(engine(1).baseUrl, '/v1/cluster')
+        return (answer.body as ClusterView).members.every((member) =>
+          member.load.pipelines.some((pipeline) => pipeline.name === 'counted'),
+        )
+      },
+      'every member’s heartbeat lists the pipeline',
+    )
     const listed = await getFromEngine(engine(1).baseUrl, '/v1/cluster')
     expect(listed.status).toBe(200)
     const view = listed.body as ClusterView
