@@ -343,6 +343,23 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   })
   // Many small ingest requests reuse connections; keep them open a little longer than clients do.
   server.keepAliveTimeout = 65_000
+  // The one teardown order for a failed start and for stop(): nothing new reaches the pipelines,
+  // they drain, then what records their outcomes stops; the databases go last.
+  const stopPipelines = async (): Promise<void> => {
+    await configSync.stop()
+    await registry.close()
+    idempotency.stop()
+    await ledgers.close()
+    await clusterMetrics.stop()
+    recorder.stop()
+    targets.stop()
+    await insights.stop()
+  }
+  const closeDatabases = async (): Promise<void> => {
+    await recordPool.end()
+    await pool.end()
+    await embedded?.stop()
+  }
   let demo: DemoLoad | undefined
   try {
     const listenPort = options.port ?? 4000
@@ -361,18 +378,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // e.g. the port is taken: leave nothing running behind (pools, the embedded server).
     server.close()
     access.stop()
-    await configSync.stop()
-    await registry.close()
-    idempotency.stop()
-    await ledgers.close()
-    await clusterMetrics.stop()
-    recorder.stop()
-    targets.stop()
-    await insights.stop()
+    await stopPipelines()
     await nats?.close()
-    await recordPool.end()
-    await pool.end()
-    await embedded?.stop()
+    await closeDatabases()
     throw error
   }
   const port = (server.address() as AddressInfo).port
@@ -403,14 +411,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     access.stop()
     // Out of the member list at once; changes made elsewhere during the drain no longer apply here.
     await membership.leave()
-    await configSync.stop()
-    await registry.close()
-    idempotency.stop()
-    await ledgers.close()
-    await clusterMetrics.stop()
-    recorder.stop()
-    targets.stop()
-    await insights.stop()
+    await stopPipelines()
     const closed = new Promise<void>((resolve) =>
       server.close(() => {
         resolve()
@@ -424,9 +425,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     await closed
     clearTimeout(grace)
     await nats?.drain()
-    await recordPool.end()
-    await pool.end()
-    await embedded?.stop()
+    await closeDatabases()
     log.info('engine stopped')
   }
 
